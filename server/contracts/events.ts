@@ -1,0 +1,36 @@
+/** Event records of AI applications and services, and how their messages render in each language. */
+import { z } from 'zod';
+import { GUIDE_EVENT_MESSAGES } from './guide-event-messages';
+
+/** Anvil's own events, for what the guide's tables do not name (process-runtime instance lifecycle). */
+const ANVIL_EVENT_MESSAGES = {
+  X1: { type: 'abnormal', en: 'Instance %s exited unexpectedly (%s), restarting it.', zh: '实例xxx异常退出（xxx），正在重启。' },
+  X2: { type: 'normal', en: 'Instance %s is ready.', zh: '实例xxx已就绪。' },
+  X3: { type: 'abnormal', en: 'Instance %s failed to start: %s', zh: '实例xxx启动失败：xxx' },
+} as const;
+
+export const EVENT_MESSAGES = { ...GUIDE_EVENT_MESSAGES, ...ANVIL_EVENT_MESSAGES };
+export type TEventCode = keyof typeof EVENT_MESSAGES;
+export type TEventType = 'normal' | 'abnormal' | 'hint';
+export type TLang = 'en' | 'zh';
+
+export const ZEventRecordSchema = z.object({
+  id: z.number(),
+  resourceType: z.enum(['app', 'service']),
+  resourceId: z.string(),
+  code: z.string(),
+  type: z.enum(['normal', 'abnormal', 'hint']),
+  args: z.array(z.string()),
+  message: z.string(),
+  createdAt: z.number(),
+});
+export type TEventRecord = z.infer<typeof ZEventRecordSchema>;
+
+/** Fills the placeholders (`%s`/`%d` in English, `xxx` in Chinese) in order. */
+export function formatEventMessage(code: string, args: readonly string[], lang: TLang): string {
+  const entry = EVENT_MESSAGES[code as TEventCode];
+  if (!entry) return code;
+  let i = 0;
+  const next = () => args[i++] ?? '';
+  return lang === 'zh' ? entry.zh.replace(/xxx/g, next) : entry.en.replace(/%[sd]/g, next);
+}

@@ -1,0 +1,25 @@
+/** socket.io event maps shared by the server adapter and the browser. */
+import { z } from 'zod';
+import type { TEventRecord } from './events';
+import type { TInstance, TServiceSummary } from './services';
+
+/** Rooms a browser can join: a list page or one resource's page. */
+export const ZTopicSchema = z.union([
+  z.literal('apps'),
+  z.literal('services'),
+  z.string().regex(/^(app|service):[0-9a-f-]{36}$/),
+]);
+export type TTopic = z.infer<typeof ZTopicSchema>;
+
+export type TServerToClient = {
+  'service:update': (service: TServiceSummary) => void;
+  'service:removed': (payload: { id: string }) => void;
+  'service:instances': (payload: { serviceId: string; instances: TInstance[] }) => void;
+  'app:update': (payload: { id: string }) => void;
+  'event:new': (event: TEventRecord) => void;
+};
+
+export type TClientToServer = {
+  subscribe: (topic: string, ack?: (result: { ok: boolean; error?: string }) => void) => void;
+  unsubscribe: (topic: string) => void;
+};

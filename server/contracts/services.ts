@@ -1,0 +1,104 @@
+/** Online services: the shapes shared by tRPC, REST and the console forms. */
+import { z } from 'zod';
+import { ZDescriptionSchema, ZResourceNameSchema } from './names';
+
+export const SERVICE_STATUSES = ['deploying', 'running', 'concerning', 'failed', 'stopping', 'stopped', 'deleting'] as const;
+export type TServiceStatus = (typeof SERVICE_STATUSES)[number];
+export const INSTANCE_STATUSES = ['pending', 'starting', 'ready', 'exited', 'stopped'] as const;
+export type TInstanceStatus = (typeof INSTANCE_STATUSES)[number];
+
+/** Guide §3.1.1: auto-stop after 1/2/4/6 h or a custom whole number of hours 1-24. */
+export const AUTO_STOP_PRESETS = [1, 2, 4, 6] as const;
+
+export const ZEnvVarSchema = z.object({
+  key: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'Use letters, digits and "_", not starting with a digit.')
+    .refine((k) => k !== 'PORT' && !k.startsWith('ANVIL_'), 'PORT and ANVIL_* are set by Anvil.'),
+  value: z.string().max(4096, 'At most 4096 characters.'),
+});
+
+export const ZCreateServiceSchema = z.object({
+  name: ZResourceNameSchema,
+  description: ZDescriptionSchema,
+  autoStop: z
+    .object({
+      enabled: z.boolean(),
+      hours: z.number().int('Enter a whole number of hours.').min(1, 'At least 1 hour.').max(24, 'At most 24 hours.'),
+    })
+    .default({ enabled: true, hours: 1 }),
+  pool: z.literal('local').default('local'),
+  appId: z.string().min(1, 'Choose an AI application and version.'),
+  trafficWeight: z.literal(100, 'With one version the traffic ratio is 100%.').default(100),
+  flavor: z.string().min(1, 'Choose a compute specification.'),
+  instanceCount: z.number().int('Enter a whole number.').min(1, 'At least 1 instance.').max(128, 'At most 128 instances.').default(1),
+  envs: z
+    .array(ZEnvVarSchema)
+    .max(64)
+    .default([])
+    .refine((envs) => new Set(envs.map((e) => e.key)).size === envs.length, 'Each variable name can appear once.'),
+  deployTimeoutMinutes: z
+    .number()
+    .int('Enter a whole number of minutes.')
+    .min(3, 'At least 3 minutes.')
+    .max(120, 'At most 120 minutes.')
+    .default(20),
+});
+export type TCreateService = z.input<typeof ZCreateServiceSchema>;
+
+export type TFlavor = {
+  id: string;
+  cpu: number;
+  memoryGiB: number;
+  gpu: number;
+  isAvailable: boolean;
+  unavailableReason?: string;
+};
+
+export type TInstance = {
+  id: string;
+  status: TInstanceStatus;
+  port: number | null;
+  pid: number | null;
+  restarts: number;
+  startedAt: number | null;
+  createdAt: number;
+};
+
+export type TServiceSummary = {
+  id: string;
+  name: string;
+  status: TServiceStatus;
+  description: string;
+  appId: string;
+  appName: string;
+  appVersion: string;
+  flavor: string;
+  instanceCount: number;
+  readyInstances: number;
+  pool: string;
+  autoStop: { enabled: boolean; hours: number };
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type TServiceDetail = TServiceSummary & {
+  envs: { key: string; value: string }[];
+  deployTimeoutMinutes: number;
+  trafficWeight: number;
+  instances: TInstance[];
+  source: string;
+};
+
+export const ZLogQuerySchema = z.object({
+  serviceId: z.string(),
+  range: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('last'), minutes: z.union([z.literal(5), z.literal(30), z.literal(60)]) }),
+    z.object({ kind: z.literal('custom'), from: z.number().int(), to: z.number().int() }),
+  ]),
+  keyword: z.string().max(256).default(''),
+  limit: z.number().int().min(1).max(2000).default(500),
+});
+export type TLogQuery = z.input<typeof ZLogQuerySchema>;
+export type TLogLine = { id: number; ts: number; instanceId: string; stream: 'stdout' | 'stderr'; line: string };

@@ -1,0 +1,53 @@
+/** Schema migrations, applied in order; PRAGMA user_version records how many ran. Never edit a shipped one. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE domains (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
+  CREATE TABLE projects (
+    id TEXT PRIMARY KEY, domain_id TEXT NOT NULL REFERENCES domains(id), name TEXT NOT NULL,
+    created_at INTEGER NOT NULL, UNIQUE (domain_id, name));
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY, domain_id TEXT NOT NULL REFERENCES domains(id), name TEXT NOT NULL,
+    password_hash TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (domain_id, name));
+  CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('api', 'session')),
+    user_id TEXT NOT NULL REFERENCES users(id), project_id TEXT NOT NULL REFERENCES projects(id),
+    expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL);
+  CREATE INDEX tokens_expiry ON tokens (expires_at);
+
+  -- One row per AI-application version; versions of one application share its name.
+  CREATE TABLE apps (
+    id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id), name TEXT NOT NULL,
+    version TEXT NOT NULL, status TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+    deploy_types TEXT NOT NULL, docs TEXT NOT NULL DEFAULT '[]',
+    source_type TEXT NOT NULL, source_uri TEXT NOT NULL,
+    model_type TEXT NOT NULL DEFAULT '', runtime TEXT NOT NULL DEFAULT '', model_algorithm TEXT NOT NULL DEFAULT '',
+    config TEXT, size_bytes INTEGER, store_path TEXT,
+    created_at INTEGER NOT NULL, UNIQUE (project_id, name, version));
+
+  CREATE TABLE services (
+    id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id), name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '', status TEXT NOT NULL,
+    desired_state TEXT NOT NULL CHECK (desired_state IN ('running', 'stopped')),
+    app_id TEXT NOT NULL REFERENCES apps(id), traffic_weight INTEGER NOT NULL,
+    pool TEXT NOT NULL, flavor TEXT NOT NULL, instance_count INTEGER NOT NULL, envs TEXT NOT NULL,
+    deploy_timeout_min INTEGER NOT NULL, auto_stop_enabled INTEGER NOT NULL, auto_stop_hours INTEGER NOT NULL,
+    deploy_started_at INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+    UNIQUE (project_id, name));
+
+  CREATE TABLE instances (
+    id TEXT PRIMARY KEY, service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+    status TEXT NOT NULL, port INTEGER, pid INTEGER, restarts INTEGER NOT NULL DEFAULT 0,
+    started_at INTEGER, created_at INTEGER NOT NULL);
+
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, project_id TEXT NOT NULL, resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL, code TEXT NOT NULL, type TEXT NOT NULL, args TEXT NOT NULL,
+    message TEXT NOT NULL, created_at INTEGER NOT NULL);
+  CREATE INDEX events_resource ON events (resource_type, resource_id, id);
+
+  CREATE TABLE logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, service_id TEXT NOT NULL, instance_id TEXT NOT NULL,
+    ts INTEGER NOT NULL, stream TEXT NOT NULL, line TEXT NOT NULL);
+  CREATE INDEX logs_service_ts ON logs (service_id, ts);
+  `,
+];

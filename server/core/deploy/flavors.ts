@@ -1,0 +1,21 @@
+/** Compute specifications of the local resource pool (guide table 3-2); specs the node cannot hold are greyed. */
+import type { TFlavor } from '../../contracts/services';
+import type { TNodeCapacity } from '../runtime/runtime-driver';
+
+const CATALOG: Omit<TFlavor, 'isAvailable' | 'unavailableReason'>[] = [
+  { id: 'cpu.1u2g', cpu: 1, memoryGiB: 2, gpu: 0 },
+  { id: 'cpu.2u8g', cpu: 2, memoryGiB: 8, gpu: 0 },
+  { id: 'cpu.8u32g', cpu: 8, memoryGiB: 32, gpu: 0 },
+  { id: 'gpu.1x.8u32g', cpu: 8, memoryGiB: 32, gpu: 1 },
+];
+
+export function listFlavors(capacity: TNodeCapacity): TFlavor[] {
+  return CATALOG.map((f) => {
+    const short = [
+      f.cpu > capacity.cpus && `${f.cpu} vCPUs needed, the node has ${capacity.cpus}`,
+      f.memoryGiB > capacity.memoryGiB && `${f.memoryGiB} GiB memory needed, the node has ${capacity.memoryGiB} GiB`,
+      f.gpu > capacity.gpus && `${f.gpu} GPU needed, the node has ${capacity.gpus}`,
+    ].filter(Boolean) as string[];
+    return { ...f, isAvailable: short.length === 0, ...(short.length ? { unavailableReason: short.join('; ') } : {}) };
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * The inference data path: `/v1/infers/{service_id}[/<api url>]` → authenticate → route → stream the
+ * request to a ready instance and the answer back. Bodies are streamed, never buffered; the 12 MB
+ * and 40 s limits of guide §3.1.4.1 are enforced here.
+ */
+import http from 'node:http';
+import type { TIdentity } from '../iam/identity';
+import type { Reconciler } from '../deploy/reconciler';
+import type { CredentialCache } from './credential-cache';
+import { GATEWAY_ERRORS, type TGatewayError } from './gateway-errors';
+import type { RouteTable } from './route-table';
+
+export const MAX_BODY_BYTES = 12 * 1024 * 1024;
+export const PREDICTION_TIMEOUT_MS = 40_000;
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
+/** Credentials stop at the gateway: models never see them. */
+const STRIPPED = new Set([...HOP_BY_HOP, 'x-auth-token', 'cookie', 'authorization', 'x-anvil-console']);
+
+export class InferenceGateway {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+  private readonly cursor = new Map<string, number>();
+
+  constructor(
+    private readonly deps: { routes: RouteTable; reconciler: Reconciler; credentials: CredentialCache; timeoutMs?: number },
+  ) {}
+
+  /** Identity from `X-Auth-Token` (API clients) or, for the console's prediction tab, the session cookie. */
+  authenticate(req: http.IncomingMessage, sessionToken: string | undefined): { identity: TIdentity } | { error: TGatewayError } {
+    const header = req.headers['x-auth-token'];
+    const token = Array.isArray(header) ? header[0] : header;
+    const [credential, kind] = token ? [token, 'api' as const] : req.headers['x-anvil-console'] && sessionToken ? [sessionToken, 'session' as const] : [];
+    if (!credential || !kind) return { error: 'TOKEN_MISSING' };
+    const check = this.deps.credentials.check(credential, kind);
+    if ('identity' in check) return check;
+    return { error: check.problem === 'expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID' };
+  }
+
+  handle(req: http.IncomingMessage, res: http.ServerResponse, serviceId: string, apiPath: string, query: string, sessionToken?: string): void {
+    const auth = this.authenticate(req, sessionToken);
+    if ('error' in auth) return fail(req, res, auth.error);
+    const route = this.deps.routes.get(serviceId);
+    if (!route) return fail(req, res, 'SERVICE_NOT_FOUND');
+    if (route.projectId !== auth.identity.projectId) return fail(req, res, 'WRONG_PROJECT');
+    if (route.status !== 'running') return fail(req, res, 'SERVICE_NOT_RUNNING', `Service ${route.name} is ${route.status}.`);
+    const declared = route.apis.get(apiPath);
+    if (route.apis.size > 0 && declared === undefined) {
+      return fail(req, res, 'API_NOT_FOUND', `Service ${route.name} serves ${[...route.apis.keys()].join(', ')}; got ${apiPath}.`);
+    }
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (declared && req.method !== 'GET' && contentType && contentType !== declared) {
+      return fail(req, res, 'UNSUPPORTED_MEDIA_TYPE', `This API takes ${declared}; got ${contentType}.`);
+    }
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return fail(req, res, 'BODY_TOO_LARGE');
+    const endpoints = this.deps.reconciler.endpoints(serviceId);
+    if (endpoints.length === 0) return fail(req, res, 'NO_READY_INSTANCE');
+    const next = (this.cursor.get(serviceId) ?? 0) % endpoints.length;
+    this.cursor.set(serviceId, next + 1);
+    this.forward(req, res, endpoints[next], apiPath + query);
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, target: { host: string; port: number }, path: string): void {
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [k, v] of Object.entries(req.headers)) if (!STRIPPED.has(k)) headers[k] = v;
+    headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+    const upstream = http.request({ host: target.host, port: target.port, method: req.method, path, headers, agent: this.agent }, (ures) => {
+      const out: http.OutgoingHttpHeaders = {};
+      for (const [k, v] of Object.entries(ures.headers)) if (!HOP_BY_HOP.has(k)) out[k] = v;
+      res.writeHead(ures.statusCode ?? 502, out);
+      ures.pipe(res);
+    });
+    const timer = setTimeout(() => {
+      upstream.destroy();
+      fail(req, res, 'PREDICTION_TIMEOUT');
+    }, this.deps.timeoutMs ?? PREDICTION_TIMEOUT_MS);
+    res.on('close', () => {
+      clearTimeout(timer);
+      if (!res.writableFinished) upstream.destroy();
+    });
+    upstream.on('error', () => fail(req, res, 'INSTANCE_UNREACHABLE'));
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_BODY_BYTES) {
+        upstream.destroy();
+        fail(req, res, 'BODY_TOO_LARGE');
+      }
+    });
+    req.pipe(upstream);
+  }
+}
+
+/** Answers with the gateway's own error, once; later failures of the same exchange are ignored. */
+export function fail(req: http.IncomingMessage, res: http.ServerResponse, error: TGatewayError, detail?: string): void {
+  if (res.headersSent || res.writableEnded) return;
+  const [status, code, message] = GATEWAY_ERRORS[error];
+  const body = JSON.stringify({ error_code: code, error_msg: detail ? `${message} ${detail}` : message });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+  req.resume();
+}

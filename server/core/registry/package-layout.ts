@@ -1,0 +1,39 @@
+/** Model package layout of guide §4.1.1: a `model` folder with exactly one config.json and one customize_service.py. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { invalid } from '../errors';
+
+/** Finds the `model` folder for a chosen directory: the directory itself if named `model`, else `<dir>/model`. */
+export function locateModelDir(chosenDir: string, field = 'sourceUri'): string {
+  if (!fs.existsSync(chosenDir) || !fs.statSync(chosenDir).isDirectory()) {
+    throw invalid(field, 'The chosen model directory does not exist.');
+  }
+  const modelDir = path.basename(chosenDir) === 'model' ? chosenDir : path.join(chosenDir, 'model');
+  if (!fs.existsSync(modelDir) || !fs.statSync(modelDir).isDirectory()) {
+    throw invalid(field, 'The chosen directory must contain a folder named "model" (guide §4.1.1).');
+  }
+  for (const required of ['config.json', 'customize_service.py']) {
+    const found = findFiles(modelDir, required);
+    if (found.length === 0) throw invalid(field, `The "model" folder must contain ${required}.`);
+    if (found.length > 1) {
+      throw invalid(field, `The "model" folder must contain exactly one ${required}; found ${found.length}: ${found.map((f) => path.relative(modelDir, f)).join(', ')}.`);
+    }
+    if (path.dirname(found[0]) !== modelDir) throw invalid(field, `${required} must sit directly in the "model" folder.`);
+  }
+  return modelDir;
+}
+
+function findFiles(dir: string, name: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) return findFiles(p, name);
+    return d.name === name ? [p] : [];
+  });
+}
+
+export function directorySize(dir: string): number {
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, d) => {
+    const p = path.join(dir, d.name);
+    return sum + (d.isDirectory() ? directorySize(p) : fs.statSync(p).size);
+  }, 0);
+}

@@ -1,0 +1,20 @@
+/** `obs://bucket/key` addresses. Keys never escape their bucket: no `..`, no absolute paths, no backslashes. */
+import { invalid } from '../errors';
+
+export type TObsLocation = { bucket: string; key: string };
+
+export function parseObsUri(uri: string, field = 'uri'): TObsLocation {
+  const m = /^obs:\/\/([^/]+)\/?(.*)$/.exec(uri.trim());
+  if (!m) throw invalid(field, `"${uri}" is not an object-storage address (obs://bucket/path).`);
+  return { bucket: m[1], key: checkKey(m[2], field) };
+}
+
+export function checkKey(key: string, field = 'key'): string {
+  const parts = key.split('/');
+  if (key.startsWith('/') || key.includes('\\') || key.includes('\0') || parts.some((p) => p === '..' || p === '.')) {
+    throw invalid(field, `"${key}" is not a valid object key.`);
+  }
+  return key;
+}
+
+export const toObsUri = (bucket: string, key: string) => `obs://${bucket}/${key}`;

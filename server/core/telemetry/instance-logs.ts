@@ -1,0 +1,58 @@
+/** Instance stdout/stderr, stored line by line with a timestamp, searchable by time range and keyword. */
+import type { TLogLine, TLogQuery } from '../../contracts/services';
+import { ZLogQuerySchema } from '../../contracts/services';
+import type { TDatabase } from '../db/database';
+import { now } from '../ids';
+import { compileLogQuery } from './log-search';
+
+const RETENTION_MS = 7 * 24 * 3600 * 1000;
+const MAX_LINE = 8192;
+const SCAN_LIMIT = 50_000;
+
+type Pending = [serviceId: string, instanceId: string, ts: number, stream: string, line: string];
+
+export class InstanceLogs {
+  private pending: Pending[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly db: TDatabase) {}
+
+  /** Buffers a line; lines are written in one transaction every 200 ms so chatty models stay cheap. */
+  append(serviceId: string, instanceId: string, stream: 'stdout' | 'stderr', line: string): void {
+    this.pending.push([serviceId, instanceId, now(), stream, line.slice(0, MAX_LINE)]);
+    this.flushTimer ??= setTimeout(() => this.flush(), 200);
+  }
+
+  flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    const insert = this.db.prepare('INSERT INTO logs (service_id, instance_id, ts, stream, line) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => rows.forEach((r) => insert.run(...r)))();
+  }
+
+  /** Oldest first within the range; keeps the newest `limit` matches. */
+  query(input: TLogQuery): { lines: TLogLine[]; truncated: boolean } {
+    this.flush();
+    const q = ZLogQuerySchema.parse(input);
+    const to = q.range.kind === 'custom' ? q.range.to : now();
+    const from = q.range.kind === 'custom' ? q.range.from : to - q.range.minutes * 60_000;
+    const rows = this.db
+      .prepare('SELECT id, ts, instance_id, stream, line FROM logs WHERE service_id = ? AND ts BETWEEN ? AND ? ORDER BY id DESC LIMIT ?')
+      .all(q.serviceId, from, to, SCAN_LIMIT) as { id: number; ts: number; instance_id: string; stream: 'stdout' | 'stderr'; line: string }[];
+    const matches = compileLogQuery(q.keyword);
+    const lines: TLogLine[] = [];
+    for (const r of rows) {
+      if (!matches(r.line)) continue;
+      if (lines.length === q.limit) return { lines: lines.reverse(), truncated: true };
+      lines.push({ id: r.id, ts: r.ts, instanceId: r.instance_id, stream: r.stream, line: r.line });
+    }
+    return { lines: lines.reverse(), truncated: false };
+  }
+
+  purgeExpired(): number {
+    return this.db.prepare('DELETE FROM logs WHERE ts < ?').run(now() - RETENTION_MS).changes;
+  }
+}

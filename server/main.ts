@@ -1,0 +1,100 @@
+/**
+ * Anvil's one process: the console (Next.js), tRPC at /api/trpc, socket.io at /socket.io and the
+ * public REST API, all on one port. `startAnvil` is also what the integration tests start.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { createAnvilCore, type TAnvilCore } from './core/anvil-core';
+import { readEnv, type TEnv } from './env';
+import { attachLiveUpdates } from './realtime/live-updates';
+import { sendError } from './rest/http-io';
+import { handleRest } from './rest/rest-router';
+import { appRouter } from './trpc/app-router';
+import { createContext } from './trpc/init';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type TAnvilServer = { url: string; core: TAnvilCore; close(): Promise<void> };
+
+export async function startAnvil(env: TEnv, opts: { withConsole: boolean; dev?: boolean; predictionTimeoutMs?: number }): Promise<TAnvilServer> {
+  const core = await createAnvilCore({
+    dataDir: env.dataDir,
+    python: env.ANVIL_PYTHON,
+    adminPassword: env.ANVIL_ADMIN_PASSWORD,
+    predictionTimeoutMs: opts.predictionTimeoutMs,
+  });
+  const trpc = createHTTPHandler({ router: appRouter, basePath: '/api/trpc/', createContext: ({ req, res }) => createContext(core, req, res) });
+
+  let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
+  let nextUpgrade: ((req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => Promise<void>) | undefined;
+  if (opts.withConsole) {
+    const { default: next } = await import('next');
+    const app = next({ dev: !!opts.dev, dir: ROOT, quiet: !opts.dev });
+    await app.prepare();
+    nextHandler = app.getRequestHandler();
+    nextUpgrade = app.getUpgradeHandler();
+  }
+
+  let publicUrl = env.ANVIL_PUBLIC_URL ?? '';
+  const server = http.createServer((req, res) => {
+    if (handleRest(core, req, res, publicUrl)) return;
+    if (req.url?.startsWith('/api/trpc/')) return void trpc(req, res);
+    if (nextHandler) return void nextHandler(req, res);
+    sendError(res, 404, 'ModelArts.0102', 'Not found.');
+  });
+  server.keepAliveTimeout = 65_000;
+  const io = attachLiveUpdates(core, server);
+  if (nextUpgrade) {
+    server.on('upgrade', (req, socket, head) => {
+      if (!req.url?.startsWith('/socket.io')) void nextUpgrade!(req, socket, head);
+    });
+  }
+  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;
+  publicUrl ||= url;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    core,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        server.closeAllConnections();
+        await core.close();
+      })()),
+  };
+}
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  const dev = process.argv.includes('--dev');
+  const anvil = await startAnvil(env, { withConsole: !process.argv.includes('--no-console'), dev });
+  console.log(`Anvil is listening on ${anvil.url} (data in ${env.dataDir})`);
+  if (anvil.core.generatedAdminPassword) {
+    console.log(`First start: created user "admin" in domain "anvil", project "default".`);
+    console.log(`Admin password (shown once; set ANVIL_ADMIN_PASSWORD to choose it): ${anvil.core.generatedAdminPassword}`);
+  }
+  const shutdown = (signal: string) => {
+    console.log(`${signal}: stopping instances and closing Anvil…`);
+    anvil.close().then(
+      () => process.exit(0),
+      (e) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

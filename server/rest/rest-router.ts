@@ -1,0 +1,74 @@
+/** Routes the public REST API and the console's file endpoints; everything else falls through to Next. */
+import type http from 'node:http';
+import type { TAnvilCore } from '../core/anvil-core';
+import { CoreError } from '../core/errors';
+import type { TIdentity } from '../core/iam/identity';
+import { issueToken } from './auth-tokens';
+import { parseCookies, sendCaught, SESSION_COOKIE } from './http-io';
+import { handleManagement } from './management-api';
+import { handleConsoleUpload, handleObjectApi, sendObject } from './obs-api';
+
+const INFER = /^\/v1\/infers\/([^/?]+)(\/[^?]*)?$/;
+
+export function sessionToken(req: http.IncomingMessage): string | undefined {
+  return parseCookies(req.headers.cookie)[SESSION_COOKIE];
+}
+
+/** The caller of a management or console endpoint: API token first, then the console session. */
+function caller(core: TAnvilCore, req: http.IncomingMessage, allowSession: boolean): TIdentity {
+  const header = req.headers['x-auth-token'];
+  const token = Array.isArray(header) ? header[0] : header;
+  const session = allowSession ? sessionToken(req) : undefined;
+  const [credential, kind] = token ? [token, 'api' as const] : session ? [session, 'session' as const] : [];
+  if (!credential || !kind) throw new CoreError('UNAUTHENTICATED', 'Send a token in the X-Auth-Token header (POST /v3/auth/tokens).');
+  // A cookie alone must not authorise a change: cross-site forms cannot set this header.
+  if (kind === 'session' && req.method !== 'GET' && !req.headers['x-anvil-console']) {
+    throw new CoreError('FORBIDDEN', 'Console requests must carry the X-Anvil-Console header.');
+  }
+  const check = core.credentials.check(credential, kind);
+  if ('problem' in check) throw new CoreError('UNAUTHENTICATED', check.problem === 'expired' ? 'The token has expired.' : 'The token is not valid.');
+  return check.identity;
+}
+
+/** Returns false when the request is not for the REST API (the console's pages then handle it). */
+export function handleRest(core: TAnvilCore, req: http.IncomingMessage, res: http.ServerResponse, publicUrl: string): boolean {
+  const url = req.url ?? '/';
+  const pathname = url.split('?')[0];
+  const infer = INFER.exec(pathname);
+  if (infer) {
+    const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+    core.gateway.handle(req, res, decodeURIComponent(infer[1]), infer[2] || '/', query, sessionToken(req));
+    return true;
+  }
+  const run = (fn: () => Promise<void> | void) => {
+    Promise.resolve()
+      .then(fn)
+      .catch((e) => sendCaught(res, e));
+    return true;
+  };
+  if (pathname === '/v3/auth/tokens' && req.method === 'POST') return run(() => issueToken(core, req, res));
+  if (pathname.startsWith('/v1/')) {
+    return run(() => handleManagement(core, caller(core, req, false), req, res, pathname.slice(4).split('/').map(decodeURIComponent), publicUrl));
+  }
+  if (pathname.startsWith('/obs/')) {
+    return run(() => {
+      caller(core, req, false);
+      const [bucket, ...rest] = pathname.slice(5).split('/');
+      return handleObjectApi(core, req, res, decodeURIComponent(bucket), rest.map(decodeURIComponent).join('/'));
+    });
+  }
+  if (pathname === '/api/obs/upload' && req.method === 'POST') {
+    return run(() => {
+      caller(core, req, true);
+      return handleConsoleUpload(core, req, res);
+    });
+  }
+  if (pathname === '/api/obs/download' && req.method === 'GET') {
+    return run(() => {
+      caller(core, req, true);
+      const params = new URL(url, 'http://x').searchParams;
+      sendObject(core, res, params.get('bucket') ?? '', params.get('key') ?? '');
+    });
+  }
+  return false;
+}

@@ -1,0 +1,183 @@
+"""Anvil's Python model server: serves one model package under the ModelArts contract (guide §4.1).
+
+Environment: ANVIL_MODEL_DIR (the package's `model` folder), PORT (default 8080),
+ANVIL_MODEL_NAME, ANVIL_MODEL_TYPE (config.json model_type). Serves POST on the `apis` urls
+(default `/`) with application/json or multipart/form-data, and GET /health.
+"""
+import importlib.util
+import inspect
+import io
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_service.model_service import SingleNodeService  # noqa: E402
+from model_service.python_model_service import XgSkServingBaseService  # noqa: E402
+
+MAX_BODY = 12 * 1024 * 1024
+# Engines whose self.model_path is the model file rather than the directory (guide §4.1.3).
+MODEL_FILE_SUFFIXES = {
+    "PyTorch": (".pth", ".pt"),
+    "Scikit_Learn": (".m", ".pkl", ".joblib", ".npz"),
+    "XGBoost": (".m", ".model", ".bst", ".npz"),
+}
+
+
+def log(msg):
+    sys.stderr.write("[anvil-model-server] %s\n" % msg)
+    sys.stderr.flush()
+
+
+def resolve_model_path(model_dir, model_type):
+    suffixes = MODEL_FILE_SUFFIXES.get(model_type)
+    if not suffixes:
+        return model_dir
+    found = sorted(f for f in os.listdir(model_dir) if f.endswith(suffixes))
+    return os.path.join(model_dir, found[0]) if len(found) == 1 else model_dir
+
+
+def load_service_class(model_dir):
+    sys.path.insert(0, model_dir)  # sibling modules of customize_service.py import directly
+    spec = importlib.util.spec_from_file_location("customize_service", os.path.join(model_dir, "customize_service.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    candidates = [c for _, c in inspect.getmembers(module, inspect.isclass)
+                  if issubclass(c, SingleNodeService) and c.__module__ == module.__name__]
+    if len(candidates) != 1:
+        raise RuntimeError("customize_service.py must define exactly one subclass of a model_service base class, found %d"
+                           % len(candidates))
+    return candidates[0]
+
+
+def build_service(model_dir, model_name, model_type):
+    cls = load_service_class(model_dir)
+    model_path = resolve_model_path(model_dir, model_type)
+    if issubclass(cls, XgSkServingBaseService):
+        return cls(model_path)
+    return cls(model_name, model_path)
+
+
+def parse_multipart(content_type, body):
+    """multipart/form-data -> {field: {filename: file-like}} (GUIDE-INDEX §A decision 9)."""
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    if not message.is_multipart():
+        raise ValueError("malformed multipart body")
+    fields = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        filename = part.get_filename() or name
+        fields.setdefault(name, {})[filename] = io.BytesIO(part.get_payload(decode=True) or b"")
+    return fields
+
+
+def is_predict_analysis(request):
+    return isinstance(request, dict) and ("meta" in request or isinstance(request.get("data"), dict)
+                                          and "req_data" in request["data"])
+
+
+def with_meta(request, result):
+    """Predict-analysis mode (guide §3.1.4.2.1): wrap a bare list as data.resp_data and echo meta.uuid."""
+    if not is_predict_analysis(request):
+        return result
+    if isinstance(result, list):
+        result = {"data": {"resp_data": result}}
+    if isinstance(result, dict):
+        meta = request.get("meta") if isinstance(request.get("meta"), dict) else {}
+        result.setdefault("meta", {})
+        if isinstance(result["meta"], dict):
+            result["meta"]["uuid"] = meta.get("uuid", "")
+    return result
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "AnvilModelServer/1.0"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):  # request lines are the gateway's to log
+        pass
+
+    def reply(self, status, payload):
+        body = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def error(self, status, code, msg):
+        self.reply(status, {"error_code": code, "error_msg": msg})
+
+    def do_GET(self):
+        if self.path.split("?")[0] == "/health":
+            self.reply(200, {"status": "OK"})
+        else:
+            self.error(404, "ModelArts.4404", "No GET route %s; this model serves POST on %s" % (self.path, ", ".join(self.server.urls)))
+
+    def do_POST(self):
+        path = self.path.split("?")[0]
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            return self.error(413, "ModelArts.4413", "Request body is larger than 12 MB")
+        body = self.rfile.read(length)
+        if path not in self.server.urls:
+            return self.error(404, "ModelArts.4404", "No API at %s; config.json apis declare %s" % (path, ", ".join(self.server.urls)))
+        content_type = self.headers.get("Content-Type", "application/json")
+        service = self.server.model
+        try:
+            if content_type.startswith("multipart/form-data"):
+                request = parse_multipart(content_type, body)
+                data = request
+            else:
+                text = body.decode("utf-8")
+                request = json.loads(text)
+                data = text if service.json_input == "text" else request
+        except (ValueError, UnicodeDecodeError) as e:
+            return self.error(400, "ModelArts.4400", "Cannot parse the %s request body: %s" % (content_type.split(";")[0], e))
+        try:
+            result = service.inference(data)
+        except Exception as e:  # the model's own failure: report it, keep serving
+            traceback.print_exc()
+            return self.error(500, "ModelArts.4500", "Model inference failed: %s: %s" % (type(e).__name__, e))
+        self.reply(200, with_meta(request, result))
+
+
+def exit_when_orphaned():
+    """Anvil owns this process: if Anvil dies, so does the instance (no orphans)."""
+    parent = os.getppid()
+    while True:
+        time.sleep(1)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def main():
+    logging.basicConfig(stream=sys.stdout, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    model_dir = os.environ["ANVIL_MODEL_DIR"]
+    port = int(os.environ.get("PORT", "8080"))
+    with open(os.path.join(model_dir, "config.json")) as f:
+        config = json.load(f)
+    urls = [a.get("url", "/") for a in config.get("apis") or []] or ["/"]
+    threading.Thread(target=exit_when_orphaned, daemon=True).start()
+    started = time.time()
+    model = build_service(model_dir, os.environ.get("ANVIL_MODEL_NAME", "model"), config.get("model_type", ""))
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    server.model = model
+    server.urls = urls
+    log("model loaded in %.2fs, serving %s on port %d" % (time.time() - started, ", ".join(urls), port))
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { authedProcedure, router } from './init';
+
+const ZId = z.object({ id: z.string().min(1) });
+
+export const appsRouter = router({
+  list: authedProcedure.query(({ ctx }) => ctx.core.registry.list(ctx.identity.projectId)),
+  get: authedProcedure.input(ZId).query(({ ctx, input }) => ctx.core.registry.get(ctx.identity.projectId, input.id)),
+  engines: authedProcedure.query(({ ctx }) => ctx.core.registry.engines()),
+  inspect: authedProcedure
+    .input(z.object({ sourceUri: z.string().min(1) }))
+    .query(({ ctx, input }) => ctx.core.registry.inspect(input.sourceUri)),
+  /** Validation happens in the core so that REST and the console give the same field errors. */
+  create: authedProcedure
+    .input(z.record(z.string(), z.unknown()))
+    .mutation(({ ctx, input }) => ctx.core.registry.create(ctx.identity.projectId, input as never)),
+  delete: authedProcedure.input(ZId).mutation(({ ctx, input }) => {
+    ctx.core.registry.delete(ctx.identity.projectId, input.id);
+    return { ok: true };
+  }),
+  events: authedProcedure.input(ZId).query(({ ctx, input }) => {
+    ctx.core.registry.summary(ctx.identity.projectId, input.id);
+    return ctx.core.events.list('app', input.id);
+  }),
+});

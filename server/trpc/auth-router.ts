@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { DEFAULT_DOMAIN, DEFAULT_PROJECT } from '../core/iam/iam';
+import { SESSION_COOKIE } from '../rest/http-io';
+import { authedProcedure, publicProcedure, router } from './init';
+
+const cookie = (value: string, maxAgeS: number) => `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeS}`;
+
+export const authRouter = router({
+  login: publicProcedure
+    .input(z.object({ userName: z.string().trim().min(1, 'Enter your user name.'), password: z.string().min(1, 'Enter your password.'), domainName: z.string().trim().default(DEFAULT_DOMAIN) }))
+    .mutation(({ ctx, input }) => {
+      const identity = ctx.core.iam.authenticate({ ...input, domainName: input.domainName || DEFAULT_DOMAIN, project: { name: DEFAULT_PROJECT } });
+      const { token, expiresAt } = ctx.core.iam.issueToken(identity, 'session');
+      ctx.setCookie?.(cookie(token, Math.floor((expiresAt - Date.now()) / 1000)));
+      return { userName: identity.userName, projectName: identity.projectName };
+    }),
+  logout: publicProcedure.mutation(({ ctx }) => {
+    if (ctx.sessionToken) {
+      ctx.core.iam.revokeToken(ctx.sessionToken);
+      ctx.core.credentials.forget(ctx.sessionToken, 'session');
+    }
+    ctx.setCookie?.(cookie('', 0));
+    return { ok: true };
+  }),
+  me: authedProcedure.query(({ ctx }) => ({
+    userName: ctx.identity.userName,
+    domainName: ctx.identity.domainName,
+    projectId: ctx.identity.projectId,
+    projectName: ctx.identity.projectName,
+  })),
+});
