@@ -69,7 +69,8 @@ export async function startAnvil(env: TEnv, opts: { withConsole: boolean; dev?: 
   };
 }
 
-async function main(): Promise<void> {
+/** The `npm start` entry: reads the environment, serves, and shuts down cleanly on SIGTERM/SIGINT. */
+export async function main(): Promise<void> {
   const env = readEnv();
   const dev = process.argv.includes('--dev');
   const anvil = await startAnvil(env, { withConsole: !process.argv.includes('--no-console'), dev });

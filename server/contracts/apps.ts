@@ -36,8 +36,8 @@ export type TApiSpec = {
   method: string;
   requestContentType: string;
   responseContentType: string;
-  request: unknown;
-  response: unknown;
+  request?: unknown;
+  response?: unknown;
   inputs: TApiField[];
   outputs: TApiField[];
 };

@@ -1,0 +1,5 @@
+import { AppsList } from '@/components/apps/apps-list';
+
+export default function AppsPage() {
+  return <AppsList />;
+}

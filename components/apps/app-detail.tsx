@@ -1,0 +1,186 @@
+'use client';
+/** AI application version details (guide table 2-13) and its tabs (table 2-14). */
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import type { TAppDetail } from '@/server/contracts/apps';
+import { EventsTable } from '../events/events-table';
+import { useI18n } from '../i18n/i18n-provider';
+import type { TMessageKey } from '../i18n/messages-en';
+import { useLiveTopic } from '../live/socket-provider';
+import { useTRPC } from '../trpc';
+import { formatBytes, formatTime } from '../ui/format';
+import { StatusBadge } from '../ui/status-badge';
+import { Tabs } from '../ui/tabs';
+import { ApiParams } from './api-params';
+import { DeployTypes } from './deploy-types';
+
+type TDependency = { installer: string; packages: { package_name: string; package_version?: string; restraint?: string }[] };
+
+export function AppDetail({ id }: { id: string }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  useLiveTopic(`app:${id}`);
+  const app = useQuery(trpc.apps.get.queryOptions({ id }));
+  const events = useQuery(trpc.apps.events.queryOptions({ id }));
+  if (app.error) return <p className="notice-bad">{app.error.message}</p>;
+  const a = app.data;
+  if (!a) return <p className="muted">{t('common.loading')}</p>;
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>
+          {a.name} <span className="muted">{a.version}</span>
+        </h1>
+        {a.status === 'normal' && a.deployTypes.includes('online') && (
+          <Link className="btn btn-primary" href={`/services/deploy?appId=${a.id}`}>
+            {t('apps.deploy')}
+          </Link>
+        )}
+      </div>
+      <section className="panel">
+        <h2>{t('appDetail.basic')}</h2>
+        <dl className="kv">
+          <dt>{t('common.name')}</dt>
+          <dd>{a.name}</dd>
+          <dt>{t('common.status')}</dt>
+          <dd data-testid="app-status">
+            <StatusBadge status={a.status} />
+          </dd>
+          <dt>{t('common.version')}</dt>
+          <dd>{a.version}</dd>
+          <dt>{t('common.id')}</dt>
+          <dd className="mono">{a.id}</dd>
+          <dt>{t('common.description')}</dt>
+          <dd>{a.description || '-'}</dd>
+          <dt>{t('apps.deployTypes')}</dt>
+          <dd>
+            <DeployTypes types={a.deployTypes} />
+          </dd>
+          <dt>{t('apps.modelSource')}</dt>
+          <dd>{t('apps.source.obs')}</dd>
+          <dt>{t('appDetail.storagePath')}</dt>
+          <dd className="mono">{a.sourceUri}</dd>
+          <dt>{t('appDetail.engine')}</dt>
+          <dd>{a.modelType || '-'}</dd>
+          <dt>{t('appDetail.runtime')}</dt>
+          <dd>{a.runtime || '-'}</dd>
+          <dt>{t('appDetail.algorithm')}</dt>
+          <dd>{a.modelAlgorithm || '-'}</dd>
+          <dt>{t('appDetail.size')}</dt>
+          <dd>{formatBytes(a.sizeBytes)}</dd>
+          <dt>{t('common.created')}</dt>
+          <dd>{formatTime(a.createdAt)}</dd>
+          <dt>{t('appDetail.docs')}</dt>
+          <dd>
+            {a.docs.length === 0
+              ? '-'
+              : a.docs.map((d) => (
+                  <a key={d.url} href={d.url} target="_blank" rel="noreferrer" className="doc-link">
+                    {d.name}
+                  </a>
+                ))}
+          </dd>
+        </dl>
+      </section>
+      <section className="panel">
+        <Tabs
+          initial="params"
+          tabs={[
+            { id: 'precision', label: t('appDetail.tab.precision'), render: () => <Precision metrics={a.metrics} /> },
+            { id: 'params', label: t('appDetail.tab.params'), render: () => a.apis.map((api) => <ApiParams key={api.url} api={api} />) },
+            { id: 'deps', label: t('appDetail.tab.deps'), render: () => <Dependencies deps={a.dependencies as TDependency[]} /> },
+            { id: 'events', label: t('appDetail.tab.events'), render: () => <EventsTable query={events} /> },
+            { id: 'constraints', label: t('appDetail.tab.constraints'), render: () => <Constraints app={a} /> },
+            { id: 'services', label: t('appDetail.tab.services'), render: () => <Services app={a} /> },
+          ]}
+        />
+      </section>
+    </div>
+  );
+}
+
+function Precision({ metrics }: { metrics: Record<string, number> }) {
+  const { t } = useI18n();
+  const keys = (['recall', 'precision', 'accuracy', 'f1'] as const).filter((k) => k in metrics);
+  if (keys.length === 0) return <p className="muted">{t('appDetail.noMetrics')}</p>;
+  return (
+    <dl className="kv">
+      {keys.map((k) => (
+        <div key={k} className="kv-pair">
+          <dt>{t(`appDetail.metric.${k}` as TMessageKey)}</dt>
+          <dd>{metrics[k]}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Dependencies({ deps }: { deps: TDependency[] }) {
+  const { t } = useI18n();
+  const rows = deps.flatMap((d) => d.packages.map((p) => ({ installer: d.installer, ...p })));
+  if (rows.length === 0) return <p className="muted">{t('appDetail.noDeps')}</p>;
+  return (
+    <table className="table table-compact">
+      <thead>
+        <tr>
+          <th>{t('appDetail.installer')}</th>
+          <th>{t('appDetail.package')}</th>
+          <th>{t('appDetail.packageVersion')}</th>
+          <th>{t('appDetail.restraint')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r, i) => (
+          <tr key={i}>
+            <td>{r.installer}</td>
+            <td className="mono">{r.package_name}</td>
+            <td>{r.package_version ?? '-'}</td>
+            <td>{r.restraint ?? '-'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Constraints({ app }: { app: TAppDetail }) {
+  const { t } = useI18n();
+  return (
+    <dl className="kv">
+      <dt>{t('apps.requestMode')}</dt>
+      <dd>{t('apps.requestMode.sync')}</dd>
+      <dt>{t('appDetail.startCommand')}</dt>
+      <dd className="mono">{app.startCommand || '-'}</dd>
+      <dt>{t('appDetail.encryption')}</dt>
+      <dd>{t('appDetail.none')}</dd>
+    </dl>
+  );
+}
+
+function Services({ app }: { app: TAppDetail }) {
+  const { t } = useI18n();
+  if (app.services.length === 0) return <p className="muted">{t('appDetail.noServices')}</p>;
+  return (
+    <table className="table table-compact">
+      <thead>
+        <tr>
+          <th>{t('common.name')}</th>
+          <th>{t('common.status')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {app.services.map((s) => (
+          <tr key={s.id}>
+            <td>
+              <Link href={`/services/${s.id}`}>{s.name}</Link>
+            </td>
+            <td>
+              <StatusBadge status={s.status} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,134 @@
+'use client';
+/** AI application list (guide table 2-11) with expandable versions (table 2-12). */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { Fragment, useState } from 'react';
+import type { TAppSummary } from '@/server/contracts/apps';
+import { useI18n } from '../i18n/i18n-provider';
+import { useLiveTopic } from '../live/socket-provider';
+import { useTRPC } from '../trpc';
+import { ConfirmButton } from '../ui/confirm-button';
+import { formatBytes, formatTime } from '../ui/format';
+import { StatusBadge } from '../ui/status-badge';
+import { DeployTypes } from './deploy-types';
+
+export function AppsList() {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  useLiveTopic('apps');
+  const apps = useQuery(trpc.apps.list.queryOptions());
+  const [expanded, setExpanded] = useState<string>();
+  const [error, setError] = useState<string>();
+  const remove = useMutation(
+    trpc.apps.delete.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.apps.list.queryKey() }),
+      onError: (e) => setError(e.message),
+    }),
+  );
+  const ops = (v: TAppSummary) => (
+    <>
+      {v.status === 'normal' && v.deployTypes.includes('online') && (
+        <Link className="btn-link" href={`/services/deploy?appId=${v.id}`}>
+          {t('apps.deploy')}
+        </Link>
+      )}
+      <ConfirmButton label={t('common.delete')} danger question={t('common.deleteConfirm', { name: `${v.name} ${v.version}` })} onConfirm={() => remove.mutate({ id: v.id })} />
+    </>
+  );
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>{t('apps.title')}</h1>
+        <Link href="/ai-apps/create" className="btn btn-primary">
+          {t('apps.create')}
+        </Link>
+      </div>
+      {error && <p className="notice-bad" role="alert">{error}</p>}
+      <table className="table" data-testid="apps-table">
+        <thead>
+          <tr>
+            <th>{t('common.name')}</th>
+            <th>{t('apps.latestVersion')}</th>
+            <th>{t('common.status')}</th>
+            <th>{t('apps.deployTypes')}</th>
+            <th>{t('apps.versionCount')}</th>
+            <th>{t('apps.requestMode')}</th>
+            <th>{t('common.created')}</th>
+            <th>{t('common.description')}</th>
+            <th>{t('common.operation')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {apps.data?.map(({ name, latest, versions }) => (
+            <Fragment key={name}>
+              <tr data-app={name}>
+                <td>
+                  <Link href={`/ai-apps/${latest.id}`}>{name}</Link>
+                </td>
+                <td>{latest.version}</td>
+                <td>
+                  <StatusBadge status={latest.status} />
+                </td>
+                <td>
+                  <DeployTypes types={latest.deployTypes} />
+                </td>
+                <td>
+                  <button type="button" className="btn-link" aria-expanded={expanded === name} onClick={() => setExpanded(expanded === name ? undefined : name)}>
+                    {versions.length} {expanded === name ? '▴' : '▾'}
+                  </button>
+                </td>
+                <td>{t('apps.requestMode.sync')}</td>
+                <td className="nowrap">{formatTime(latest.createdAt)}</td>
+                <td className="ellipsis">{latest.description}</td>
+                <td className="ops">{ops(latest)}</td>
+              </tr>
+              {expanded === name && (
+                <tr className="subrow">
+                  <td colSpan={9}>
+                    <table className="table table-compact">
+                      <thead>
+                        <tr>
+                          <th>{t('common.version')}</th>
+                          <th>{t('common.status')}</th>
+                          <th>{t('apps.deployTypes')}</th>
+                          <th>{t('common.size')}</th>
+                          <th>{t('apps.modelSource')}</th>
+                          <th>{t('common.created')}</th>
+                          <th>{t('common.description')}</th>
+                          <th>{t('common.operation')}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {versions.map((v) => (
+                          <tr key={v.id}>
+                            <td>
+                              <Link href={`/ai-apps/${v.id}`}>{v.version}</Link>
+                            </td>
+                            <td>
+                              <StatusBadge status={v.status} />
+                            </td>
+                            <td>
+                              <DeployTypes types={v.deployTypes} />
+                            </td>
+                            <td>{formatBytes(v.sizeBytes)}</td>
+                            <td className="mono">{v.sourceUri}</td>
+                            <td className="nowrap">{formatTime(v.createdAt)}</td>
+                            <td>{v.description}</td>
+                            <td className="ops">{ops(v)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          ))}
+        </tbody>
+      </table>
+      {apps.data?.length === 0 && <p className="muted">{t('apps.empty')}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,165 @@
+'use client';
+/** Create an AI application from object storage (guide §2.2.3): basic info, meta model, engine, apis, deploy types. */
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { DEPLOY_TYPES, ZCreateAppSchema, type TCreateApp } from '@/server/contracts/apps';
+import { useI18n } from '../i18n/i18n-provider';
+import type { TMessageKey } from '../i18n/messages-en';
+import { DirectoryPicker } from '../obs/directory-picker';
+import { useTRPC } from '../trpc';
+import { errorOf } from '../ui/error-text';
+import { Field } from '../ui/field';
+import { ApiParams } from './api-params';
+
+type TForm = Required<Pick<TCreateApp, 'name' | 'version' | 'description' | 'sourceUri' | 'runtime'>> & {
+  deployTypes: string[];
+  docs: { name: string; url: string }[];
+};
+
+export function CreateAppForm() {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [form, setForm] = useState<TForm>({ name: '', version: '0.0.1', description: '', sourceUri: '', runtime: '', deployTypes: ['online'], docs: [] });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [isPicking, setPicking] = useState(false);
+  const inspect = useQuery({ ...trpc.apps.inspect.queryOptions({ sourceUri: form.sourceUri }), enabled: !!form.sourceUri, retry: false });
+  const create = useMutation(
+    trpc.apps.create.mutationOptions({
+      onSuccess: () => router.push('/ai-apps'),
+      onError: (e) => {
+        const err = errorOf(e)!;
+        setErrors({ [err.field ?? 'form']: err.message });
+      },
+    }),
+  );
+  const set = <K extends keyof TForm>(key: K, value: TForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const dirError = errors.sourceUri ?? errorOf(inspect.error)?.message;
+
+  function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const input = { ...form, runtime: form.runtime || undefined };
+    const parsed = ZCreateAppSchema.safeParse(input);
+    if (!parsed.success) {
+      return setErrors(Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]).reverse()));
+    }
+    setErrors({});
+    create.mutate(input);
+  }
+
+  return (
+    <form className="page form-page" onSubmit={submit} noValidate>
+      <div className="page-head">
+        <h1>{t('apps.create')}</h1>
+      </div>
+      <section className="panel">
+        <h2>{t('appForm.basic')}</h2>
+        <Field label={t('appForm.name')} hint={t('appForm.nameHint')} error={errors.name} required htmlFor="app-name">
+          <input id="app-name" value={form.name} maxLength={64} onChange={(e) => set('name', e.target.value)} />
+        </Field>
+        <Field label={t('appForm.version')} error={errors.version} required htmlFor="app-version">
+          <input id="app-version" value={form.version} onChange={(e) => set('version', e.target.value)} />
+        </Field>
+        <Field label={t('appForm.description')} error={errors.description} htmlFor="app-description">
+          <textarea id="app-description" rows={2} value={form.description} onChange={(e) => set('description', e.target.value)} />
+        </Field>
+      </section>
+      <section className="panel">
+        <h2>{t('appForm.source')}</h2>
+        <Field label={t('appForm.source')}>
+          <span className="chip chip-active">{t('apps.source.obs')}</span>
+        </Field>
+        <Field label={t('appForm.modelDir')} hint={t('appForm.modelDirHint')} error={dirError} required htmlFor="app-source">
+          <div className="input-row">
+            <input id="app-source" readOnly value={form.sourceUri} placeholder="obs://bucket/path" />
+            <button type="button" className="btn" onClick={() => setPicking(true)}>
+              {t('appForm.chooseDir')}
+            </button>
+          </div>
+        </Field>
+        {inspect.data && (
+          <>
+            <Field label={t('appForm.engine')} hint={t('appForm.engineAuto')}>
+              <input readOnly value={inspect.data.modelType} data-testid="app-engine" />
+            </Field>
+            <Field label={t('appForm.runtime')} error={errors.runtime} htmlFor="app-runtime">
+              <select id="app-runtime" value={form.runtime || inspect.data.runtime} onChange={(e) => set('runtime', e.target.value)}>
+                {inspect.data.runtimes.map((r) => (
+                  <option key={r.name} value={r.name}>
+                    {r.name}
+                    {r.status ? ` (${t(`appForm.${r.status}` as TMessageKey)})` : ''}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            {inspect.data.issues.length > 0 && (
+              <div className="notice-bad" role="alert" data-testid="config-issues">
+                {t('appForm.configIssues')}
+                <ul>
+                  {inspect.data.issues.map((i) => (
+                    <li key={i.field + i.message}>
+                      <code>{i.field}</code>: {i.message}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            <Field label={t('appForm.apis')}>
+              {inspect.data.apis.map((api) => (
+                <ApiParams key={api.url} api={api} />
+              ))}
+            </Field>
+          </>
+        )}
+        <Field label={t('appForm.deployTypes')} error={errors.deployTypes} required>
+          <div className="checks">
+            {DEPLOY_TYPES.map((type) => (
+              <label key={type}>
+                <input
+                  type="checkbox"
+                  checked={form.deployTypes.includes(type)}
+                  onChange={(e) => set('deployTypes', e.target.checked ? [...form.deployTypes, type] : form.deployTypes.filter((x) => x !== type))}
+                />
+                {t(`apps.deployType.${type}` as TMessageKey)}
+              </label>
+            ))}
+          </div>
+        </Field>
+        <Field label={t('appForm.docs')} error={errors.docs}>
+          {form.docs.map((doc, i) => (
+            <div className="input-row" key={i}>
+              <input placeholder={t('appForm.docName')} value={doc.name} onChange={(e) => set('docs', form.docs.map((d, j) => (j === i ? { ...d, name: e.target.value } : d)))} />
+              <input placeholder={t('appForm.docUrl')} value={doc.url} onChange={(e) => set('docs', form.docs.map((d, j) => (j === i ? { ...d, url: e.target.value } : d)))} />
+              <button type="button" className="btn btn-small" onClick={() => set('docs', form.docs.filter((_, j) => j !== i))}>
+                {t('common.remove')}
+              </button>
+            </div>
+          ))}
+          <button type="button" className="btn btn-small" disabled={form.docs.length >= 3} onClick={() => set('docs', [...form.docs, { name: '', url: '' }])}>
+            {t('appForm.addDoc')} ({form.docs.length}/3)
+          </button>
+        </Field>
+      </section>
+      {errors.form && <p className="notice-bad" role="alert">{errors.form}</p>}
+      <div className="form-actions">
+        <button type="button" className="btn" onClick={() => router.push('/ai-apps')}>
+          {t('common.cancel')}
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+          {t('appForm.submit')}
+        </button>
+      </div>
+      {isPicking && (
+        <DirectoryPicker
+          onCancel={() => setPicking(false)}
+          onChoose={(uri) => {
+            setPicking(false);
+            setErrors({});
+            setForm((f) => ({ ...f, sourceUri: uri, runtime: '' }));
+          }}
+        />
+      )}
+    </form>
+  );
+}

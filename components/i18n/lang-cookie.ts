@@ -1,0 +1,1 @@
+export const LANG_COOKIE = 'anvil_lang';

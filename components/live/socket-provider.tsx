@@ -1,0 +1,87 @@
+'use client';
+/**
+ * One socket.io connection per browser tab. Pages declare the topics they show (`useLiveTopic`);
+ * pushed updates are written straight into the TanStack Query cache, so open pages change without
+ * reload or polling.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useRef, type ReactNode } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type { TEventRecord } from '@/server/contracts/events';
+import type { TClientToServer, TServerToClient } from '@/server/contracts/realtime';
+import type { TServiceDetail, TServiceSummary } from '@/server/contracts/services';
+import { useTRPC } from '../trpc';
+
+type TLiveSocket = Socket<TServerToClient, TClientToServer>;
+type TTopics = { socket: () => TLiveSocket; counts: Map<string, number> };
+
+const LiveContext = createContext<TTopics | null>(null);
+
+export function SocketProvider({ children }: { children: ReactNode }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const state = useRef<{ socket?: TLiveSocket; counts: Map<string, number> }>({ counts: new Map() });
+
+  const socket = (): TLiveSocket => {
+    if (state.current.socket) return state.current.socket;
+    const s: TLiveSocket = io({ path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'] });
+    state.current.socket = s;
+    s.on('connect', () => {
+      // Rejoin every topic and catch up on what changed while disconnected.
+      for (const topic of state.current.counts.keys()) s.emit('subscribe', topic);
+      void queryClient.invalidateQueries();
+    });
+    // A refused handshake (not logged in yet) is not retried by socket.io itself.
+    s.on('connect_error', () => {
+      if (!s.active) setTimeout(() => s.connect(), 2000);
+    });
+    s.on('service:update', (service) => {
+      queryClient.setQueryData(trpc.services.get.queryKey({ id: service.id }), (old: TServiceDetail | undefined) =>
+        old ? { ...old, ...service } : old,
+      );
+      queryClient.setQueryData(trpc.services.list.queryKey(), (old: TServiceSummary[] | undefined) => {
+        if (!old) return old;
+        return old.some((s) => s.id === service.id) ? old.map((s) => (s.id === service.id ? service : s)) : [service, ...old];
+      });
+    });
+    s.on('service:removed', ({ id }) => {
+      queryClient.setQueryData(trpc.services.list.queryKey(), (old: TServiceSummary[] | undefined) => old?.filter((s) => s.id !== id));
+    });
+    s.on('service:instances', ({ serviceId, instances }) => {
+      queryClient.setQueryData(trpc.services.get.queryKey({ id: serviceId }), (old: TServiceDetail | undefined) =>
+        old ? { ...old, instances } : old,
+      );
+    });
+    s.on('app:update', ({ id }) => {
+      void queryClient.invalidateQueries({ queryKey: trpc.apps.list.queryKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.apps.get.queryKey({ id }) });
+    });
+    s.on('event:new', (event) => {
+      const key =
+        event.resourceType === 'app' ? trpc.apps.events.queryKey({ id: event.resourceId }) : trpc.services.events.queryKey({ id: event.resourceId });
+      queryClient.setQueryData(key, (old: TEventRecord[] | undefined) => (!old || old.some((e) => e.id === event.id) ? old : [event, ...old]));
+    });
+    return s;
+  };
+
+  useEffect(() => () => void state.current.socket?.disconnect(), []);
+  return <LiveContext.Provider value={{ socket, counts: state.current.counts }}>{children}</LiveContext.Provider>;
+}
+
+/** Keeps the page subscribed to a topic ('services', 'apps', 'service:<id>', 'app:<id>') while mounted. */
+export function useLiveTopic(topic: string | undefined): void {
+  const live = useContext(LiveContext);
+  useEffect(() => {
+    if (!live || !topic) return;
+    const socket = live.socket();
+    const n = live.counts.get(topic) ?? 0;
+    live.counts.set(topic, n + 1);
+    if (n === 0 && socket.connected) socket.emit('subscribe', topic);
+    return () => {
+      const left = (live.counts.get(topic) ?? 1) - 1;
+      if (left > 0) return void live.counts.set(topic, left);
+      live.counts.delete(topic);
+      socket.emit('unsubscribe', topic);
+    };
+  }, [live, topic]);
+}

@@ -1,0 +1,36 @@
+'use client';
+import { useState } from 'react';
+import { useI18n } from '../i18n/i18n-provider';
+import { Field } from '../ui/field';
+
+/** A one-field dialog (bucket or folder name) that shows the server's field error. */
+export function NameDialog({ title, label, error, onCancel, onSubmit }: { title: string; label: string; error?: string; onCancel: () => void; onSubmit: (name: string) => void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
+  return (
+    <div className="dialog-backdrop">
+      <form
+        className="dialog"
+        role="dialog"
+        aria-label={title}
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSubmit(name);
+        }}
+      >
+        <h3>{title}</h3>
+        <Field label={label} error={error} htmlFor="name-dialog-input" required>
+          <input id="name-dialog-input" autoFocus value={name} onChange={(e) => setName(e.target.value)} />
+        </Field>
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={onCancel}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="btn btn-primary">
+            {t('common.confirm')}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,190 @@
+'use client';
+/** Deploy an AI application as an online service (guide §3.1.1, tables 3-1 and 3-2). */
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useMemo, useState } from 'react';
+import { AUTO_STOP_PRESETS, ZCreateServiceSchema } from '@/server/contracts/services';
+import { useI18n } from '../i18n/i18n-provider';
+import { useTRPC } from '../trpc';
+import { errorOf } from '../ui/error-text';
+import { Field } from '../ui/field';
+
+const randomName = () => `service-${Math.random().toString(16).slice(2, 6)}`;
+
+export function DeployServiceForm() {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const router = useRouter();
+  const params = useSearchParams();
+  const apps = useQuery(trpc.apps.list.queryOptions());
+  const flavors = useQuery(trpc.services.flavors.queryOptions());
+  const [form, setForm] = useState({
+    name: randomName(),
+    description: '',
+    autoStopEnabled: true,
+    autoStopChoice: '1' as string,
+    customHours: '1',
+    appName: '',
+    appId: params.get('appId') ?? '',
+    flavor: '',
+    instanceCount: '1',
+    envs: [] as { key: string; value: string }[],
+    deployTimeoutMinutes: '20',
+  });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  // Only normal versions that allow online deployment (guide §3.1.1).
+  const deployable = useMemo(
+    () =>
+      (apps.data ?? [])
+        .map((g) => ({ name: g.name, versions: g.versions.filter((v) => v.status === 'normal' && v.deployTypes.includes('online')) }))
+        .filter((g) => g.versions.length > 0),
+    [apps.data],
+  );
+  const appName = form.appName || deployable.find((g) => g.versions.some((v) => v.id === form.appId))?.name || '';
+  const versions = deployable.find((g) => g.name === appName)?.versions ?? [];
+  const flavor = form.flavor || flavors.data?.find((f) => f.isAvailable)?.id || '';
+
+  const create = useMutation(
+    trpc.services.create.mutationOptions({
+      onSuccess: (s) => router.push(`/services/${s.id}`),
+      onError: (e) => {
+        const err = errorOf(e)!;
+        setErrors({ [err.field?.split('.')[0] ?? 'form']: err.message });
+      },
+    }),
+  );
+
+  function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const hours = form.autoStopChoice === 'custom' ? Number(form.customHours) : Number(form.autoStopChoice);
+    const input = {
+      name: form.name,
+      description: form.description,
+      autoStop: { enabled: form.autoStopEnabled, hours: form.autoStopEnabled ? hours : 1 },
+      pool: 'local' as const,
+      appId: form.appId,
+      trafficWeight: 100 as const,
+      flavor,
+      instanceCount: Number(form.instanceCount),
+      envs: form.envs,
+      deployTimeoutMinutes: Number(form.deployTimeoutMinutes),
+    };
+    const parsed = ZCreateServiceSchema.safeParse(input);
+    if (!parsed.success) {
+      return setErrors(Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]).reverse()));
+    }
+    setErrors({});
+    create.mutate(input);
+  }
+
+  return (
+    <form className="page form-page" onSubmit={submit} noValidate>
+      <div className="page-head">
+        <h1>{t('services.deploy')}</h1>
+      </div>
+      <section className="panel">
+        <h2>{t('deployForm.basic')}</h2>
+        <Field label={t('deployForm.name')} error={errors.name} required htmlFor="svc-name">
+          <input id="svc-name" value={form.name} maxLength={64} onChange={(e) => set('name', e.target.value)} />
+        </Field>
+        <Field label={t('deployForm.autoStop')} hint={t('deployForm.autoStopNote')} error={errors.autoStop}>
+          <div className="input-row">
+            <label className="switch">
+              <input type="checkbox" aria-label={t('deployForm.autoStop')} checked={form.autoStopEnabled} onChange={(e) => set('autoStopEnabled', e.target.checked)} />
+            </label>
+            {form.autoStopEnabled && (
+              <>
+                <select aria-label={t('deployForm.autoStopAfter')} value={form.autoStopChoice} onChange={(e) => set('autoStopChoice', e.target.value)}>
+                  {AUTO_STOP_PRESETS.map((h) => (
+                    <option key={h} value={String(h)}>
+                      {t('deployForm.autoStopHours', { n: h })}
+                    </option>
+                  ))}
+                  <option value="custom">{t('deployForm.autoStopCustom')}</option>
+                </select>
+                {form.autoStopChoice === 'custom' && (
+                  <input aria-label={t('deployForm.autoStopCustomHours')} className="input-narrow" type="number" min={1} max={24} value={form.customHours} onChange={(e) => set('customHours', e.target.value)} />
+                )}
+              </>
+            )}
+          </div>
+        </Field>
+        <Field label={t('deployForm.description')} error={errors.description} htmlFor="svc-description">
+          <textarea id="svc-description" rows={2} value={form.description} onChange={(e) => set('description', e.target.value)} />
+        </Field>
+      </section>
+      <section className="panel">
+        <h2>{t('deployForm.appConfig')}</h2>
+        <Field label={t('deployForm.pool')}>
+          <span className="chip chip-active">{t('deployForm.pool.local')}</span>
+        </Field>
+        {apps.data && deployable.length === 0 && <p className="notice-bad">{t('deployForm.noApps')}</p>}
+        <Field label={t('deployForm.app')} error={errors.appId} required htmlFor="svc-app">
+          <div className="input-row">
+            <select id="svc-app" value={appName} onChange={(e) => setForm((f) => ({ ...f, appName: e.target.value, appId: deployable.find((g) => g.name === e.target.value)?.versions[0]?.id ?? '' }))}>
+              <option value="">{t('deployForm.chooseApp')}</option>
+              {deployable.map((g) => (
+                <option key={g.name} value={g.name}>
+                  {g.name}
+                </option>
+              ))}
+            </select>
+            <select aria-label={t('deployForm.version')} value={form.appId} onChange={(e) => set('appId', e.target.value)}>
+              <option value="">{t('deployForm.chooseVersion')}</option>
+              {versions.map((v) => (
+                <option key={v.id} value={v.id}>
+                  {v.version}
+                </option>
+              ))}
+            </select>
+          </div>
+        </Field>
+        <Field label={t('deployForm.traffic')}>
+          <input className="input-narrow" readOnly value="100" />
+        </Field>
+        <Field label={t('deployForm.flavor')} error={errors.flavor} required>
+          <div className="flavors" role="radiogroup">
+            {flavors.data?.map((f) => (
+              <label key={f.id} className={`flavor${f.isAvailable ? '' : ' flavor-disabled'}`} title={f.unavailableReason}>
+                <input type="radio" name="flavor" value={f.id} disabled={!f.isAvailable} checked={flavor === f.id} onChange={() => set('flavor', f.id)} />
+                <span className="mono">{f.id}</span>
+                <span className="muted">{t(f.gpu ? 'deployForm.flavorGpu' : 'deployForm.flavorDesc', { cpu: f.cpu, mem: f.memoryGiB, gpu: f.gpu })}</span>
+              </label>
+            ))}
+          </div>
+        </Field>
+        <Field label={t('deployForm.instanceCount')} error={errors.instanceCount} required htmlFor="svc-count">
+          <input id="svc-count" className="input-narrow" type="number" min={1} value={form.instanceCount} onChange={(e) => set('instanceCount', e.target.value)} />
+        </Field>
+        <Field label={t('deployForm.envs')} hint={t('deployForm.envsWarning')} error={errors.envs}>
+          {form.envs.map((env, i) => (
+            <div className="input-row" key={i}>
+              <input aria-label={t('deployForm.envKey')} placeholder={t('deployForm.envKey')} value={env.key} onChange={(e) => set('envs', form.envs.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))} />
+              <input aria-label={t('deployForm.envValue')} placeholder={t('deployForm.envValue')} value={env.value} onChange={(e) => set('envs', form.envs.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))} />
+              <button type="button" className="btn btn-small" onClick={() => set('envs', form.envs.filter((_, j) => j !== i))}>
+                {t('common.remove')}
+              </button>
+            </div>
+          ))}
+          <button type="button" className="btn btn-small" onClick={() => set('envs', [...form.envs, { key: '', value: '' }])}>
+            {t('deployForm.addEnv')}
+          </button>
+        </Field>
+        <Field label={t('deployForm.timeout')} hint={t('deployForm.timeoutHint')} error={errors.deployTimeoutMinutes} required htmlFor="svc-timeout">
+          <input id="svc-timeout" className="input-narrow" type="number" min={3} max={120} value={form.deployTimeoutMinutes} onChange={(e) => set('deployTimeoutMinutes', e.target.value)} />
+        </Field>
+      </section>
+      {errors.form && <p className="notice-bad" role="alert">{errors.form}</p>}
+      <div className="form-actions">
+        <button type="button" className="btn" onClick={() => router.push('/services')}>
+          {t('common.cancel')}
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+          {t('deployForm.submit')}
+        </button>
+      </div>
+    </form>
+  );
+}

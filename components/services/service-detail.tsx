@@ -1,0 +1,82 @@
+'use client';
+/** Online service details (guide tables 3-4 and 3-5); status, instances and events update live. */
+import { useMutation, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { EventsTable } from '../events/events-table';
+import { useI18n } from '../i18n/i18n-provider';
+import { useLiveTopic } from '../live/socket-provider';
+import { useTRPC } from '../trpc';
+import { ConfirmButton } from '../ui/confirm-button';
+import { formatTime } from '../ui/format';
+import { StatusBadge } from '../ui/status-badge';
+import { Tabs } from '../ui/tabs';
+import { CallingGuide } from './calling-guide';
+import { InstancesTable } from './instances-table';
+import { LogsPanel } from './logs-panel';
+import { PredictionPanel } from './prediction-panel';
+
+export function ServiceDetail({ id }: { id: string }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const router = useRouter();
+  useLiveTopic(`service:${id}`);
+  const service = useQuery(trpc.services.get.queryOptions({ id }));
+  const events = useQuery(trpc.services.events.queryOptions({ id }));
+  const app = useQuery({ ...trpc.apps.get.queryOptions({ id: service.data?.appId ?? '' }), enabled: !!service.data });
+  const remove = useMutation(trpc.services.delete.mutationOptions({ onSuccess: () => router.push('/services') }));
+  if (service.error) return <p className="notice-bad">{service.error.message}</p>;
+  const s = service.data;
+  if (!s) return <p className="muted">{t('common.loading')}</p>;
+  const apis = app.data?.apis ?? [];
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>{s.name}</h1>
+        <ConfirmButton label={t('serviceDetail.deleteService')} danger disabled={s.status === 'deleting'} question={t('common.deleteConfirm', { name: s.name })} onConfirm={() => remove.mutate({ id })} />
+      </div>
+      <section className="panel">
+        <dl className="kv">
+          <dt>{t('common.name')}</dt>
+          <dd>{s.name}</dd>
+          <dt>{t('common.status')}</dt>
+          <dd data-testid="service-status">
+            <StatusBadge status={s.status} />
+          </dd>
+          <dt>{t('serviceDetail.source')}</dt>
+          <dd>{t('serviceDetail.source.custom')}</dd>
+          <dt>{t('serviceDetail.serviceId')}</dt>
+          <dd className="mono">{s.id}</dd>
+          <dt>{t('common.description')}</dt>
+          <dd>{s.description || '-'}</dd>
+          <dt>{t('serviceDetail.appVersion')}</dt>
+          <dd>
+            <Link href={`/ai-apps/${s.appId}`}>
+              {s.appName} {s.appVersion}
+            </Link>
+          </dd>
+          <dt>{t('services.flavor')}</dt>
+          <dd className="mono">
+            {s.flavor} × {s.instanceCount}
+          </dd>
+          <dt>{t('serviceDetail.autoStop')}</dt>
+          <dd>{s.autoStop.enabled ? t('serviceDetail.autoStopOn', { n: s.autoStop.hours }) : t('serviceDetail.autoStopOff')}</dd>
+          <dt>{t('common.created')}</dt>
+          <dd>{formatTime(s.createdAt)}</dd>
+        </dl>
+      </section>
+      <section className="panel">
+        <Tabs
+          tabs={[
+            { id: 'guide', label: t('serviceDetail.tab.guide'), render: () => <CallingGuide serviceId={s.id} apis={apis} /> },
+            { id: 'predict', label: t('serviceDetail.tab.predict'), render: () => <PredictionPanel serviceId={s.id} isRunning={s.status === 'running'} apis={apis} /> },
+            { id: 'instances', label: t('serviceDetail.tab.instances'), render: () => <InstancesTable instances={s.instances} /> },
+            { id: 'events', label: t('serviceDetail.tab.events'), render: () => <EventsTable query={events} /> },
+            { id: 'logs', label: t('serviceDetail.tab.logs'), render: () => <LogsPanel serviceId={s.id} /> },
+          ]}
+        />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+'use client';
+/** Online service list; statuses change live. */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useState } from 'react';
+import { useI18n } from '../i18n/i18n-provider';
+import { useLiveTopic } from '../live/socket-provider';
+import { useTRPC } from '../trpc';
+import { ConfirmButton } from '../ui/confirm-button';
+import { formatTime } from '../ui/format';
+import { StatusBadge } from '../ui/status-badge';
+
+export function ServicesList() {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  useLiveTopic('services');
+  const services = useQuery(trpc.services.list.queryOptions());
+  const [error, setError] = useState<string>();
+  const remove = useMutation(
+    trpc.services.delete.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.services.list.queryKey() }),
+      onError: (e) => setError(e.message),
+    }),
+  );
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>{t('services.title')}</h1>
+        <Link href="/services/deploy" className="btn btn-primary">
+          {t('services.deploy')}
+        </Link>
+      </div>
+      {error && <p className="notice-bad" role="alert">{error}</p>}
+      <table className="table" data-testid="services-table">
+        <thead>
+          <tr>
+            <th>{t('common.name')}</th>
+            <th>{t('common.status')}</th>
+            <th>{t('services.app')}</th>
+            <th>{t('services.flavor')}</th>
+            <th>{t('services.instances')}</th>
+            <th>{t('common.created')}</th>
+            <th>{t('common.description')}</th>
+            <th>{t('common.operation')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {services.data?.map((s) => (
+            <tr key={s.id} data-service={s.name}>
+              <td>
+                <Link href={`/services/${s.id}`}>{s.name}</Link>
+              </td>
+              <td>
+                <StatusBadge status={s.status} />
+              </td>
+              <td>
+                {s.appName} {s.appVersion}
+              </td>
+              <td className="mono">{s.flavor}</td>
+              <td>
+                {s.readyInstances}/{s.instanceCount}
+              </td>
+              <td className="nowrap">{formatTime(s.createdAt)}</td>
+              <td className="ellipsis">{s.description}</td>
+              <td className="ops">
+                <ConfirmButton label={t('common.delete')} danger disabled={s.status === 'deleting'} question={t('common.deleteConfirm', { name: s.name })} onConfirm={() => remove.mutate({ id: s.id })} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {services.data?.length === 0 && <p className="muted">{t('services.empty')}</p>}
+    </div>
+  );
+}
