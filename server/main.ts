@@ -22,6 +22,7 @@ export async function startAnvil(env: TEnv, opts: { withConsole: boolean; dev?: 
   const core = await createAnvilCore({
     dataDir: env.dataDir,
     python: env.ANVIL_PYTHON,
+    instanceBaseEnv: env.instanceBaseEnv,
     adminPassword: env.ANVIL_ADMIN_PASSWORD,
     predictionTimeoutMs: opts.predictionTimeoutMs,
   });

@@ -42,8 +42,11 @@ export function DeployServiceForm() {
         .filter((g) => g.versions.length > 0),
     [apps.data],
   );
-  const appName = form.appName || deployable.find((g) => g.versions.some((v) => v.id === form.appId))?.name || '';
+  // With a single deployable application there is nothing to choose: preselect its newest version.
+  const only = deployable.length === 1 ? deployable[0] : undefined;
+  const appName = form.appName || deployable.find((g) => g.versions.some((v) => v.id === form.appId))?.name || only?.name || '';
   const versions = deployable.find((g) => g.name === appName)?.versions ?? [];
+  const appId = form.appId || (only && appName === only.name ? only.versions[0].id : '');
   const flavor = form.flavor || flavors.data?.find((f) => f.isAvailable)?.id || '';
 
   const create = useMutation(
@@ -64,7 +67,7 @@ export function DeployServiceForm() {
       description: form.description,
       autoStop: { enabled: form.autoStopEnabled, hours: form.autoStopEnabled ? hours : 1 },
       pool: 'local' as const,
-      appId: form.appId,
+      appId,
       trafficWeight: 100 as const,
       flavor,
       instanceCount: Number(form.instanceCount),
@@ -131,7 +134,7 @@ export function DeployServiceForm() {
                 </option>
               ))}
             </select>
-            <select aria-label={t('deployForm.version')} value={form.appId} onChange={(e) => set('appId', e.target.value)}>
+            <select aria-label={t('deployForm.version')} value={appId} onChange={(e) => set('appId', e.target.value)}>
               <option value="">{t('deployForm.chooseVersion')}</option>
               {versions.map((v) => (
                 <option key={v.id} value={v.id}>

@@ -13,7 +13,7 @@ export function flattenSchema(schema: unknown, prefix = '', required = true, dep
     const entries = Object.entries(s.properties ?? {});
     if (entries.length === 0 && prefix) return [{ name: prefix, type: 'object', required }];
     return entries.flatMap(([key, child]) =>
-      flattenSchema(child, prefix ? `${prefix}.${key}` : key, (s.required ?? []).includes(key) || !s.required, depth + 1),
+      flattenSchema(child, prefix ? `${prefix}.${key}` : key, required && (s.required ?? []).includes(key), depth + 1),
     );
   }
   if (s.type === 'array') {

@@ -26,11 +26,19 @@ export const ZEventRecordSchema = z.object({
 });
 export type TEventRecord = z.infer<typeof ZEventRecordSchema>;
 
+/** Where the guide's Chinese text has fewer placeholders than the English, which arguments it shows. */
+const ZH_ARGS: Partial<Record<TEventCode, (args: readonly string[]) => string[]>> = {
+  A10: (a) => [a[0], a[2]],
+  S5: (a) => [`${a[0]} ${a[1]}`, a[2]],
+  S21: (a) => [a[1]],
+};
+
 /** Fills the placeholders (`%s`/`%d` in English, `xxx` in Chinese) in order. */
 export function formatEventMessage(code: string, args: readonly string[], lang: TLang): string {
   const entry = EVENT_MESSAGES[code as TEventCode];
   if (!entry) return code;
+  const values = lang === 'zh' ? (ZH_ARGS[code as TEventCode]?.(args) ?? args) : args;
   let i = 0;
-  const next = () => args[i++] ?? '';
+  const next = () => values[i++] ?? '';
   return lang === 'zh' ? entry.zh.replace(/xxx/g, next) : entry.en.replace(/%[sd]/g, next);
 }

@@ -23,6 +23,8 @@ const HOUSEKEEPING_MS = 60 * 60 * 1000;
 export type TAnvilCoreOptions = {
   dataDir: string;
   python: string;
+  /** Environment every instance starts from (PATH, locale); see server/env.ts. */
+  instanceBaseEnv: Record<string, string>;
   adminPassword?: string;
   driver?: RuntimeDriver;
   predictionTimeoutMs?: number;
@@ -38,7 +40,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   const store = new LocalObjectStore(path.join(opts.dataDir, 'obs'));
   const events = new EventLog(db, bus);
   const logs = new InstanceLogs(db);
-  const driver = opts.driver ?? new ProcessDriver({ python: opts.python, serverDir: PYTHON_SERVER_DIR, gpus: detectGpus().length });
+  const driver = opts.driver ?? new ProcessDriver({ python: opts.python, serverDir: PYTHON_SERVER_DIR, baseEnv: opts.instanceBaseEnv, gpus: detectGpus().length });
   const registry = new AppRegistry({ db, store, events, bus, modelsDir: path.join(opts.dataDir, 'models') });
   const reconciler = new Reconciler({ db, driver, registry, events, logs, bus });
   const services = new ServiceManager({ db, registry, reconciler, driver, events, bus });

@@ -10,14 +10,11 @@ import type { RuntimeDriver, TInstanceHooks, TInstanceSpec, TNodeCapacity, TRunn
 const STOP_GRACE_MS = 5000;
 const SERVER_SCRIPT = 'anvil_model_server.py';
 
-/** Environment passed through to instances; Anvil's own secrets (admin password, DB URL) stay out. */
-const INHERITED = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'HOME', 'TMPDIR'];
-
 export class ProcessDriver implements RuntimeDriver {
   readonly name = 'process';
   private readonly children = new Map<string, ChildProcess>();
 
-  constructor(private readonly opts: { python: string; serverDir: string; gpus?: number }) {}
+  constructor(private readonly opts: { python: string; serverDir: string; baseEnv: Record<string, string>; gpus?: number }) {}
 
   capacity(): TNodeCapacity {
     return { cpus: os.cpus().length, memoryGiB: Math.floor(os.totalmem() / 1024 ** 3), gpus: this.opts.gpus ?? 0 };
@@ -25,9 +22,7 @@ export class ProcessDriver implements RuntimeDriver {
 
   async start(spec: TInstanceSpec, hooks: TInstanceHooks): Promise<TRunningInstance> {
     const port = await freePort();
-    const env: Record<string, string> = {};
-    for (const k of INHERITED) if (process.env[k]) env[k] = process.env[k]!;
-    Object.assign(env, spec.env, {
+    const env: Record<string, string> = Object.assign({}, this.opts.baseEnv, spec.env, {
       PORT: String(port),
       PYTHONUNBUFFERED: '1',
       PYTHONDONTWRITEBYTECODE: '1',

@@ -1,0 +1,68 @@
+/** Starts a real Anvil (REST + tRPC + socket.io, no console) on a free port with a scratch data directory. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { zipSync } from 'fflate';
+import { readEnv } from '../env';
+import { startAnvil, type TAnvilServer } from '../main';
+
+export const ADMIN_PASSWORD = 'integration-pass';
+
+export async function startTestAnvil(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-it-')), predictionTimeoutMs?: number) {
+  const env = readEnv({ PORT: '0', HOST: '127.0.0.1', ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: ADMIN_PASSWORD, PATH: process.env.PATH });
+  const server = await startAnvil(env, { withConsole: false, predictionTimeoutMs });
+  return { ...server, dataDir };
+}
+
+export type TTestAnvil = TAnvilServer & { dataDir: string };
+
+export function tokenRequest(password = ADMIN_PASSWORD, project: Record<string, string> | null = { name: 'default' }) {
+  return {
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: 'admin', password, domain: { name: 'anvil' } } } },
+      ...(project ? { scope: { project } } : {}),
+    },
+  };
+}
+
+export async function getToken(url: string, project?: Record<string, string>): Promise<{ token: string; projectId: string }> {
+  const res = await fetch(`${url}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tokenRequest(undefined, project)) });
+  if (res.status !== 201) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { token: { project: { id: string } } };
+  return { token: res.headers.get('x-subject-token')!, projectId: body.token.project.id };
+}
+
+/** Zips a folder's files (recursively) with paths relative to `base`. */
+export function zipFolder(dir: string, base = path.dirname(dir)): Uint8Array<ArrayBuffer> {
+  const files: Record<string, Uint8Array> = {};
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== '__pycache__') walk(p);
+      } else files[path.relative(base, p).split(path.sep).join('/')] = fs.readFileSync(p);
+    }
+  };
+  walk(dir);
+  return new Uint8Array(zipSync(files));
+}
+
+/** Polls `probe` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
