@@ -34,7 +34,11 @@ export function CreateAppForm() {
       },
     }),
   );
-  const set = <K extends keyof TForm>(key: K, value: TForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof TForm>(key: K, value: TForm[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    // An edited field's old error no longer applies.
+    setErrors(({ [key]: _, ...rest }) => rest);
+  };
   const dirError = errors.sourceUri ?? errorOf(inspect.error)?.message;
 
   function submit(e: React.FormEvent) {

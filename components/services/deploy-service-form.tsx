@@ -32,7 +32,11 @@ export function DeployServiceForm() {
     deployTimeoutMinutes: '20',
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    // An edited field's old error no longer applies.
+    setErrors(({ [key]: _, ...rest }) => rest);
+  };
 
   // Only normal versions that allow online deployment (guide §3.1.1).
   const deployable = useMemo(
