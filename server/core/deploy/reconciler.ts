@@ -14,7 +14,7 @@ import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
 import { checkHealth } from './health-wait';
 
-const HEALTH_POLL_MS = 100;
+const HEALTH_POLL_MS = 25;
 const MAX_DEPLOY_START_FAILURES = 3;
 const MAX_RESTART_BACKOFF_MS = 30_000;
 
