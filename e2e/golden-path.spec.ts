@@ -73,6 +73,12 @@ test('a model package goes from upload to predictions in the console', async ({ 
   await service.tab('Logs').click();
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(page.getByTestId('log-view')).toContainText('iris predicted 1 row(s): Iris-setosa');
+  await page.getByRole('textbox', { name: 'Keyword' }).fill('Iris-versicolor');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByTestId('log-view')).toContainText('No logs in this range.');
+  await page.getByRole('textbox', { name: 'Keyword' }).fill('iris && *setosa');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByTestId('log-view')).toContainText('Iris-setosa');
 
   // Deploy digits from the services page and predict with an image file.
   await page.getByRole('link', { name: 'Online services' }).click();

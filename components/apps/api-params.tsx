@@ -2,6 +2,7 @@
 /** An API of config.json `apis` as the console shows it: path, method, input and output parameters. */
 import type { TApiField, TApiSpec } from '@/server/contracts/apps';
 import { useI18n } from '../i18n/i18n-provider';
+import { TableHead } from '../ui/table-head';
 
 function ParamTable({ title, fields }: { title: string; fields: TApiField[] }) {
   const { t } = useI18n();
@@ -12,13 +13,7 @@ function ParamTable({ title, fields }: { title: string; fields: TApiField[] }) {
         <p className="muted">{t('api.noParams')}</p>
       ) : (
         <table className="table table-compact">
-          <thead>
-            <tr>
-              <th>{t('api.param')}</th>
-              <th>{t('api.paramType')}</th>
-              <th>{t('common.required')}</th>
-            </tr>
-          </thead>
+          <TableHead labels={[t('api.param'), t('api.paramType'), t('common.required')]} />
           <tbody>
             {fields.map((f) => (
               <tr key={f.name}>

@@ -13,6 +13,7 @@ import { StatusBadge } from '../ui/status-badge';
 import { Tabs } from '../ui/tabs';
 import { ApiParams } from './api-params';
 import { DeployTypes } from './deploy-types';
+import { TableHead } from '../ui/table-head';
 
 type TDependency = { installer: string; packages: { package_name: string; package_version?: string; restraint?: string }[] };
 
@@ -122,14 +123,7 @@ function Dependencies({ deps }: { deps: TDependency[] }) {
   if (rows.length === 0) return <p className="muted">{t('appDetail.noDeps')}</p>;
   return (
     <table className="table table-compact">
-      <thead>
-        <tr>
-          <th>{t('appDetail.installer')}</th>
-          <th>{t('appDetail.package')}</th>
-          <th>{t('appDetail.packageVersion')}</th>
-          <th>{t('appDetail.restraint')}</th>
-        </tr>
-      </thead>
+      <TableHead labels={[t('appDetail.installer'), t('appDetail.package'), t('appDetail.packageVersion'), t('appDetail.restraint')]} />
       <tbody>
         {rows.map((r, i) => (
           <tr key={i}>
@@ -163,12 +157,7 @@ function Services({ app }: { app: TAppDetail }) {
   if (app.services.length === 0) return <p className="muted">{t('appDetail.noServices')}</p>;
   return (
     <table className="table table-compact">
-      <thead>
-        <tr>
-          <th>{t('common.name')}</th>
-          <th>{t('common.status')}</th>
-        </tr>
-      </thead>
+      <TableHead labels={[t('common.name'), t('common.status')]} />
       <tbody>
         {app.services.map((s) => (
           <tr key={s.id}>

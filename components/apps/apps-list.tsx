@@ -11,6 +11,7 @@ import { ConfirmButton } from '../ui/confirm-button';
 import { formatBytes, formatTime } from '../ui/format';
 import { StatusBadge } from '../ui/status-badge';
 import { DeployTypes } from './deploy-types';
+import { TableHead } from '../ui/table-head';
 
 export function AppsList() {
   const { t } = useI18n();
@@ -47,19 +48,7 @@ export function AppsList() {
       </div>
       {error && <p className="notice-bad" role="alert">{error}</p>}
       <table className="table" data-testid="apps-table">
-        <thead>
-          <tr>
-            <th>{t('common.name')}</th>
-            <th>{t('apps.latestVersion')}</th>
-            <th>{t('common.status')}</th>
-            <th>{t('apps.deployTypes')}</th>
-            <th>{t('apps.versionCount')}</th>
-            <th>{t('apps.requestMode')}</th>
-            <th>{t('common.created')}</th>
-            <th>{t('common.description')}</th>
-            <th>{t('common.operation')}</th>
-          </tr>
-        </thead>
+        <TableHead labels={[t('common.name'), t('apps.latestVersion'), t('common.status'), t('apps.deployTypes'), t('apps.versionCount'), t('apps.requestMode'), t('common.created'), t('common.description'), t('common.operation')]} />
         <tbody>
           {apps.data?.map(({ name, latest, versions }) => (
             <Fragment key={name}>
@@ -88,18 +77,7 @@ export function AppsList() {
                 <tr className="subrow">
                   <td colSpan={9}>
                     <table className="table table-compact">
-                      <thead>
-                        <tr>
-                          <th>{t('common.version')}</th>
-                          <th>{t('common.status')}</th>
-                          <th>{t('apps.deployTypes')}</th>
-                          <th>{t('common.size')}</th>
-                          <th>{t('apps.modelSource')}</th>
-                          <th>{t('common.created')}</th>
-                          <th>{t('common.description')}</th>
-                          <th>{t('common.operation')}</th>
-                        </tr>
-                      </thead>
+                      <TableHead labels={[t('common.version'), t('common.status'), t('apps.deployTypes'), t('common.size'), t('apps.modelSource'), t('common.created'), t('common.description'), t('common.operation')]} />
                       <tbody>
                         {versions.map((v) => (
                           <tr key={v.id}>

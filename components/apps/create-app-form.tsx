@@ -10,6 +10,7 @@ import { DirectoryPicker } from '../obs/directory-picker';
 import { useTRPC } from '../trpc';
 import { errorOf } from '../ui/error-text';
 import { Field } from '../ui/field';
+import { useFieldErrors } from '../ui/use-field-errors';
 import { ApiParams } from './api-params';
 
 type TForm = Required<Pick<TCreateApp, 'name' | 'version' | 'description' | 'sourceUri' | 'runtime'>> & {
@@ -22,34 +23,25 @@ export function CreateAppForm() {
   const trpc = useTRPC();
   const router = useRouter();
   const [form, setForm] = useState<TForm>({ name: '', version: '0.0.1', description: '', sourceUri: '', runtime: '', deployTypes: ['online'], docs: [] });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { errors, validate, fromServer, clear } = useFieldErrors();
   const [isPicking, setPicking] = useState(false);
   const inspect = useQuery({ ...trpc.apps.inspect.queryOptions({ sourceUri: form.sourceUri }), enabled: !!form.sourceUri, retry: false });
   const create = useMutation(
     trpc.apps.create.mutationOptions({
       onSuccess: () => router.push('/ai-apps'),
-      onError: (e) => {
-        const err = errorOf(e)!;
-        setErrors({ [err.field ?? 'form']: err.message });
-      },
+      onError: fromServer,
     }),
   );
   const set = <K extends keyof TForm>(key: K, value: TForm[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
-    // An edited field's old error no longer applies.
-    setErrors(({ [key]: _, ...rest }) => rest);
+    clear(key);
   };
   const dirError = errors.sourceUri ?? errorOf(inspect.error)?.message;
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
     const input = { ...form, runtime: form.runtime || undefined };
-    const parsed = ZCreateAppSchema.safeParse(input);
-    if (!parsed.success) {
-      return setErrors(Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]).reverse()));
-    }
-    setErrors({});
-    create.mutate(input);
+    if (validate(ZCreateAppSchema, input)) create.mutate(input);
   }
 
   return (
@@ -159,7 +151,7 @@ export function CreateAppForm() {
           onCancel={() => setPicking(false)}
           onChoose={(uri) => {
             setPicking(false);
-            setErrors({});
+            clear('sourceUri');
             setForm((f) => ({ ...f, sourceUri: uri, runtime: '' }));
           }}
         />

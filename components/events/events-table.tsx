@@ -4,6 +4,7 @@ import { formatEventMessage, type TEventRecord } from '@/server/contracts/events
 import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
 import { formatTime } from '../ui/format';
+import { TableHead } from '../ui/table-head';
 
 export function EventsTable({ query }: { query: { data?: TEventRecord[]; refetch: () => unknown } }) {
   const { t, lang } = useI18n();
@@ -18,13 +19,7 @@ export function EventsTable({ query }: { query: { data?: TEventRecord[]; refetch
         </span>
       </div>
       <table className="table" data-testid="events-table">
-        <thead>
-          <tr>
-            <th>{t('common.type')}</th>
-            <th>{t('common.message')}</th>
-            <th>{t('common.time')}</th>
-          </tr>
-        </thead>
+        <TableHead labels={[t('common.type'), t('common.message'), t('common.time')]} />
         <tbody>
           {query.data?.map((e) => (
             <tr key={e.id} data-code={e.code}>

@@ -9,6 +9,7 @@ import { errorOf } from '../ui/error-text';
 import { formatBytes, formatTime } from '../ui/format';
 import { NameDialog } from './name-dialog';
 import { uploadFiles } from './upload-files';
+import { TableHead } from '../ui/table-head';
 
 export function ObsBrowser() {
   const { t } = useI18n();
@@ -73,7 +74,7 @@ export function ObsBrowser() {
             <p className="muted">{t('obs.chooseBucket')}</p>
           ) : (
             <>
-              <nav className="breadcrumb" aria-label="path">
+              <nav className="breadcrumb" aria-label={t('obs.path')}>
                 <button type="button" className="btn-link" onClick={() => open(bucket, '')}>
                   {bucket}
                 </button>
@@ -106,14 +107,7 @@ export function ObsBrowser() {
                 {notice && <span className={notice.ok ? 'notice-ok' : 'notice-bad'} role="status">{notice.text}</span>}
               </div>
               <table className="table">
-                <thead>
-                  <tr>
-                    <th>{t('common.name')}</th>
-                    <th>{t('common.size')}</th>
-                    <th>{t('obs.modified')}</th>
-                    <th>{t('common.operation')}</th>
-                  </tr>
-                </thead>
+                <TableHead labels={[t('common.name'), t('common.size'), t('obs.modified'), t('common.operation')]} />
                 <tbody>
                   {entries.data?.map((e) => (
                     <tr key={e.key}>

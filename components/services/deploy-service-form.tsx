@@ -6,8 +6,8 @@ import { useMemo, useState } from 'react';
 import { AUTO_STOP_PRESETS, ZCreateServiceSchema } from '@/server/contracts/services';
 import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
-import { errorOf } from '../ui/error-text';
 import { Field } from '../ui/field';
+import { useFieldErrors } from '../ui/use-field-errors';
 
 const randomName = () => `service-${Math.random().toString(16).slice(2, 6)}`;
 
@@ -31,11 +31,10 @@ export function DeployServiceForm() {
     envs: [] as { key: string; value: string }[],
     deployTimeoutMinutes: '20',
   });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { errors, validate, fromServer, clear } = useFieldErrors();
   const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
-    // An edited field's old error no longer applies.
-    setErrors(({ [key]: _, ...rest }) => rest);
+    clear(key);
   };
 
   // Only normal versions that allow online deployment (guide §3.1.1).
@@ -56,10 +55,7 @@ export function DeployServiceForm() {
   const create = useMutation(
     trpc.services.create.mutationOptions({
       onSuccess: (s) => router.push(`/services/${s.id}`),
-      onError: (e) => {
-        const err = errorOf(e)!;
-        setErrors({ [err.field?.split('.')[0] ?? 'form']: err.message });
-      },
+      onError: fromServer,
     }),
   );
 
@@ -78,12 +74,7 @@ export function DeployServiceForm() {
       envs: form.envs,
       deployTimeoutMinutes: Number(form.deployTimeoutMinutes),
     };
-    const parsed = ZCreateServiceSchema.safeParse(input);
-    if (!parsed.success) {
-      return setErrors(Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]).reverse()));
-    }
-    setErrors({});
-    create.mutate(input);
+    if (validate(ZCreateServiceSchema, input)) create.mutate(input);
   }
 
   return (

@@ -9,6 +9,7 @@ import { useTRPC } from '../trpc';
 import { ConfirmButton } from '../ui/confirm-button';
 import { formatTime } from '../ui/format';
 import { StatusBadge } from '../ui/status-badge';
+import { TableHead } from '../ui/table-head';
 
 export function ServicesList() {
   const { t } = useI18n();
@@ -33,18 +34,7 @@ export function ServicesList() {
       </div>
       {error && <p className="notice-bad" role="alert">{error}</p>}
       <table className="table" data-testid="services-table">
-        <thead>
-          <tr>
-            <th>{t('common.name')}</th>
-            <th>{t('common.status')}</th>
-            <th>{t('services.app')}</th>
-            <th>{t('services.flavor')}</th>
-            <th>{t('services.instances')}</th>
-            <th>{t('common.created')}</th>
-            <th>{t('common.description')}</th>
-            <th>{t('common.operation')}</th>
-          </tr>
-        </thead>
+        <TableHead labels={[t('common.name'), t('common.status'), t('services.app'), t('services.flavor'), t('services.instances'), t('common.created'), t('common.description'), t('common.operation')]} />
         <tbody>
           {services.data?.map((s) => (
             <tr key={s.id} data-service={s.name}>
