@@ -13,6 +13,7 @@ import { StatusBadge } from '../ui/status-badge';
 import { Tabs } from '../ui/tabs';
 import { ApiParams } from './api-params';
 import { DeployTypes } from './deploy-types';
+import { DescriptionEditor } from './description-editor';
 import { TableHead } from '../ui/table-head';
 
 type TDependency = { installer: string; packages: { package_name: string; package_version?: string; restraint?: string }[] };
@@ -53,7 +54,9 @@ export function AppDetail({ id }: { id: string }) {
           <dt>{t('common.id')}</dt>
           <dd className="mono">{a.id}</dd>
           <dt>{t('common.description')}</dt>
-          <dd>{a.description || '-'}</dd>
+          <dd>
+            <DescriptionEditor id={a.id} description={a.description} />
+          </dd>
           <dt>{t('apps.deployTypes')}</dt>
           <dd>
             <DeployTypes types={a.deployTypes} />

@@ -71,7 +71,12 @@ export function AppsList() {
                 <td>{t('apps.requestMode.sync')}</td>
                 <td className="nowrap">{formatTime(latest.createdAt)}</td>
                 <td className="ellipsis">{latest.description}</td>
-                <td className="ops">{ops(latest)}</td>
+                <td className="ops">
+                  {ops(latest)}
+                  <Link className="btn-link" href={`/ai-apps/create?from=${latest.id}`}>
+                    {t('apps.createVersion')}
+                  </Link>
+                </td>
               </tr>
               {expanded === name && (
                 <tr className="subrow">

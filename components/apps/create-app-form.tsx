@@ -1,9 +1,13 @@
 'use client';
-/** Create an AI application from object storage (guide §2.2.3): basic info, meta model, engine, apis, deploy types. */
+/**
+ * Create an AI application from object storage (guide §2.2.3): basic info, meta model, engine, apis,
+ * deploy types. With `?from=<version id>` it creates a new version, pre-filled from that one (§2.5).
+ */
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useEffect, useState } from 'react';
 import { DEPLOY_TYPES, ZCreateAppSchema, type TCreateApp } from '@/server/contracts/apps';
+import { nextVersion } from '@/server/contracts/versions';
 import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
 import { DirectoryPicker } from '../obs/directory-picker';
@@ -25,6 +29,21 @@ export function CreateAppForm() {
   const [form, setForm] = useState<TForm>({ name: '', version: '0.0.1', description: '', sourceUri: '', runtime: '', deployTypes: ['online'], docs: [] });
   const { errors, validate, fromServer, clear } = useFieldErrors();
   const [isPicking, setPicking] = useState(false);
+  const fromId = useSearchParams().get('from');
+  const from = useQuery({ ...trpc.apps.get.queryOptions({ id: fromId ?? '' }), enabled: !!fromId });
+  const apps = useQuery({ ...trpc.apps.list.queryOptions(), enabled: !!fromId });
+  // A new version starts from the previous one: everything but the version number (guide §2.5).
+  const [isPrefilled, setPrefilled] = useState(false);
+  useEffect(() => {
+    const prev = from.data;
+    const group = apps.data?.find((g) => g.name === prev?.name);
+    if (!prev || !group || isPrefilled) return;
+    setPrefilled(true);
+    setForm({
+      name: prev.name, version: nextVersion(group.versions.map((v) => v.version)), description: prev.description,
+      sourceUri: prev.sourceUri, runtime: prev.runtime, deployTypes: prev.deployTypes, docs: prev.docs,
+    });
+  }, [from.data, apps.data, isPrefilled]);
   const inspect = useQuery({ ...trpc.apps.inspect.queryOptions({ sourceUri: form.sourceUri }), enabled: !!form.sourceUri, retry: false });
   const create = useMutation(
     trpc.apps.create.mutationOptions({
@@ -47,12 +66,12 @@ export function CreateAppForm() {
   return (
     <form className="page form-page" onSubmit={submit} noValidate>
       <div className="page-head">
-        <h1>{t('apps.create')}</h1>
+        <h1>{fromId ? t('apps.createVersion') : t('apps.create')}</h1>
       </div>
       <section className="panel">
         <h2>{t('appForm.basic')}</h2>
         <Field label={t('appForm.name')} hint={t('appForm.nameHint')} error={errors.name} required htmlFor="app-name">
-          <input id="app-name" value={form.name} maxLength={64} onChange={(e) => set('name', e.target.value)} />
+          <input id="app-name" value={form.name} maxLength={64} readOnly={!!fromId} onChange={(e) => set('name', e.target.value)} />
         </Field>
         <Field label={t('appForm.version')} error={errors.version} required htmlFor="app-version">
           <input id="app-version" value={form.version} onChange={(e) => set('version', e.target.value)} />

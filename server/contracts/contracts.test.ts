@@ -3,6 +3,7 @@ import { exampleBody, fileFields, flattenSchema } from './api-fields';
 import { EVENT_MESSAGES, formatEventMessage } from './events';
 import { ZResourceNameSchema } from './names';
 import { ZCreateServiceSchema } from './services';
+import { nextVersion } from './versions';
 
 describe('resource names (guide §2.2)', () => {
   it('accepts 1-64 letters, Chinese, digits, - and _', () => {
@@ -54,5 +55,14 @@ describe('apis schemas', () => {
   });
   it('finds file inputs', () => {
     expect(fileFields({ type: 'object', properties: { images: { type: 'file' }, note: { type: 'string' } } })).toEqual(['images']);
+  });
+});
+
+describe('next version', () => {
+  it('bumps the patch of the highest version, comparing numerically', () => {
+    expect(nextVersion([])).toBe('0.0.1');
+    expect(nextVersion(['0.0.1'])).toBe('0.0.2');
+    expect(nextVersion(['0.0.9', '0.0.10', '0.0.2'])).toBe('0.0.11');
+    expect(nextVersion(['1.2.3', '0.9.9'])).toBe('1.2.4');
   });
 });

@@ -14,6 +14,9 @@ export const appsRouter = router({
   create: authedProcedure
     .input(z.record(z.string(), z.unknown()))
     .mutation(({ ctx, input }) => ctx.core.registry.create(ctx.identity.projectId, input as never)),
+  updateDescription: authedProcedure
+    .input(z.object({ id: z.string().min(1), description: z.string() }))
+    .mutation(({ ctx, input }) => ctx.core.registry.updateDescription(ctx.identity.projectId, input.id, input.description)),
   delete: authedProcedure.input(ZId).mutation(({ ctx, input }) => {
     ctx.core.registry.delete(ctx.identity.projectId, input.id);
     return { ok: true };

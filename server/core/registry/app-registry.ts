@@ -4,6 +4,7 @@ import path from 'node:path';
 import { flattenSchema } from '../../contracts/api-fields';
 import type { TApiSpec, TAppDetail, TAppGroup, TAppStatus, TAppSummary, TCreateApp } from '../../contracts/apps';
 import { ZCreateAppSchema } from '../../contracts/apps';
+import { ZDescriptionSchema } from '../../contracts/names';
 import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
 import { CoreError, invalid, notFound } from '../errors';
@@ -154,6 +155,17 @@ export class AppRegistry {
       throw new CoreError('FAILED_PRECONDITION', `AI application ${row.name} ${row.version} is ${row.status}; only normal versions can be deployed.`, 'appId');
     }
     return { row: toSummary(row), modelDir: row.store_path, config: JSON.parse(row.config) };
+  }
+
+  /** Guide §2.4: the description is editable and the change is an event (A13). */
+  updateDescription(projectId: string, id: string, description: string): TAppSummary {
+    const parsed = ZDescriptionSchema.safeParse(description);
+    if (!parsed.success) throw invalid('description', parsed.error.issues[0].message);
+    this.row(projectId, id);
+    this.deps.db.prepare('UPDATE apps SET description = ? WHERE id = ?').run(parsed.data, id);
+    this.deps.events.record(projectId, 'app', id, 'A13');
+    this.changed(projectId, id);
+    return this.summary(projectId, id);
   }
 
   /** Guide §2.5: refused while a service is deployed from the version. */

@@ -1,5 +1,10 @@
+import { Suspense } from 'react';
 import { CreateAppForm } from '@/components/apps/create-app-form';
 
 export default function CreateAppPage() {
-  return <CreateAppForm />;
+  return (
+    <Suspense>
+      <CreateAppForm />
+    </Suspense>
+  );
 }
