@@ -5,6 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
+// Next's anonymous telemetry would try to reach the internet; a self-hosted product keeps quiet.
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const buildId = path.join(root, '.next', 'BUILD_ID');
 const CONSOLE_SOURCES = ['app', 'components', 'server/contracts', 'public', 'next.config.ts', 'package-lock.json'];

@@ -63,9 +63,12 @@ export class InferenceGateway {
     for (const [k, v] of Object.entries(req.headers)) if (!STRIPPED.has(k)) headers[k] = v;
     headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
     const upstream = http.request({ host: target.host, port: target.port, method: req.method, path, headers, agent: this.agent }, (ures) => {
+      // The prediction is answered once the model sends its status line; the body then streams.
+      clearTimeout(timer);
       const out: http.OutgoingHttpHeaders = {};
       for (const [k, v] of Object.entries(ures.headers)) if (!HOP_BY_HOP.has(k)) out[k] = v;
       res.writeHead(ures.statusCode ?? 502, out);
+      ures.on('aborted', () => res.destroy());
       ures.pipe(res);
     });
     const timer = setTimeout(() => {
@@ -76,7 +79,8 @@ export class InferenceGateway {
       clearTimeout(timer);
       if (!res.writableFinished) upstream.destroy();
     });
-    upstream.on('error', () => fail(req, res, 'INSTANCE_UNREACHABLE'));
+    // Before the answer started: a clean error. Mid-body: the client must see a cut, not a hang.
+    upstream.on('error', () => (res.headersSent ? res.destroy() : fail(req, res, 'INSTANCE_UNREACHABLE')));
     let received = 0;
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
