@@ -18,13 +18,17 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export type TAnvilServer = { url: string; core: TAnvilCore; close(): Promise<void> };
 
-export async function startAnvil(env: TEnv, opts: { withConsole: boolean; dev?: boolean; predictionTimeoutMs?: number }): Promise<TAnvilServer> {
+export async function startAnvil(
+  env: TEnv,
+  opts: { withConsole: boolean; dev?: boolean; predictionTimeoutMs?: number; deployMinuteMs?: number },
+): Promise<TAnvilServer> {
   const core = await createAnvilCore({
     dataDir: env.dataDir,
     python: env.ANVIL_PYTHON,
     instanceBaseEnv: env.instanceBaseEnv,
     adminPassword: env.ANVIL_ADMIN_PASSWORD,
     predictionTimeoutMs: opts.predictionTimeoutMs,
+    deployMinuteMs: opts.deployMinuteMs,
   });
   const trpc = createHTTPHandler({ router: appRouter, basePath: '/api/trpc/', createContext: ({ req, res }) => createContext(core, req, res) });
 

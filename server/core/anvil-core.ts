@@ -28,6 +28,8 @@ export type TAnvilCoreOptions = {
   adminPassword?: string;
   driver?: RuntimeDriver;
   predictionTimeoutMs?: number;
+  /** Length of a deploy-timeout minute (tests shrink it). */
+  deployMinuteMs?: number;
 };
 
 export type TAnvilCore = Awaited<ReturnType<typeof createAnvilCore>>;
@@ -42,7 +44,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   const logs = new InstanceLogs(db);
   const driver = opts.driver ?? new ProcessDriver({ python: opts.python, serverDir: PYTHON_SERVER_DIR, baseEnv: opts.instanceBaseEnv, gpus: detectGpus().length });
   const registry = new AppRegistry({ db, store, events, bus, modelsDir: path.join(opts.dataDir, 'models') });
-  const reconciler = new Reconciler({ db, driver, registry, events, logs, bus });
+  const reconciler = new Reconciler({ db, driver, registry, events, logs, bus, minuteMs: opts.deployMinuteMs });
   const services = new ServiceManager({ db, registry, reconciler, driver, events, bus });
   const routes = new RouteTable(db, bus);
   const credentials = new CredentialCache(iam);

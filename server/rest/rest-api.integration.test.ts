@@ -216,6 +216,45 @@ describe('failures of AI applications and services', () => {
   });
 });
 
+describe('deletion and quota', () => {
+  it('refuses to delete an AI application version that a service uses (guide §2.5)', async () => {
+    const res = await api(`/v1/${projectId}/models/${ids.iris}`, { method: 'DELETE' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error_msg: string }).error_msg).toContain('iris-svc');
+  });
+
+  it('deletes a service: its instance stops and its URL answers 404', async () => {
+    const svc = await deploy('short-lived', ids.iris);
+    const { instances } = await waitFor(async () => {
+      const s = await serviceOf(svc);
+      return s.status === 'running' && s;
+    });
+    expect((await api(`/v1/${projectId}/services/${svc}`, { method: 'DELETE' })).status).toBe(204);
+    expect(isAlive(instances[0].pid)).toBe(false);
+    expect((await api(`/v1/infers/${svc}`, json({ data: { req_data: [irisRow] } }))).status).toBe(404);
+    expect((await api(`/v1/${projectId}/services/${svc}`)).status).toBe(404);
+  });
+
+  it('allows at most 20 online services per project (guide §3.1.1)', async () => {
+    const count = () => (anvil.core.db.prepare('SELECT COUNT(*) AS n FROM services').get() as { n: number }).n;
+    const insert = anvil.core.db.prepare(
+      `INSERT INTO services (id, project_id, name, status, desired_state, app_id, traffic_weight, pool, flavor, instance_count, envs,
+         deploy_timeout_min, auto_stop_enabled, auto_stop_hours, created_at, updated_at)
+       VALUES (?, ?, ?, 'failed', 'stopped', ?, 100, 'local', 'cpu.1u2g', 1, '[]', 20, 0, 1, ?, ?)`,
+    );
+    // Records only (no processes): fill the project up to the quota.
+    const fillers = Array.from({ length: 20 - count() }, (_, i) => {
+      const id = newId();
+      insert.run(id, projectId, `filler-${i}`, ids.iris, now(), now());
+      return id;
+    });
+    const res = await api(`/v1/${projectId}/services`, json({ service_name: 'one-too-many', config: [{ model_id: ids.iris, specification: 'cpu.1u2g' }] }));
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error_msg: string }).error_msg).toContain('at most 20 online services');
+    for (const id of fillers) expect((await api(`/v1/${projectId}/services/${id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+});
+
 describe('reliability', () => {
   it('restarts an instance that dies and records an event', async () => {
     const before = await serviceOf(ids.irisSvc);

@@ -8,9 +8,12 @@ import { startAnvil, type TAnvilServer } from '../main';
 
 export const ADMIN_PASSWORD = 'integration-pass';
 
-export async function startTestAnvil(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-it-')), predictionTimeoutMs?: number) {
+export async function startTestAnvil(
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-it-')),
+  limits: { predictionTimeoutMs?: number; deployMinuteMs?: number } = {},
+) {
   const env = readEnv({ PORT: '0', HOST: '127.0.0.1', ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: ADMIN_PASSWORD, PATH: process.env.PATH });
-  const server = await startAnvil(env, { withConsole: false, predictionTimeoutMs });
+  const server = await startAnvil(env, { withConsole: false, ...limits });
   return { ...server, dataDir };
 }
 

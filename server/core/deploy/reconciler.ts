@@ -46,7 +46,11 @@ export class Reconciler {
   private isClosing = false;
 
   constructor(
-    private readonly deps: { db: TDatabase; driver: RuntimeDriver; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus },
+    private readonly deps: {
+      db: TDatabase; driver: RuntimeDriver; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
+      /** Length of the deploy timeout's minute; tests shrink it. */
+      minuteMs?: number;
+    },
   ) {}
 
   /** Anvil start: remove leftovers of the previous process, then bring wanted services back. */
@@ -65,7 +69,7 @@ export class Reconciler {
     const service = this.service(serviceId);
     if (!service || service.desired_state !== 'running' || this.isClosing) return;
     if (service.status === 'deploying' && !this.deployTimers.has(serviceId)) {
-      const deadline = (service.deploy_started_at ?? now()) + service.deploy_timeout_min * 60_000;
+      const deadline = (service.deploy_started_at ?? now()) + service.deploy_timeout_min * (this.deps.minuteMs ?? 60_000);
       this.deployTimers.set(serviceId, setTimeout(() => this.deployTimedOut(serviceId), Math.max(0, deadline - now())));
     }
     const have = this.instancesOf(serviceId).filter((i) => !i.isStopping).length;

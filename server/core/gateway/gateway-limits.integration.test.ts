@@ -18,7 +18,7 @@ let token: string;
 let serviceId: string;
 
 beforeAll(async () => {
-  anvil = await startTestAnvil(undefined, 800);
+  anvil = await startTestAnvil(undefined, { predictionTimeoutMs: 800 });
   let projectId: string;
   ({ token, projectId } = await getToken(anvil.url));
   const call = (p: string, init: RequestInit = {}) => fetch(`${anvil.url}${p}`, { ...init, headers: { 'x-auth-token': token, 'content-type': 'application/json' } });
