@@ -115,6 +115,7 @@ export class Reconciler {
     const service = this.service(inst.serviceId);
     if (!service || inst.isStopping || this.isClosing) return;
     const { registry, driver, logs } = this.deps;
+    inst.lastError = '';
     this.setStatus(inst, 'starting');
     try {
       const { row, modelDir, config } = registry.deployable(service.project_id, service.app_id);
@@ -123,6 +124,7 @@ export class Reconciler {
         { instanceId: inst.id, serviceId: inst.serviceId, modelDir, modelName: row.name, modelType: config.model_type, env },
         {
           onLog: (stream, line) => {
+            // The last stderr line is what a failed start reports (a Python traceback ends with the error).
             if (stream === 'stderr' && line.trim()) inst.lastError = line.trim();
             logs.append(inst.serviceId, inst.id, stream, line);
           },
@@ -168,14 +170,15 @@ export class Reconciler {
     this.setStatus(inst, 'exited');
     const service = this.service(inst.serviceId);
     if (!service || service.desired_state !== 'running') return;
-    const { events } = this.deps;
-    if (service.status === 'deploying') {
-      inst.consecutiveFailures++;
-      events.record(inst.projectId, 'service', inst.serviceId, 'X3', inst.id, inst.lastError || description);
-      if (inst.consecutiveFailures >= MAX_DEPLOY_START_FAILURES) return void this.failDeployment(service, 'S8', 'deploy', inst.lastError || description);
+    if (wasReady) {
+      this.deps.events.record(inst.projectId, 'service', inst.serviceId, 'X1', inst.id, description);
     } else {
-      if (!wasReady) inst.consecutiveFailures++;
-      events.record(inst.projectId, 'service', inst.serviceId, 'X1', inst.id, description);
+      const error = inst.lastError || description;
+      inst.consecutiveFailures++;
+      this.deps.events.record(inst.projectId, 'service', inst.serviceId, 'X3', inst.id, error);
+      if (service.status === 'deploying' && inst.consecutiveFailures >= MAX_DEPLOY_START_FAILURES) {
+        return void this.failDeployment(service, 'S8', 'deploy', error);
+      }
     }
     inst.restarts++;
     this.deps.db.prepare('UPDATE instances SET restarts = ? WHERE id = ?').run(inst.restarts, inst.id);

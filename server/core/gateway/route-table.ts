@@ -1,7 +1,7 @@
 /** Services as the gateway sees them, kept in memory and refreshed from core events (never per request). */
 import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
-import { toApiSpecs } from '../registry/app-registry';
+import { toApiSpecs } from '../registry/api-specs';
 import type { TModelConfig } from '../registry/config-schema';
 
 export type TRoute = {

@@ -1,7 +1,6 @@
 /** AI applications: creation from object storage with an asynchronous import, listing, details, deletion. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { flattenSchema } from '../../contracts/api-fields';
 import type { TApiSpec, TAppDetail, TAppGroup, TAppStatus, TAppSummary, TCreateApp } from '../../contracts/apps';
 import { ZCreateAppSchema } from '../../contracts/apps';
 import { ZDescriptionSchema } from '../../contracts/names';
@@ -14,7 +13,8 @@ import { parseObsUri } from '../storage/obs-uri';
 import type { EventLog } from '../telemetry/events';
 import { validateModelConfig, type TConfigIssue, type TModelConfig } from './config-schema';
 import { ENGINES, findEngine } from './engines';
-import { directorySize, locateModelDir } from './package-layout';
+import { toApiSpecs } from './api-specs';
+import { directorySize, largestFile, locateModelDir } from './package-layout';
 
 const MAX_MODEL_FILE = 5 * 1024 ** 3;
 
@@ -227,31 +227,4 @@ function toSummary(r: AppRow): TAppSummary {
     deployTypes: JSON.parse(r.deploy_types), sourceType: r.source_type, sourceUri: r.source_uri, modelType: r.model_type,
     runtime: r.runtime, modelAlgorithm: r.model_algorithm, sizeBytes: r.size_bytes, createdAt: r.created_at,
   };
-}
-
-export function toApiSpecs(config: TModelConfig): TApiSpec[] {
-  const apis = config.apis?.length ? config.apis : [{ url: '/', method: 'POST' }];
-  return apis.map((api) => {
-    const a = api as NonNullable<TModelConfig['apis']>[number];
-    return {
-      url: a.url,
-      method: a.method.toUpperCase(),
-      requestContentType: a.request?.['Content-type'] ?? 'application/json',
-      responseContentType: a.response?.['Content-type'] ?? 'application/json',
-      request: a.request?.data ?? null,
-      response: a.response?.data ?? null,
-      inputs: flattenSchema(a.request?.data),
-      outputs: flattenSchema(a.response?.data),
-    };
-  });
-}
-
-function largestFile(dir: string): { file: string; size: number } {
-  let best = { file: '', size: 0 };
-  for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, d.name);
-    const candidate = d.isDirectory() ? largestFile(p) : { file: p, size: fs.statSync(p).size };
-    if (candidate.size > best.size) best = candidate;
-  }
-  return best;
 }

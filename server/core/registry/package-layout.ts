@@ -37,3 +37,14 @@ export function directorySize(dir: string): number {
     return sum + (d.isDirectory() ? directorySize(p) : fs.statSync(p).size);
   }, 0);
 }
+
+/** The largest file under `dir`, for the 5 GB single-file limit of guide §2.2 (event A41). */
+export function largestFile(dir: string): { file: string; size: number } {
+  let best = { file: '', size: 0 };
+  for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, d.name);
+    const candidate = d.isDirectory() ? largestFile(p) : { file: p, size: fs.statSync(p).size };
+    if (candidate.size > best.size) best = candidate;
+  }
+  return best;
+}

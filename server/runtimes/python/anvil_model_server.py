@@ -32,8 +32,9 @@ MODEL_FILE_SUFFIXES = {
 
 
 def log(msg):
-    sys.stderr.write("[anvil-model-server] %s\n" % msg)
-    sys.stderr.flush()
+    """Informational lines go to stdout: Anvil reads the last stderr line as the reason a start failed."""
+    sys.stdout.write("[anvil-model-server] %s\n" % msg)
+    sys.stdout.flush()
 
 
 def resolve_model_path(model_dir, model_type):
