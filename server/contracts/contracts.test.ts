@@ -53,6 +53,14 @@ describe('apis schemas', () => {
     expect(flattenSchema(predict).map((f) => f.name)).toEqual(['data.req_data[].x']);
     expect(exampleBody(predict)).toEqual({ data: { req_data: [{ x: 0 }] } });
   });
+  it('marks a parameter required only when it and all its parents are listed in `required`', () => {
+    const schema = {
+      type: 'object',
+      required: ['a'],
+      properties: { a: { type: 'object', required: ['x'], properties: { x: { type: 'string' }, y: { type: 'number' } } }, b: { type: 'string' } },
+    };
+    expect(flattenSchema(schema).map((f) => [f.name, f.required])).toEqual([['a.x', true], ['a.y', false], ['b', false]]);
+  });
   it('finds file inputs', () => {
     expect(fileFields({ type: 'object', properties: { images: { type: 'file' }, note: { type: 'string' } } })).toEqual(['images']);
   });

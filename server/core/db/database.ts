@@ -6,6 +6,7 @@ import { MIGRATIONS } from './migrations';
 
 export type TDatabase = Database.Database;
 
+/** Opens (creating if needed) the database file and applies pending migrations. */
 export function openDatabase(file: string): TDatabase {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);

@@ -9,6 +9,7 @@ const CATALOG: Omit<TFlavor, 'isAvailable' | 'unavailableReason'>[] = [
   { id: 'gpu.1x.8u32g', cpu: 8, memoryGiB: 32, gpu: 1 },
 ];
 
+/** The catalog with each flavor marked available or not on a node of `capacity`. */
 export function listFlavors(capacity: TNodeCapacity): TFlavor[] {
   return CATALOG.map((f) => {
     const short = [

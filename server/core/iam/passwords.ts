@@ -6,6 +6,7 @@ export function hashPassword(password: string): string {
   return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, 32).toString('base64')}`;
 }
 
+/** Constant-time check of a password against its stored scrypt hash. */
 export function verifyPassword(password: string, stored: string): boolean {
   const [scheme, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;

@@ -31,6 +31,7 @@ function findFiles(dir: string, name: string): string[] {
   });
 }
 
+/** Total bytes of the files under `dir`. */
 export function directorySize(dir: string): number {
   return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, d) => {
     const p = path.join(dir, d.name);

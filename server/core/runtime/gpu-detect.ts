@@ -10,6 +10,7 @@ export function parseNvidiaSmiList(output: string): { index: number; name: strin
     .map((m) => ({ index: Number(m[1]), name: m[2], uuid: m[3] }));
 }
 
+/** The GPUs of this node, or none when nvidia-smi is missing or fails. */
 export function detectGpus(): { index: number; name: string; uuid: string }[] {
   try {
     return parseNvidiaSmiList(execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }));

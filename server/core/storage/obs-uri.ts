@@ -3,12 +3,14 @@ import { invalid } from '../errors';
 
 export type TObsLocation = { bucket: string; key: string };
 
+/** Splits `obs://bucket/key`; a malformed address or key is an error on `field`. */
 export function parseObsUri(uri: string, field = 'uri'): TObsLocation {
   const m = /^obs:\/\/([^/]+)\/?(.*)$/.exec(uri.trim());
   if (!m) throw invalid(field, `"${uri}" is not an object-storage address (obs://bucket/path).`);
   return { bucket: m[1], key: checkKey(m[2], field) };
 }
 
+/** Returns `key` if it stays inside its bucket (no `..`, `.`, leading `/`, backslash or NUL). */
 export function checkKey(key: string, field = 'key'): string {
   const parts = key.split('/');
   if (key.startsWith('/') || key.includes('\\') || key.includes('\0') || parts.some((p) => p === '..' || p === '.')) {
@@ -16,5 +18,3 @@ export function checkKey(key: string, field = 'key'): string {
   }
   return key;
 }
-
-export const toObsUri = (bucket: string, key: string) => `obs://${bucket}/${key}`;
