@@ -10,6 +10,11 @@ test('switching to Simplified Chinese translates the console and remembers the c
   await expect(page.getByRole('link', { name: '创建应用' })).toBeVisible();
   await page.reload();
   await expect(page.getByRole('heading', { name: 'AI应用' })).toBeVisible();
+  // Field errors from the shared schemas appear in Chinese too.
+  await page.getByRole('link', { name: '创建应用' }).click();
+  await page.getByRole('button', { name: '立即创建' }).click();
+  await expect(page.getByRole('main').getByRole('alert').first()).toHaveText('请输入名称。');
+  await page.getByRole('link', { name: 'AI应用' }).click();
   await page.getByRole('combobox', { name: '语言' }).selectOption('en');
   await expect(page.getByRole('heading', { name: 'AI applications' })).toBeVisible();
 });

@@ -19,12 +19,12 @@ import { TableHead } from '../ui/table-head';
 type TDependency = { installer: string; packages: { package_name: string; package_version?: string; restraint?: string }[] };
 
 export function AppDetail({ id }: { id: string }) {
-  const { t } = useI18n();
+  const { t, tServer } = useI18n();
   const trpc = useTRPC();
   useLiveTopic(`app:${id}`);
   const app = useQuery(trpc.apps.get.queryOptions({ id }));
   const events = useQuery(trpc.apps.events.queryOptions({ id }));
-  if (app.error) return <p className="notice-bad">{app.error.message}</p>;
+  if (app.error) return <p className="notice-bad">{tServer(app.error.message)}</p>;
   const a = app.data;
   if (!a) return <p className="muted">{t('common.loading')}</p>;
 

@@ -14,7 +14,7 @@ import { DeployTypes } from './deploy-types';
 import { TableHead } from '../ui/table-head';
 
 export function AppsList() {
-  const { t } = useI18n();
+  const { t, tServer } = useI18n();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   useLiveTopic('apps');
@@ -46,7 +46,7 @@ export function AppsList() {
           {t('apps.create')}
         </Link>
       </div>
-      {error && <p className="notice-bad" role="alert">{error}</p>}
+      {error && <p className="notice-bad" role="alert">{tServer(error)}</p>}
       <table className="table" data-testid="apps-table">
         <TableHead labels={[t('common.name'), t('apps.latestVersion'), t('common.status'), t('apps.deployTypes'), t('apps.versionCount'), t('apps.requestMode'), t('common.created'), t('common.description'), t('common.operation')]} />
         <tbody>

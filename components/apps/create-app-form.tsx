@@ -23,7 +23,7 @@ type TForm = Required<Pick<TCreateApp, 'name' | 'version' | 'description' | 'sou
 };
 
 export function CreateAppForm() {
-  const { t } = useI18n();
+  const { t, tServer } = useI18n();
   const trpc = useTRPC();
   const router = useRouter();
   const [form, setForm] = useState<TForm>({ name: '', version: '0.0.1', description: '', sourceUri: '', runtime: '', deployTypes: ['online'], docs: [] });
@@ -156,7 +156,7 @@ export function CreateAppForm() {
           </button>
         </Field>
       </section>
-      {errors.form && <p className="notice-bad" role="alert">{errors.form}</p>}
+      {errors.form && <p className="notice-bad" role="alert">{tServer(errors.form)}</p>}
       <div className="form-actions">
         <button type="button" className="btn" onClick={() => router.push('/ai-apps')}>
           {t('common.cancel')}

@@ -6,7 +6,7 @@ import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
 
 export function DescriptionEditor({ id, description }: { id: string; description: string }) {
-  const { t } = useI18n();
+  const { t, tServer } = useI18n();
   const trpc = useTRPC();
   const [draft, setDraft] = useState<string>();
   const save = useMutation(trpc.apps.updateDescription.mutationOptions({ onSuccess: () => setDraft(undefined) }));
@@ -37,7 +37,7 @@ export function DescriptionEditor({ id, description }: { id: string; description
       </button>
       {save.error && (
         <span className="field-error" role="alert">
-          {save.error.message}
+          {tServer(save.error.message)}
         </span>
       )}
     </form>

@@ -4,11 +4,18 @@ import { createContext, useCallback, useContext, useMemo, useState, type ReactNo
 import type { TLang } from '@/server/contracts/events';
 import { en, type TMessageKey } from './messages-en';
 import { zh } from './messages-zh';
+import { serverMessageZh } from './server-messages-zh';
 
 import { LANG_COOKIE } from './lang-cookie';
 const CATALOGS = { en, zh } as const;
 
-type TI18n = { lang: TLang; setLang: (lang: TLang) => void; t: (key: TMessageKey, vars?: Record<string, string | number>) => string };
+type TI18n = {
+  lang: TLang;
+  setLang: (lang: TLang) => void;
+  t: (key: TMessageKey, vars?: Record<string, string | number>) => string;
+  /** A message from the server or a shared schema, in the console's language where it is known. */
+  tServer: (message: string) => string;
+};
 
 const I18nContext = createContext<TI18n | null>(null);
 
@@ -27,6 +34,7 @@ export function I18nProvider({ initialLang, children }: { initialLang: TLang; ch
         const text: string = CATALOGS[lang][key] ?? key;
         return vars ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m)) : text;
       },
+      tServer: (message) => (lang === 'zh' ? serverMessageZh(message) : message),
     }),
     [lang, setLang],
   );

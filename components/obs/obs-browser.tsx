@@ -12,7 +12,7 @@ import { uploadFiles } from './upload-files';
 import { TableHead } from '../ui/table-head';
 
 export function ObsBrowser() {
-  const { t } = useI18n();
+  const { t, tServer } = useI18n();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [bucket, setBucket] = useState<string>();
@@ -104,7 +104,7 @@ export function ObsBrowser() {
                   <input type="file" accept=".zip" hidden data-testid="upload-zip" onChange={pick(true)} />
                 </label>
                 {upload.isPending && <span className="muted">{t('obs.uploading')}</span>}
-                {notice && <span className={notice.ok ? 'notice-ok' : 'notice-bad'} role="status">{notice.text}</span>}
+                {notice && <span className={notice.ok ? 'notice-ok' : 'notice-bad'} role="status">{tServer(notice.text)}</span>}
               </div>
               <table className="table">
                 <TableHead labels={[t('common.name'), t('common.size'), t('obs.modified'), t('common.operation')]} />

@@ -12,7 +12,7 @@ import { useFieldErrors } from '../ui/use-field-errors';
 const randomName = () => `service-${Math.random().toString(16).slice(2, 6)}`;
 
 export function DeployServiceForm() {
-  const { t } = useI18n();
+  const { t, tServer } = useI18n();
   const trpc = useTRPC();
   const router = useRouter();
   const params = useSearchParams();
@@ -174,7 +174,7 @@ export function DeployServiceForm() {
           <input id="svc-timeout" className="input-narrow" type="number" min={3} max={120} value={form.deployTimeoutMinutes} onChange={(e) => set('deployTimeoutMinutes', e.target.value)} />
         </Field>
       </section>
-      {errors.form && <p className="notice-bad" role="alert">{errors.form}</p>}
+      {errors.form && <p className="notice-bad" role="alert">{tServer(errors.form)}</p>}
       <div className="form-actions">
         <button type="button" className="btn" onClick={() => router.push('/services')}>
           {t('common.cancel')}

@@ -17,7 +17,7 @@ import { LogsPanel } from './logs-panel';
 import { PredictionPanel } from './prediction-panel';
 
 export function ServiceDetail({ id }: { id: string }) {
-  const { t } = useI18n();
+  const { t, tServer } = useI18n();
   const trpc = useTRPC();
   const router = useRouter();
   useLiveTopic(`service:${id}`);
@@ -25,7 +25,7 @@ export function ServiceDetail({ id }: { id: string }) {
   const events = useQuery(trpc.services.events.queryOptions({ id }));
   const app = useQuery({ ...trpc.apps.get.queryOptions({ id: service.data?.appId ?? '' }), enabled: !!service.data });
   const remove = useMutation(trpc.services.delete.mutationOptions({ onSuccess: () => router.push('/services') }));
-  if (service.error) return <p className="notice-bad">{service.error.message}</p>;
+  if (service.error) return <p className="notice-bad">{tServer(service.error.message)}</p>;
   const s = service.data;
   if (!s) return <p className="muted">{t('common.loading')}</p>;
   const apis = app.data?.apis ?? [];

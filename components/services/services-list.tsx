@@ -12,7 +12,7 @@ import { StatusBadge } from '../ui/status-badge';
 import { TableHead } from '../ui/table-head';
 
 export function ServicesList() {
-  const { t } = useI18n();
+  const { t, tServer } = useI18n();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   useLiveTopic('services');
@@ -32,7 +32,7 @@ export function ServicesList() {
           {t('services.deploy')}
         </Link>
       </div>
-      {error && <p className="notice-bad" role="alert">{error}</p>}
+      {error && <p className="notice-bad" role="alert">{tServer(error)}</p>}
       <table className="table" data-testid="services-table">
         <TableHead labels={[t('common.name'), t('common.status'), t('services.app'), t('services.flavor'), t('services.instances'), t('common.created'), t('common.description'), t('common.operation')]} />
         <tbody>

@@ -1,8 +1,10 @@
 'use client';
 import type { ReactNode } from 'react';
+import { useI18n } from '../i18n/i18n-provider';
 
 /** A labelled form row with its hint and, when there is one, its error. */
 export function Field({ label, hint, error, required, htmlFor, children }: { label: string; hint?: string; error?: string; required?: boolean; htmlFor?: string; children: ReactNode }) {
+  const { tServer } = useI18n();
   return (
     <div className={`field${error ? ' field-invalid' : ''}`}>
       <label className="field-label" htmlFor={htmlFor}>
@@ -18,7 +20,7 @@ export function Field({ label, hint, error, required, htmlFor, children }: { lab
         {hint && !error && <div className="field-hint">{hint}</div>}
         {error && (
           <div className="field-error" role="alert">
-            {error}
+            {tServer(error)}
           </div>
         )}
       </div>

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { ZCreateAppSchema } from '@/server/contracts/apps';
+import { ZBucketNameSchema, ZFolderNameSchema } from '@/server/contracts/obs';
+import { ZCreateServiceSchema } from '@/server/contracts/services';
+import { serverMessageZh } from './server-messages-zh';
+
+const messagesOf = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues.map((i) => i.message) ?? [];
+
+describe('Chinese for server and schema messages', () => {
+  it('translates every message the shared form schemas produce for bad input', () => {
+    const messages = [
+      ...messagesOf(ZCreateAppSchema.safeParse({ name: 'a b', version: 'x', sourceUri: 's3://x', deployTypes: [], docs: [1, 2, 3, 4].map(() => ({ name: 'd', url: 'https://a.b' })) })),
+      ...messagesOf(ZCreateAppSchema.safeParse({ name: '', sourceUri: 'obs://bucket/has space' })),
+      ...messagesOf(ZCreateServiceSchema.safeParse({ name: 'a'.repeat(65), appId: '', flavor: '', instanceCount: 0, deployTimeoutMinutes: 121, autoStop: { enabled: true, hours: 0.5 }, envs: [{ key: 'PORT', value: '' }, { key: '1x', value: '' }] })),
+      ...messagesOf(ZCreateServiceSchema.safeParse({ name: 'x', appId: 'a', flavor: 'f', instanceCount: 200, deployTimeoutMinutes: 2, autoStop: { enabled: true, hours: 25 }, envs: [{ key: 'A', value: '' }, { key: 'A', value: '' }] })),
+      ...messagesOf(ZBucketNameSchema.safeParse('No')),
+      ...messagesOf(ZFolderNameSchema.safeParse('a/b')),
+    ];
+    expect(messages.length).toBeGreaterThan(15);
+    expect(messages.filter((m) => serverMessageZh(m) === m)).toEqual([]);
+  });
+
+  it('translates messages with names in them and leaves unknown ones as sent', () => {
+    expect(serverMessageZh('A service named iris-svc already exists.')).toBe('名为 iris-svc 的服务已存在。');
+    expect(serverMessageZh('Something new happened.')).toBe('Something new happened.');
+  });
+});

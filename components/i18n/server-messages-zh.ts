@@ -1,0 +1,66 @@
+/**
+ * Chinese for the English messages the server and the shared zod schemas produce (field errors,
+ * refusals). REST clients get English; the console translates what it recognises and shows the
+ * rest as sent.
+ */
+const EXACT: Record<string, string> = {
+  'A folder name cannot contain "/" or "\\".': '文件夹名称不能包含“/”或“\\”。',
+  'At least 1 hour.': '至少 1 小时。',
+  'At least 1 instance.': '至少 1 个实例。',
+  'At least 3 minutes.': '至少 3 分钟。',
+  'At most 120 minutes.': '最多 120 分钟。',
+  'At most 128 instances.': '最多 128 个实例。',
+  'At most 24 hours.': '最多 24 小时。',
+  'At most 3 AI application description documents.': 'AI应用说明最多 3 条。',
+  'At most 4096 characters.': '最多 4096 个字符。',
+  'At most 500 characters.': '最多 500 个字符。',
+  'At most 64 characters.': '最多 64 个字符。',
+  'Choose a compute specification.': '请选择计算节点规格。',
+  'Choose a directory in object storage (obs://bucket/path).': '请选择对象存储中的目录（obs://桶/路径）。',
+  'Choose an AI application and version.': '请选择 AI 应用及版本。',
+  'Choose at least one deployment type.': '请至少选择一种部署类型。',
+  'Each variable name can appear once.': '环境变量名不能重复。',
+  'Enter a folder name.': '请输入文件夹名称。',
+  'Enter a name.': '请输入名称。',
+  'Enter a whole number of hours.': '请输入整数小时。',
+  'Enter a whole number of minutes.': '请输入整数分钟。',
+  'Enter a whole number.': '请输入整数。',
+  'Only letters, Chinese characters, digits, "-" and "_" are allowed.': '只能包含字母、中文、数字、中划线“-”和下划线“_”。',
+  'PORT and ANVIL_* are set by Anvil.': 'PORT 和 ANVIL_* 由 Anvil 设置。',
+  'The model path must not contain spaces.': '模型路径不能包含空格。',
+  'Use a version such as 0.0.1.': '请使用形如 0.0.1 的版本号。',
+  'Use letters, digits and "_", not starting with a digit.': '只能包含字母、数字和“_”，且不能以数字开头。',
+  'With one version the traffic ratio is 100%.': '只有一个版本时分流为 100%。',
+  'The chosen directory must contain a folder named "model" (guide §4.1.1).': '所选目录必须包含名为“model”的文件夹（指南 §4.1.1）。',
+  'The chosen model directory does not exist.': '所选模型目录不存在。',
+  'The file is not a valid .zip archive.': '该文件不是有效的 .zip 压缩包。',
+  'The user name, password or domain name is incorrect.': '用户名、密码或账号名错误。',
+  'Wait until the import finishes.': '请等待导入完成。',
+  '3-63 characters: lowercase letters, digits and "-", not at either end.': '3-63 个字符：小写字母、数字和“-”，且“-”不能在首尾。',
+  'Log in to continue.': '请先登录。',
+};
+
+const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^A service named (.+) already exists\.$/, (m) => `名为 ${m[1]} 的服务已存在。`],
+  [/^AI application (.+) already has version (.+)\.$/, (m) => `AI应用 ${m[1]} 已存在版本 ${m[2]}。`],
+  [/^Bucket (.+) already exists\.$/, (m) => `桶 ${m[1]} 已存在。`],
+  [/^Bucket (.+) is not empty\.$/, (m) => `桶 ${m[1]} 不为空。`],
+  [/^obs:\/\/(.+) already exists\.$/, (m) => `obs://${m[1]} 已存在。`],
+  [/^Delete the services deployed from this version first: (.+)\.$/, (m) => `请先删除由此版本部署的服务：${m[1]}。`],
+  [/^The "model" folder must contain (.+)\.$/, (m) => `“model”文件夹必须包含 ${m[1]}。`],
+  [/^(.+) must sit directly in the "model" folder\.$/, (m) => `${m[1]} 必须直接位于“model”文件夹下。`],
+  [/^The "model" folder must contain exactly one (\S+); found (\d+): (.+)\.$/, (m) => `“model”文件夹只能包含一个 ${m[1]}，实际找到 ${m[2]} 个：${m[3]}。`],
+  [/^A project can have at most (\d+) online services; delete one first\.$/, (m) => `每个项目最多 ${m[1]} 个在线服务，请先删除一个。`],
+  [/^(.+) is not available: (.+)\.$/, (m) => `${m[1]} 不可用：${m[2]}。`],
+  [/^(.+) does not exist\.$/, (m) => `${m[1]} 不存在。`],
+];
+
+/** The Chinese of a known server message, or the message itself. */
+export function serverMessageZh(message: string): string {
+  if (EXACT[message]) return EXACT[message];
+  for (const [re, render] of PATTERNS) {
+    const m = re.exec(message);
+    if (m) return render(m);
+  }
+  return message;
+}
