@@ -75,6 +75,8 @@ export function handleConsoleUpload(core: TAnvilCore, req: http.IncomingMessage,
     }
     parser.on('field', (name, value) => (fields[name] = value));
     parser.on('file', (_name, file, info) => {
+      // busboy truncates a file past the limit silently; fail the write instead of storing a partial file.
+      file.once('limit', () => file.destroy(new CoreError('PAYLOAD_TOO_LARGE', `${info.filename} is larger than 5 GB.`)));
       const write = (async () => {
         const bucket = fields.bucket ?? '';
         const prefix = fields.prefix ?? '';
