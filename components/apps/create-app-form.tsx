@@ -6,7 +6,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import { DEPLOY_TYPES, ZCreateAppSchema, type TCreateApp } from '@/server/contracts/apps';
+import { DEPLOY_TYPES, ZCreateAppSchema, type TCreateApp, type TDeployType } from '@/server/contracts/apps';
 import { nextVersion } from '@/server/contracts/versions';
 import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
@@ -18,7 +18,7 @@ import { useFieldErrors } from '../ui/use-field-errors';
 import { ApiParams } from './api-params';
 
 type TForm = Required<Pick<TCreateApp, 'name' | 'version' | 'description' | 'sourceUri' | 'runtime'>> & {
-  deployTypes: string[];
+  deployTypes: TDeployType[];
   docs: { name: string; url: string }[];
 };
 

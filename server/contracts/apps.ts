@@ -5,6 +5,7 @@ import { ZDescriptionSchema, ZResourceNameSchema } from './names';
 export const APP_STATUSES = ['importing', 'normal', 'failed'] as const;
 export type TAppStatus = (typeof APP_STATUSES)[number];
 export const DEPLOY_TYPES = ['online', 'batch', 'edge'] as const;
+export type TDeployType = (typeof DEPLOY_TYPES)[number];
 
 export const ZObsUriSchema = z
   .string()
@@ -48,7 +49,7 @@ export type TAppSummary = {
   version: string;
   status: TAppStatus;
   description: string;
-  deployTypes: string[];
+  deployTypes: TDeployType[];
   sourceType: 'obs';
   sourceUri: string;
   modelType: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZCreateAppSchema } from '../contracts/apps';
 import { authedProcedure, router } from './init';
 
 const ZId = z.object({ id: z.string().min(1) });
@@ -10,10 +11,7 @@ export const appsRouter = router({
   inspect: authedProcedure
     .input(z.object({ sourceUri: z.string().min(1) }))
     .query(({ ctx, input }) => ctx.core.registry.inspect(input.sourceUri)),
-  /** Validation happens in the core so that REST and the console give the same field errors. */
-  create: authedProcedure
-    .input(z.record(z.string(), z.unknown()))
-    .mutation(({ ctx, input }) => ctx.core.registry.create(ctx.identity.projectId, input as never)),
+  create: authedProcedure.input(ZCreateAppSchema).mutation(({ ctx, input }) => ctx.core.registry.create(ctx.identity.projectId, input)),
   updateDescription: authedProcedure
     .input(z.object({ id: z.string().min(1), description: z.string() }))
     .mutation(({ ctx, input }) => ctx.core.registry.updateDescription(ctx.identity.projectId, input.id, input.description)),

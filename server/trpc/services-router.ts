@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZLogQuerySchema } from '../contracts/services';
+import { ZCreateServiceSchema, ZLogQuerySchema } from '../contracts/services';
 import { authedProcedure, router } from './init';
 
 const ZId = z.object({ id: z.string().min(1) });
@@ -8,10 +8,7 @@ export const servicesRouter = router({
   list: authedProcedure.query(({ ctx }) => ctx.core.services.list(ctx.identity.projectId)),
   get: authedProcedure.input(ZId).query(({ ctx, input }) => ctx.core.services.get(ctx.identity.projectId, input.id)),
   flavors: authedProcedure.query(({ ctx }) => ctx.core.services.flavors()),
-  /** Validation happens in the core so that REST and the console give the same field errors. */
-  create: authedProcedure
-    .input(z.record(z.string(), z.unknown()))
-    .mutation(({ ctx, input }) => ctx.core.services.create(ctx.identity.projectId, input as never)),
+  create: authedProcedure.input(ZCreateServiceSchema).mutation(({ ctx, input }) => ctx.core.services.create(ctx.identity.projectId, input)),
   delete: authedProcedure.input(ZId).mutation(async ({ ctx, input }) => {
     await ctx.core.services.delete(ctx.identity.projectId, input.id);
     return { ok: true };
