@@ -37,6 +37,7 @@ test('a deployment is watched live: Deploying → Running, instance Starting →
   await expect(status).toHaveAttribute('data-status', 'running', { timeout: 20_000 });
   await expect(page.getByTestId('instances-table').locator('[data-status]')).toHaveAttribute('data-status', 'ready');
   await service.tab('Events').click();
+  await expect(page.getByTestId('live-state')).toHaveText('● Live');
   await expect(service.events()).toContainText('Service slow-online started successfully.');
   expect(await page.evaluate(() => (window as unknown as { liveMarker?: number }).liveMarker)).toBe(42);
 

@@ -3,19 +3,21 @@
 import { formatEventMessage, type TEventRecord } from '@/server/contracts/events';
 import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
+import { useIsLive } from '../live/socket-provider';
 import { formatTime } from '../ui/format';
 import { TableHead } from '../ui/table-head';
 
 export function EventsTable({ query }: { query: { data?: TEventRecord[]; refetch: () => unknown } }) {
   const { t, lang } = useI18n();
+  const isLive = useIsLive();
   return (
     <div>
       <div className="toolbar">
         <button type="button" className="btn btn-small" onClick={() => void query.refetch()}>
           {t('common.refresh')}
         </button>
-        <span className="live-dot" title={t('events.live')}>
-          ● {t('events.live')}
+        <span className={isLive ? 'live-dot' : 'live-dot live-off'} data-testid="live-state">
+          {isLive ? `● ${t('events.live')}` : `○ ${t('events.offline')}`}
         </span>
       </div>
       <table className="table" data-testid="events-table">

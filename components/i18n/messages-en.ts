@@ -231,6 +231,7 @@ export const en = {
   'events.type.hint': 'Hint',
   'events.empty': 'No events yet.',
   'events.live': 'Live',
+  'events.offline': 'Offline: refresh by hand',
 
   'status.importing': 'Importing',
   'status.normal': 'Normal',

@@ -233,6 +233,7 @@ export const zh: TMessages = {
   'events.type.hint': '提示',
   'events.empty': '暂无事件。',
   'events.live': '实时',
+  'events.offline': '离线：请手动刷新',
 
   'status.importing': '导入中',
   'status.normal': '正常',

@@ -5,7 +5,7 @@
  * reload or polling.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useContext, useEffect, useRef, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { TEventRecord } from '@/server/contracts/events';
 import type { TClientToServer, TServerToClient } from '@/server/contracts/realtime';
@@ -13,7 +13,7 @@ import type { TServiceDetail, TServiceSummary } from '@/server/contracts/service
 import { useTRPC } from '../trpc';
 
 type TLiveSocket = Socket<TServerToClient, TClientToServer>;
-type TTopics = { socket: () => TLiveSocket; counts: Map<string, number> };
+type TTopics = { socket: () => TLiveSocket; counts: Map<string, number>; isConnected: boolean };
 
 const LiveContext = createContext<TTopics | null>(null);
 
@@ -21,12 +21,15 @@ export function SocketProvider({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const state = useRef<{ socket?: TLiveSocket; counts: Map<string, number> }>({ counts: new Map() });
+  const [isConnected, setConnected] = useState(false);
 
   const socket = (): TLiveSocket => {
     if (state.current.socket) return state.current.socket;
     const s: TLiveSocket = io({ path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'] });
     state.current.socket = s;
+    s.on('disconnect', () => setConnected(false));
     s.on('connect', () => {
+      setConnected(true);
       // Rejoin every topic and catch up on what changed while disconnected.
       for (const topic of state.current.counts.keys()) s.emit('subscribe', topic);
       void queryClient.invalidateQueries();
@@ -65,7 +68,7 @@ export function SocketProvider({ children }: { children: ReactNode }) {
   };
 
   useEffect(() => () => void state.current.socket?.disconnect(), []);
-  return <LiveContext.Provider value={{ socket, counts: state.current.counts }}>{children}</LiveContext.Provider>;
+  return <LiveContext.Provider value={{ socket, counts: state.current.counts, isConnected }}>{children}</LiveContext.Provider>;
 }
 
 /** Keeps the page subscribed to a topic ('services', 'apps', 'service:<id>', 'app:<id>') while mounted. */
@@ -84,4 +87,9 @@ export function useLiveTopic(topic: string | undefined): void {
       socket.emit('unsubscribe', topic);
     };
   }, [live, topic]);
+}
+
+/** Whether pushed updates are flowing (the socket is connected). */
+export function useIsLive(): boolean {
+  return useContext(LiveContext)?.isConnected ?? false;
 }
