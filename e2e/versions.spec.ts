@@ -17,6 +17,10 @@ test('create a new version pre-filled from the last one, then edit its descripti
   await create.submit();
   const row = page.locator('tr[data-app="iris-versions"]');
   await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'normal');
+  await page.getByRole('searchbox', { name: 'Filter by name' }).fill('no-such-app');
+  await expect(row).toBeHidden();
+  await page.getByRole('searchbox', { name: 'Filter by name' }).fill('VERSIONS');
+  await expect(row).toBeVisible();
 
   await row.getByRole('link', { name: 'Create new version' }).click();
   await expect(page.getByRole('heading', { name: 'Create new version' })).toBeVisible();
@@ -37,7 +41,7 @@ test('create a new version pre-filled from the last one, then edit its descripti
   await page.getByRole('button', { name: 'Edit' }).click();
   await page.getByRole('textbox', { name: 'Description' }).fill('the baseline');
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByTestId('app-description')).toHaveText('the baseline');
+  await expect(page.getByTestId('description')).toHaveText('the baseline');
   await page.getByRole('tab', { name: 'Events' }).click();
   await expect(page.getByTestId('events-table')).toContainText('Model description updated.');
 });

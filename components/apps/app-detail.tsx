@@ -1,6 +1,6 @@
 'use client';
 /** AI application version details (guide table 2-13) and its tabs (table 2-14). */
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { TAppDetail } from '@/server/contracts/apps';
 import { EventsTable } from '../events/events-table';
@@ -8,12 +8,12 @@ import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
 import { useLiveTopic } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
+import { DescriptionEditor } from '../ui/description-editor';
 import { formatBytes, formatTime } from '../ui/format';
 import { StatusBadge } from '../ui/status-badge';
 import { Tabs } from '../ui/tabs';
 import { ApiParams } from './api-params';
 import { DeployTypes } from './deploy-types';
-import { DescriptionEditor } from './description-editor';
 import { TableHead } from '../ui/table-head';
 
 type TDependency = { installer: string; packages: { package_name: string; package_version?: string; restraint?: string }[] };
@@ -24,6 +24,7 @@ export function AppDetail({ id }: { id: string }) {
   useLiveTopic(`app:${id}`);
   const app = useQuery(trpc.apps.get.queryOptions({ id }));
   const events = useQuery(trpc.apps.events.queryOptions({ id }));
+  const updateDescription = useMutation(trpc.apps.updateDescription.mutationOptions());
   if (app.error) return <p className="notice-bad">{tServer(app.error.message)}</p>;
   const a = app.data;
   if (!a) return <p className="muted">{t('common.loading')}</p>;
@@ -55,7 +56,7 @@ export function AppDetail({ id }: { id: string }) {
           <dd className="mono">{a.id}</dd>
           <dt>{t('common.description')}</dt>
           <dd>
-            <DescriptionEditor id={a.id} description={a.description} />
+            <DescriptionEditor description={a.description} onSave={(description) => updateDescription.mutateAsync({ id, description })} />
           </dd>
           <dt>{t('apps.deployTypes')}</dt>
           <dd>

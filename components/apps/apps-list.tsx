@@ -20,6 +20,8 @@ export function AppsList() {
   useLiveTopic('apps');
   const apps = useQuery(trpc.apps.list.queryOptions());
   const [expanded, setExpanded] = useState<string>();
+  const [filter, setFilter] = useState('');
+  const shown = apps.data?.filter((g) => g.name.toLowerCase().includes(filter.trim().toLowerCase()));
   const [error, setError] = useState<string>();
   const remove = useMutation(
     trpc.apps.delete.mutationOptions({
@@ -46,11 +48,14 @@ export function AppsList() {
           {t('apps.create')}
         </Link>
       </div>
+      <div className="toolbar">
+        <input type="search" aria-label={t('common.filterByName')} placeholder={t('common.filterByName')} value={filter} onChange={(e) => setFilter(e.target.value)} />
+      </div>
       {error && <p className="notice-bad" role="alert">{tServer(error)}</p>}
       <table className="table" data-testid="apps-table">
         <TableHead labels={[t('common.name'), t('apps.latestVersion'), t('common.status'), t('apps.deployTypes'), t('apps.versionCount'), t('apps.requestMode'), t('common.created'), t('common.description'), t('common.operation')]} />
         <tbody>
-          {apps.data?.map(({ name, latest, versions }) => (
+          {shown?.map(({ name, latest, versions }) => (
             <Fragment key={name}>
               <tr data-app={name}>
                 <td>

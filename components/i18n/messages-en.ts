@@ -27,6 +27,7 @@ export const en = {
   'common.save': 'Save',
   'common.edit': 'Edit',
   'common.search': 'Search',
+  'common.filterByName': 'Filter by name',
   'common.size': 'Size',
   'common.type': 'Type',
   'common.time': 'Time',

@@ -29,6 +29,7 @@ export const zh: TMessages = {
   'common.save': '保存',
   'common.edit': '编辑',
   'common.search': '搜索',
+  'common.filterByName': '按名称筛选',
   'common.size': '大小',
   'common.type': '类型',
   'common.time': '时间',

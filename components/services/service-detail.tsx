@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/i18n-provider';
 import { useLiveTopic } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
 import { ConfirmButton } from '../ui/confirm-button';
+import { DescriptionEditor } from '../ui/description-editor';
 import { formatTime } from '../ui/format';
 import { StatusBadge } from '../ui/status-badge';
 import { Tabs } from '../ui/tabs';
@@ -24,6 +25,7 @@ export function ServiceDetail({ id }: { id: string }) {
   const service = useQuery(trpc.services.get.queryOptions({ id }));
   const events = useQuery(trpc.services.events.queryOptions({ id }));
   const app = useQuery({ ...trpc.apps.get.queryOptions({ id: service.data?.appId ?? '' }), enabled: !!service.data });
+  const updateDescription = useMutation(trpc.services.updateDescription.mutationOptions());
   const remove = useMutation(trpc.services.delete.mutationOptions({ onSuccess: () => router.push('/services') }));
   if (service.error) return <p className="notice-bad">{tServer(service.error.message)}</p>;
   const s = service.data;
@@ -49,7 +51,11 @@ export function ServiceDetail({ id }: { id: string }) {
           <dt>{t('serviceDetail.serviceId')}</dt>
           <dd className="mono">{s.id}</dd>
           <dt>{t('common.description')}</dt>
-          <dd>{s.description || '-'}</dd>
+          <dd>
+            <DescriptionEditor description={s.description} onSave={(description) => updateDescription.mutateAsync({ id, description })} />
+          </dd>
+          <dt>{t('deployForm.pool')}</dt>
+          <dd>{t('deployForm.pool.local')}</dd>
           <dt>{t('serviceDetail.appVersion')}</dt>
           <dd>
             <Link href={`/ai-apps/${s.appId}`}>

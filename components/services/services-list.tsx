@@ -18,6 +18,8 @@ export function ServicesList() {
   useLiveTopic('services');
   const services = useQuery(trpc.services.list.queryOptions());
   const [error, setError] = useState<string>();
+  const [filter, setFilter] = useState('');
+  const shown = services.data?.filter((s) => s.name.toLowerCase().includes(filter.trim().toLowerCase()));
   const remove = useMutation(
     trpc.services.delete.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.services.list.queryKey() }),
@@ -32,11 +34,14 @@ export function ServicesList() {
           {t('services.deploy')}
         </Link>
       </div>
+      <div className="toolbar">
+        <input type="search" aria-label={t('common.filterByName')} placeholder={t('common.filterByName')} value={filter} onChange={(e) => setFilter(e.target.value)} />
+      </div>
       {error && <p className="notice-bad" role="alert">{tServer(error)}</p>}
       <table className="table" data-testid="services-table">
         <TableHead labels={[t('common.name'), t('common.status'), t('services.app'), t('services.flavor'), t('services.instances'), t('common.created'), t('common.description'), t('common.operation')]} />
         <tbody>
-          {services.data?.map((s) => (
+          {shown?.map((s) => (
             <tr key={s.id} data-service={s.name}>
               <td>
                 <Link href={`/services/${s.id}`}>{s.name}</Link>

@@ -9,6 +9,9 @@ export const servicesRouter = router({
   get: authedProcedure.input(ZId).query(({ ctx, input }) => ctx.core.services.get(ctx.identity.projectId, input.id)),
   flavors: authedProcedure.query(({ ctx }) => ctx.core.services.flavors()),
   create: authedProcedure.input(ZCreateServiceSchema).mutation(({ ctx, input }) => ctx.core.services.create(ctx.identity.projectId, input)),
+  updateDescription: authedProcedure
+    .input(z.object({ id: z.string().min(1), description: z.string() }))
+    .mutation(({ ctx, input }) => ctx.core.services.updateDescription(ctx.identity.projectId, input.id, input.description)),
   delete: authedProcedure.input(ZId).mutation(async ({ ctx, input }) => {
     await ctx.core.services.delete(ctx.identity.projectId, input.id);
     return { ok: true };

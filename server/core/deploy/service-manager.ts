@@ -1,5 +1,6 @@
 /** Online services: validation and records; the reconciler does the running. */
 import type { TCreateService, TFlavor, TServiceDetail, TServiceStatus, TServiceSummary } from '../../contracts/services';
+import { ZDescriptionSchema } from '../../contracts/names';
 import { ZCreateServiceSchema } from '../../contracts/services';
 import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
@@ -89,6 +90,16 @@ export class ServiceManager {
         startedAt: i.startedAt, createdAt: i.createdAt,
       })),
     };
+  }
+
+  /** Guide table 3-4: the description is editable at any time. */
+  updateDescription(projectId: string, id: string, description: string): TServiceSummary {
+    const parsed = ZDescriptionSchema.safeParse(description);
+    if (!parsed.success) throw invalid('description', parsed.error.issues[0].message);
+    this.row(projectId, id);
+    this.deps.db.prepare('UPDATE services SET description = ?, updated_at = ? WHERE id = ?').run(parsed.data, now(), id);
+    this.changed(projectId, id);
+    return this.summary(projectId, id);
   }
 
   /** Owner check used by adapters before they touch a service by id. */

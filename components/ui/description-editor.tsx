@@ -1,19 +1,17 @@
 'use client';
-/** The editable description of an AI-application version (guide §2.4; saving records "Model description updated."). */
+/** An editable description (AI applications guide §2.4, services table 3-4): shown, or edited in place. */
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useI18n } from '../i18n/i18n-provider';
-import { useTRPC } from '../trpc';
 
-export function DescriptionEditor({ id, description }: { id: string; description: string }) {
+export function DescriptionEditor({ description, onSave }: { description: string; onSave: (description: string) => Promise<unknown> }) {
   const { t, tServer } = useI18n();
-  const trpc = useTRPC();
   const [draft, setDraft] = useState<string>();
-  const save = useMutation(trpc.apps.updateDescription.mutationOptions({ onSuccess: () => setDraft(undefined) }));
+  const save = useMutation({ mutationFn: onSave, onSuccess: () => setDraft(undefined) });
   if (draft === undefined) {
     return (
       <span className="input-row">
-        <span data-testid="app-description">{description || '-'}</span>
+        <span data-testid="description">{description || '-'}</span>
         <button type="button" className="btn-link" onClick={() => setDraft(description)}>
           {t('common.edit')}
         </button>
@@ -25,7 +23,7 @@ export function DescriptionEditor({ id, description }: { id: string; description
       className="input-row"
       onSubmit={(e) => {
         e.preventDefault();
-        save.mutate({ id, description: draft });
+        save.mutate(draft);
       }}
     >
       <input aria-label={t('common.description')} value={draft} maxLength={500} onChange={(e) => setDraft(e.target.value)} autoFocus />
