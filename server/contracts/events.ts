@@ -11,7 +11,6 @@ const ANVIL_EVENT_MESSAGES = {
 
 export const EVENT_MESSAGES = { ...GUIDE_EVENT_MESSAGES, ...ANVIL_EVENT_MESSAGES };
 export type TEventCode = keyof typeof EVENT_MESSAGES;
-export type TEventType = 'normal' | 'abnormal' | 'hint';
 export type TLang = 'en' | 'zh';
 
 export const ZEventRecordSchema = z.object({

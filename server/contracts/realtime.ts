@@ -9,7 +9,6 @@ export const ZTopicSchema = z.union([
   z.literal('services'),
   z.string().regex(/^(app|service):[0-9a-f-]{36}$/),
 ]);
-export type TTopic = z.infer<typeof ZTopicSchema>;
 
 export type TServerToClient = {
   'service:update': (service: TServiceSummary) => void;

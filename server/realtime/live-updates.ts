@@ -8,7 +8,7 @@ import type { TClientToServer, TServerToClient } from '../contracts/realtime';
 import { ZTopicSchema } from '../contracts/realtime';
 import type { TAnvilCore } from '../core/anvil-core';
 import type { TIdentity } from '../core/iam/identity';
-import { parseCookies, SESSION_COOKIE } from '../rest/http-io';
+import { sessionToken } from '../rest/http-io';
 
 type SocketData = { identity: TIdentity };
 
@@ -18,7 +18,7 @@ export function attachLiveUpdates(core: TAnvilCore, server: http.Server): Server
   const io = new Server<TClientToServer, TServerToClient, never, SocketData>(server, { path: '/socket.io', serveClient: false });
 
   io.use((socket, next) => {
-    const token = parseCookies(socket.request.headers.cookie)[SESSION_COOKIE];
+    const token = sessionToken(socket.request);
     const check = token ? core.credentials.check(token, 'session') : undefined;
     if (!check || !('identity' in check)) return next(new Error('unauthorized'));
     socket.data.identity = check.identity;

@@ -65,3 +65,8 @@ export function parseCookies(header: string | undefined): Record<string, string>
 }
 
 export const SESSION_COOKIE = 'anvil_session';
+
+/** The console session token a request carries in its cookie, if any. */
+export function sessionToken(req: http.IncomingMessage): string | undefined {
+  return parseCookies(req.headers.cookie)[SESSION_COOKIE];
+}

@@ -4,22 +4,16 @@ import type { TAnvilCore } from '../core/anvil-core';
 import { CoreError } from '../core/errors';
 import type { TIdentity } from '../core/iam/identity';
 import { issueToken } from './auth-tokens';
-import { parseCookies, sendCaught, SESSION_COOKIE } from './http-io';
+import { credentialOf } from '../core/gateway/credential-cache';
+import { sendCaught, sessionToken } from './http-io';
 import { handleManagement } from './management-api';
 import { handleConsoleUpload, handleObjectApi, sendObject } from './obs-api';
 
 const INFER = /^\/v1\/infers\/([^/?]+)(\/[^?]*)?$/;
 
-export function sessionToken(req: http.IncomingMessage): string | undefined {
-  return parseCookies(req.headers.cookie)[SESSION_COOKIE];
-}
-
 /** The caller of a management or console endpoint: API token first, then the console session. */
 function caller(core: TAnvilCore, req: http.IncomingMessage, allowSession: boolean): TIdentity {
-  const header = req.headers['x-auth-token'];
-  const token = Array.isArray(header) ? header[0] : header;
-  const session = allowSession ? sessionToken(req) : undefined;
-  const [credential, kind] = token ? [token, 'api' as const] : session ? [session, 'session' as const] : [];
+  const { credential, kind } = credentialOf(req, allowSession ? sessionToken(req) : undefined) ?? {};
   if (!credential || !kind) throw new CoreError('UNAUTHENTICATED', 'Send a token in the X-Auth-Token header (POST /v3/auth/tokens).');
   // A cookie alone must not authorise a change: cross-site forms cannot set this header.
   if (kind === 'session' && req.method !== 'GET' && !req.headers['x-anvil-console']) {

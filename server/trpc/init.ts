@@ -8,7 +8,7 @@ import { ZodError } from 'zod';
 import type { TAnvilCore } from '../core/anvil-core';
 import { CoreError, type TCoreErrorCode } from '../core/errors';
 import type { TIdentity } from '../core/iam/identity';
-import { parseCookies, SESSION_COOKIE } from '../rest/http-io';
+import { sessionToken } from '../rest/http-io';
 
 export type TContext = {
   core: TAnvilCore;
@@ -29,7 +29,7 @@ export function createContext(core: TAnvilCore, req: http.IncomingMessage, res: 
     const prev = res.getHeader('set-cookie');
     res.setHeader('set-cookie', [...(Array.isArray(prev) ? prev : prev ? [String(prev)] : []), cookie]);
   };
-  return createContextInner(core, parseCookies(req.headers.cookie)[SESSION_COOKIE], append);
+  return createContextInner(core, sessionToken(req), append);
 }
 
 const TRPC_CODE: Record<TCoreErrorCode, TRPCError['code']> = {

@@ -1,10 +1,19 @@
 /** Token lookups for the hot path: each token hits the database once, then lives in memory until it expires. */
+import type http from 'node:http';
 import type { TIdentity } from '../iam/identity';
 import type { Iam } from '../iam/iam';
 import { now } from '../ids';
 
 const MAX_ENTRIES = 10_000;
 const NEGATIVE_TTL_MS = 60_000;
+
+/** The credential a request presents: its X-Auth-Token, else the session token the adapter passes in. */
+export function credentialOf(req: http.IncomingMessage, sessionToken: string | undefined): { credential: string; kind: 'api' | 'session' } | undefined {
+  const header = req.headers['x-auth-token'];
+  const token = Array.isArray(header) ? header[0] : header;
+  if (token) return { credential: token, kind: 'api' };
+  return sessionToken ? { credential: sessionToken, kind: 'session' } : undefined;
+}
 
 export type TTokenCheck = { identity: TIdentity } | { problem: 'invalid' | 'expired' };
 

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { TIdentity } from '../iam/identity';
 import type { Reconciler } from '../deploy/reconciler';
-import type { CredentialCache } from './credential-cache';
+import { credentialOf, type CredentialCache } from './credential-cache';
 import { GATEWAY_ERRORS, type TGatewayError } from './gateway-errors';
 import type { RouteTable } from './route-table';
 
@@ -26,11 +26,10 @@ export class InferenceGateway {
 
   /** Identity from `X-Auth-Token` (API clients) or, for the console's prediction tab, the session cookie. */
   authenticate(req: http.IncomingMessage, sessionToken: string | undefined): { identity: TIdentity } | { error: TGatewayError } {
-    const header = req.headers['x-auth-token'];
-    const token = Array.isArray(header) ? header[0] : header;
-    const [credential, kind] = token ? [token, 'api' as const] : req.headers['x-anvil-console'] && sessionToken ? [sessionToken, 'session' as const] : [];
-    if (!credential || !kind) return { error: 'TOKEN_MISSING' };
-    const check = this.deps.credentials.check(credential, kind);
+    // The session counts only with the console's header, which a cross-site form cannot set.
+    const found = credentialOf(req, req.headers['x-anvil-console'] ? sessionToken : undefined);
+    if (!found) return { error: 'TOKEN_MISSING' };
+    const check = this.deps.credentials.check(found.credential, found.kind);
     if ('identity' in check) return check;
     return { error: check.problem === 'expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID' };
   }
