@@ -8,18 +8,10 @@ import { CreateAppPage, login, ObsPage, ServicePage } from './pages/console';
 
 test('a deployment is watched live: Deploying → Running, instance Starting → Ready, events as they happen', async ({ page }) => {
   await login(page);
-  const obs = new ObsPage(page);
-  await obs.open();
-  await obs.createBucket('fixtures');
-  await obs.openBucket('fixtures');
-  await obs.uploadFolder(path.resolve('e2e/fixtures/slow-start'));
-  const create = new CreateAppPage(page);
-  await create.open();
-  await create.fill('slow-start', 'fixtures', 'slow-start');
-  await create.submit();
-  await expect(page.locator('tr[data-app="slow-start"] [data-status]')).toHaveAttribute('data-status', 'normal');
+  await new ObsPage(page).uploadFolderToNewBucket('fixtures', path.resolve('e2e/fixtures/slow-start'));
+  const row = await new CreateAppPage(page).importApp('slow-start', 'fixtures', 'slow-start');
 
-  await page.locator('tr[data-app="slow-start"]').getByRole('link', { name: 'Deploy' }).click();
+  await row.getByRole('link', { name: 'Deploy' }).click();
   await page.getByRole('textbox', { name: 'Name', exact: true }).fill('slow-online');
   await page.getByRole('button', { name: 'Add environment variable' }).click();
   await page.getByRole('textbox', { name: 'Key' }).fill('SLOW_START_SECONDS');

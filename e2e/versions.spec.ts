@@ -5,18 +5,9 @@ import { CreateAppPage, login, ObsPage } from './pages/console';
 
 test('create a new version pre-filled from the last one, then edit its description', async ({ page }) => {
   await login(page);
-  const obs = new ObsPage(page);
-  await obs.open();
-  await obs.createBucket('versions');
-  await obs.openBucket('versions');
-  await obs.uploadFolder(path.resolve('examples/iris'));
+  await new ObsPage(page).uploadFolderToNewBucket('versions', path.resolve('examples/iris'));
   const create = new CreateAppPage(page);
-  await create.open();
-  await create.fill('iris-versions', 'versions', 'iris');
-  await page.getByRole('textbox', { name: 'Description' }).fill('first cut');
-  await create.submit();
-  const row = page.locator('tr[data-app="iris-versions"]');
-  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'normal');
+  const row = await create.importApp('iris-versions', 'versions', 'iris', 'first cut');
   await page.getByRole('searchbox', { name: 'Filter by name' }).fill('no-such-app');
   await expect(row).toBeHidden();
   await page.getByRole('searchbox', { name: 'Filter by name' }).fill('VERSIONS');

@@ -9,6 +9,7 @@ import { useLiveTopic } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
 import { ConfirmButton } from '../ui/confirm-button';
 import { formatBytes, formatTime } from '../ui/format';
+import { matchesName, NameFilter } from '../ui/name-filter';
 import { StatusBadge } from '../ui/status-badge';
 import { DeployTypes } from './deploy-types';
 import { TableHead } from '../ui/table-head';
@@ -21,7 +22,7 @@ export function AppsList() {
   const apps = useQuery(trpc.apps.list.queryOptions());
   const [expanded, setExpanded] = useState<string>();
   const [filter, setFilter] = useState('');
-  const shown = apps.data?.filter((g) => g.name.toLowerCase().includes(filter.trim().toLowerCase()));
+  const shown = apps.data?.filter((g) => matchesName(g.name, filter));
   const [error, setError] = useState<string>();
   const remove = useMutation(
     trpc.apps.delete.mutationOptions({
@@ -48,9 +49,7 @@ export function AppsList() {
           {t('apps.create')}
         </Link>
       </div>
-      <div className="toolbar">
-        <input type="search" aria-label={t('common.filterByName')} placeholder={t('common.filterByName')} value={filter} onChange={(e) => setFilter(e.target.value)} />
-      </div>
+      <NameFilter value={filter} onChange={setFilter} />
       {error && <p className="notice-bad" role="alert">{tServer(error)}</p>}
       <table className="table" data-testid="apps-table">
         <TableHead labels={[t('common.name'), t('apps.latestVersion'), t('common.status'), t('apps.deployTypes'), t('apps.versionCount'), t('apps.requestMode'), t('common.created'), t('common.description'), t('common.operation')]} />

@@ -8,6 +8,7 @@ import { useLiveTopic } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
 import { ConfirmButton } from '../ui/confirm-button';
 import { formatTime } from '../ui/format';
+import { matchesName, NameFilter } from '../ui/name-filter';
 import { StatusBadge } from '../ui/status-badge';
 import { TableHead } from '../ui/table-head';
 
@@ -19,7 +20,7 @@ export function ServicesList() {
   const services = useQuery(trpc.services.list.queryOptions());
   const [error, setError] = useState<string>();
   const [filter, setFilter] = useState('');
-  const shown = services.data?.filter((s) => s.name.toLowerCase().includes(filter.trim().toLowerCase()));
+  const shown = services.data?.filter((s) => matchesName(s.name, filter));
   const remove = useMutation(
     trpc.services.delete.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.services.list.queryKey() }),
@@ -34,9 +35,7 @@ export function ServicesList() {
           {t('services.deploy')}
         </Link>
       </div>
-      <div className="toolbar">
-        <input type="search" aria-label={t('common.filterByName')} placeholder={t('common.filterByName')} value={filter} onChange={(e) => setFilter(e.target.value)} />
-      </div>
+      <NameFilter value={filter} onChange={setFilter} />
       {error && <p className="notice-bad" role="alert">{tServer(error)}</p>}
       <table className="table" data-testid="services-table">
         <TableHead labels={[t('common.name'), t('common.status'), t('services.app'), t('services.flavor'), t('services.instances'), t('common.created'), t('common.description'), t('common.operation')]} />

@@ -1,5 +1,5 @@
 /** Page objects for the console: each wraps one screen's controls the way a user finds them. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export const ADMIN_PASSWORD = 'e2e-admin-password';
 
@@ -26,6 +26,14 @@ export class ObsPage {
 
   async openBucket(name: string) {
     await this.page.getByRole('button', { name: `🪣 ${name}` }).click();
+  }
+
+  /** Creates `bucket` and uploads the folder `dir` into it. */
+  async uploadFolderToNewBucket(bucket: string, dir: string) {
+    await this.open();
+    await this.createBucket(bucket);
+    await this.openBucket(bucket);
+    await this.uploadFolder(dir);
   }
 
   async uploadFolder(dir: string) {
@@ -62,6 +70,17 @@ export class CreateAppPage {
 
   async submit() {
     await this.page.getByRole('button', { name: 'Create now' }).click();
+  }
+
+  /** Creates an AI application from `bucket/folder` and waits until its list row shows Normal. */
+  async importApp(name: string, bucket: string, folder: string, description?: string): Promise<Locator> {
+    await this.open();
+    await this.fill(name, bucket, folder);
+    if (description) await this.page.getByRole('textbox', { name: 'Description' }).fill(description);
+    await this.submit();
+    const row = this.page.locator(`tr[data-app="${name}"]`);
+    await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'normal');
+    return row;
   }
 }
 
