@@ -67,7 +67,7 @@ export class AppRegistry {
     }
     const modelDir = this.modelDirOf(app.sourceUri);
     if (app.runtime) {
-      const engine = findEngine(this.inspect(app.sourceUri).modelType);
+      const engine = findEngine(String(this.readConfig(modelDir).raw?.model_type ?? ''));
       if (engine && !engine.runtimes.some((r) => r.name === app.runtime)) throw invalid('runtime', `${app.runtime} is not a runtime of ${engine.modelType}.`);
     }
     const id = newId();
