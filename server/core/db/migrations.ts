@@ -50,4 +50,27 @@ export const MIGRATIONS: readonly string[] = [
     ts INTEGER NOT NULL, stream TEXT NOT NULL, line TEXT NOT NULL);
   CREATE INDEX logs_service_ts ON logs (service_id, ts);
   `,
+  // Issue 5: users and projects, bucket ownership, guide statuses, per-user quota, lifecycle.
+  `
+  ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+  UPDATE users SET is_admin = 1 WHERE name = 'admin';
+  CREATE TABLE project_members (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL, PRIMARY KEY (user_id, project_id));
+  INSERT INTO project_members (user_id, project_id, created_at)
+    SELECT u.id, p.id, u.created_at FROM users u JOIN projects p ON p.domain_id = u.domain_id;
+  -- Buckets belong to a project; the folder under obs/ holds the objects.
+  CREATE TABLE buckets (
+    name TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id), created_at INTEGER NOT NULL);
+  CREATE INDEX buckets_project ON buckets (project_id);
+  UPDATE apps SET status = 'building' WHERE status = 'importing';
+  -- The guide's quota counts online services per user.
+  ALTER TABLE services ADD COLUMN owner_user_id TEXT;
+  UPDATE services SET owner_user_id = (SELECT id FROM users ORDER BY created_at LIMIT 1);
+  -- Auto-stop deadline (epoch ms) while running with auto-stop on; survives restarts.
+  ALTER TABLE services ADD COLUMN auto_stop_at INTEGER;
+  -- Why the service is in its status (last exit reason and log tail for failed, waiting reason).
+  ALTER TABLE services ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
+  `,
 ];
