@@ -32,6 +32,9 @@ export default defineConfig({
       HOST: '127.0.0.1',
       ANVIL_DATA_DIR: path.resolve('.e2e-data'),
       ANVIL_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
+      // Specs deploy more idle services side by side than a 2-core machine's pool holds.
+      ANVIL_POOL_CPUS: '16',
+      ANVIL_POOL_MEMORY_GIB: '64',
     },
   },
 });

@@ -1,6 +1,11 @@
 /** The one reader of process.env: invalid configuration stops the server at boot, naming the variable. */
+import { createHash } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+
+/** As root, instances run as another user, who cannot run a python installed under /root (pyenv); Debian's can. */
+const isRoot = () => process.getuid?.() === 0;
 
 const ZEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -8,7 +13,14 @@ const ZEnvSchema = z.object({
   ANVIL_DATA_DIR: z.string().min(1).default('./data'),
   ANVIL_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   ANVIL_PUBLIC_URL: z.url().optional(),
-  ANVIL_PYTHON: z.string().min(1).default('python3'),
+  ANVIL_PYTHON: z.string().min(1).default(() => (isRoot() ? '/usr/bin/python3' : 'python3')),
+  /** Who model instances run as when Anvil runs as root. */
+  ANVIL_INSTANCE_USER: z.string().min(1).default('nobody'),
+  /** Instances' working folders (outside the data directory); default: a folder per data directory under the OS temp dir. */
+  ANVIL_RUN_DIR: z.string().min(1).optional(),
+  /** The local pool's capacity; default the machine's cores and memory (a deploy that does not fit waits). */
+  ANVIL_POOL_CPUS: z.coerce.number().int().min(1).optional(),
+  ANVIL_POOL_MEMORY_GIB: z.coerce.number().int().min(1).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
 
@@ -16,9 +28,11 @@ export type TEnv = z.infer<typeof ZEnvSchema> & {
   dataDir: string;
   /** What model instances inherit from Anvil's environment; Anvil's own secrets stay out. */
   instanceBaseEnv: Record<string, string>;
+  runDir: string;
 };
 
-const INHERITED_BY_INSTANCES = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'HOME', 'TMPDIR'];
+/** PATH and locale only; HOME and TMPDIR point into each instance's own scratch folder (process driver). */
+const INHERITED_BY_INSTANCES = ['PATH', 'LANG', 'LC_ALL', 'TZ'];
 
 export function readEnv(source: Record<string, string | undefined> = process.env): TEnv {
   const parsed = ZEnvSchema.safeParse(source);
@@ -27,5 +41,10 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const instanceBaseEnv = Object.fromEntries(INHERITED_BY_INSTANCES.filter((k) => source[k]).map((k) => [k, source[k]!]));
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.ANVIL_DATA_DIR), instanceBaseEnv };
+  const dataDir = path.resolve(parsed.data.ANVIL_DATA_DIR);
+  const runDir = path.resolve(parsed.data.ANVIL_RUN_DIR ?? path.join(os.tmpdir(), `anvil-run-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`));
+  if (runDir === dataDir || runDir.startsWith(dataDir + path.sep)) {
+    throw new Error('Invalid configuration:\n  ANVIL_RUN_DIR: must be outside ANVIL_DATA_DIR (instances cannot enter the data directory)');
+  }
+  return { ...parsed.data, dataDir, instanceBaseEnv, runDir };
 }

@@ -6,10 +6,10 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { createAnvilCore, type TAnvilCore } from './core/anvil-core';
+import { createAnvilCore, type TAnvilCore, type TAnvilCoreOptions } from './core/anvil-core';
 import { readEnv, type TEnv } from './env';
 import { attachLiveUpdates } from './realtime/live-updates';
-import { sendError } from './rest/http-io';
+import { answerClientError, sendError, sendInternalError } from './rest/http-io';
 import { handleRest } from './rest/rest-router';
 import { appRouter } from './trpc/app-router';
 import { createContext } from './trpc/init';
@@ -20,15 +20,19 @@ export type TAnvilServer = { url: string; core: TAnvilCore; close(): Promise<voi
 
 export async function startAnvil(
   env: TEnv,
-  opts: { withConsole: boolean; dev?: boolean; predictionTimeoutMs?: number; deployMinuteMs?: number },
+  opts: { withConsole: boolean; dev?: boolean; predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] },
 ): Promise<TAnvilServer> {
   const core = await createAnvilCore({
     dataDir: env.dataDir,
     python: env.ANVIL_PYTHON,
     instanceBaseEnv: env.instanceBaseEnv,
+    instanceUser: env.ANVIL_INSTANCE_USER,
+    runDir: env.runDir,
     adminPassword: env.ANVIL_ADMIN_PASSWORD,
     predictionTimeoutMs: opts.predictionTimeoutMs,
     deployMinuteMs: opts.deployMinuteMs,
+    lifecycle: opts.lifecycle,
+    poolCapacity: { cpus: env.ANVIL_POOL_CPUS, memoryGiB: env.ANVIL_POOL_MEMORY_GIB },
   });
   const trpc = createHTTPHandler({ router: appRouter, basePath: '/api/trpc/', createContext: ({ req, res }) => createContext(core, req, res) });
 
@@ -43,14 +47,24 @@ export async function startAnvil(
   }
 
   let publicUrl = env.ANVIL_PUBLIC_URL ?? '';
-  const server = http.createServer((req, res) => {
+  const route = (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> | void => {
     if (handleRest(core, req, res, publicUrl)) return;
-    if (req.url?.startsWith('/api/trpc/')) return void trpc(req, res);
-    if (nextHandler) return void nextHandler(req, res);
+    if (req.url?.startsWith('/api/trpc/')) return trpc(req, res);
+    if (nextHandler) return nextHandler(req, res);
     sendError(res, 404, 'ModelArts.0102', 'Not found.');
+  };
+  // One request that throws (now or later) gets a 500 with a request id; it never ends the process.
+  const server = http.createServer((req, res) => {
+    try {
+      const pending = route(req, res);
+      if (pending) pending.catch((e: unknown) => sendInternalError(req, res, e));
+    } catch (e) {
+      sendInternalError(req, res, e);
+    }
   });
+  server.on('clientError', answerClientError);
   server.keepAliveTimeout = 65_000;
-  const io = attachLiveUpdates(core, server);
+  const io = attachLiveUpdates(core, server, { publicUrl: env.ANVIL_PUBLIC_URL });
   if (nextUpgrade) {
     server.on('upgrade', (req, socket, head) => {
       if (!req.url?.startsWith('/socket.io')) void nextUpgrade!(req, socket, head);
@@ -80,6 +94,10 @@ export async function main(): Promise<void> {
   const dev = process.argv.includes('--dev');
   const anvil = await startAnvil(env, { withConsole: !process.argv.includes('--no-console'), dev });
   console.log(`Anvil is listening on ${anvil.url} (data in ${env.dataDir})`);
+  const isolation = anvil.core.driver.isolation();
+  if (isolation.confined) console.log(`Model instances run as ${isolation.user} in ${env.runDir}.`);
+  else console.warn(`Warning: Anvil runs as ${isolation.user}, not root: ${isolation.note}.`);
+  if (isolation.warning) console.warn(`Warning: ${isolation.warning}.`);
   if (anvil.core.generatedAdminPassword) {
     console.log(`First start: created user "admin" in domain "anvil", project "default".`);
     console.log(`Admin password (shown once; set ANVIL_ADMIN_PASSWORD to choose it): ${anvil.core.generatedAdminPassword}`);

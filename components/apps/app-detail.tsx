@@ -2,7 +2,7 @@
 /** AI application version details (guide table 2-13) and its tabs (table 2-14). */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import type { TAppDetail } from '@/server/contracts/apps';
+import { isWebUrl, type TAppDetail, type TMetrics } from '@/server/contracts/apps';
 import { EventsTable } from '../events/events-table';
 import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
@@ -14,6 +14,7 @@ import { StatusBadge } from '../ui/status-badge';
 import { Tabs } from '../ui/tabs';
 import { ApiParams } from './api-params';
 import { DeployTypes } from './deploy-types';
+import { RuntimeLine } from './runtime-line';
 import { TableHead } from '../ui/table-head';
 
 type TDependency = { installer: string; packages: { package_name: string; package_version?: string; restraint?: string }[] };
@@ -69,7 +70,9 @@ export function AppDetail({ id }: { id: string }) {
           <dt>{t('appDetail.engine')}</dt>
           <dd>{a.modelType || '-'}</dd>
           <dt>{t('appDetail.runtime')}</dt>
-          <dd>{a.runtime || '-'}</dd>
+          <dd data-testid="app-runtime">
+            <RuntimeLine info={a.runtimeInfo} />
+          </dd>
           <dt>{t('appDetail.algorithm')}</dt>
           <dd>{a.modelAlgorithm || '-'}</dd>
           <dt>{t('appDetail.size')}</dt>
@@ -80,11 +83,18 @@ export function AppDetail({ id }: { id: string }) {
           <dd>
             {a.docs.length === 0
               ? '-'
-              : a.docs.map((d) => (
-                  <a key={d.url} href={d.url} target="_blank" rel="noreferrer" className="doc-link">
-                    {d.name}
-                  </a>
-                ))}
+              : a.docs.map((d) =>
+                  // Checked again here: versions stored before the schema refused other schemes.
+                  isWebUrl(d.url) ? (
+                    <a key={d.url} href={d.url} target="_blank" rel="noreferrer" className="doc-link">
+                      {d.name}
+                    </a>
+                  ) : (
+                    <span key={d.url} className="doc-link" title={d.url}>
+                      {d.name}
+                    </span>
+                  ),
+                )}
           </dd>
         </dl>
       </section>
@@ -105,7 +115,7 @@ export function AppDetail({ id }: { id: string }) {
   );
 }
 
-function Precision({ metrics }: { metrics: Record<string, number> }) {
+function Precision({ metrics }: { metrics: TMetrics }) {
   const { t } = useI18n();
   const keys = (['recall', 'precision', 'accuracy', 'f1'] as const).filter((k) => k in metrics);
   if (keys.length === 0) return <p className="muted">{t('appDetail.noMetrics')}</p>;
@@ -114,7 +124,7 @@ function Precision({ metrics }: { metrics: Record<string, number> }) {
       {keys.map((k) => (
         <div key={k} className="kv-pair">
           <dt>{t(`appDetail.metric.${k}` as TMessageKey)}</dt>
-          <dd>{metrics[k]}</dd>
+          <dd className="mono">{metrics[k]}</dd>
         </div>
       ))}
     </dl>
@@ -147,11 +157,13 @@ function Constraints({ app }: { app: TAppDetail }) {
   return (
     <dl className="kv">
       <dt>{t('apps.requestMode')}</dt>
-      <dd>{t('apps.requestMode.sync')}</dd>
+      <dd>{t(`apps.requestMode.${app.requestMode}`)}</dd>
       <dt>{t('appDetail.startCommand')}</dt>
-      <dd className="mono">{app.startCommand || '-'}</dd>
+      <dd>
+        <code>{app.startCommand}</code> <span className="muted">{t('appDetail.startCommandNote')}</span>
+      </dd>
       <dt>{t('appDetail.encryption')}</dt>
-      <dd>{t('appDetail.none')}</dd>
+      <dd>{t(`appDetail.encryption.${app.encryption}`)}</dd>
     </dl>
   );
 }
@@ -169,7 +181,7 @@ function Services({ app }: { app: TAppDetail }) {
               <Link href={`/services/${s.id}`}>{s.name}</Link>
             </td>
             <td>
-              <StatusBadge status={s.status} />
+              <StatusBadge status={s.status} kind="service" />
             </td>
           </tr>
         ))}

@@ -24,22 +24,22 @@ export function AppsList() {
   const [filter, setFilter] = useState('');
   const shown = apps.data?.filter((g) => matchesName(g.name, filter));
   const [error, setError] = useState<string>();
-  const remove = useMutation(
-    trpc.apps.delete.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.apps.list.queryKey() }),
-      onError: (e) => setError(e.message),
-    }),
-  );
-  const ops = (v: TAppSummary) => (
-    <>
-      {v.status === 'normal' && v.deployTypes.includes('online') && (
-        <Link className="btn-link" href={`/services/deploy?appId=${v.id}`}>
-          {t('apps.deploy')}
-        </Link>
-      )}
-      <ConfirmButton label={t('common.delete')} danger question={t('common.deleteConfirm', { name: `${v.name} ${v.version}` })} onConfirm={() => remove.mutate({ id: v.id })} />
-    </>
-  );
+  const onDeleted = {
+    onSuccess: () => {
+      setError(undefined);
+      return queryClient.invalidateQueries({ queryKey: trpc.apps.list.queryKey() });
+    },
+    onError: (e: { message: string }) => setError(e.message),
+  };
+  const remove = useMutation(trpc.apps.delete.mutationOptions(onDeleted));
+  const removeApp = useMutation(trpc.apps.deleteApp.mutationOptions(onDeleted));
+  const deployLink = (v: TAppSummary) =>
+    v.status === 'normal' &&
+    v.deployTypes.includes('online') && (
+      <Link className="btn-link" href={`/services/deploy?appId=${v.id}`}>
+        {t('apps.deploy')}
+      </Link>
+    );
 
   return (
     <div className="page">
@@ -72,14 +72,27 @@ export function AppsList() {
                     {versions.length} {expanded === name ? '▴' : '▾'}
                   </button>
                 </td>
-                <td>{t('apps.requestMode.sync')}</td>
+                <td>{t(`apps.requestMode.${latest.requestMode}`)}</td>
                 <td className="nowrap">{formatTime(latest.createdAt)}</td>
                 <td className="ellipsis">{latest.description}</td>
                 <td className="ops">
-                  {ops(latest)}
+                  {deployLink(latest)}
                   <Link className="btn-link" href={`/ai-apps/create?from=${latest.id}`}>
                     {t('apps.createVersion')}
                   </Link>
+                  {/* Guide §2.3 "Delete" on the row: the latest version only; the whole application is a separate action. */}
+                  <ConfirmButton
+                    label={t('apps.deleteLatest')}
+                    danger
+                    question={t('apps.deleteLatestConfirm', { name, version: latest.version, others: versions.length - 1 })}
+                    onConfirm={() => remove.mutate({ id: latest.id })}
+                  />
+                  <ConfirmButton
+                    label={t('apps.deleteApp')}
+                    danger
+                    question={t('apps.deleteAppConfirm', { name, count: versions.length })}
+                    onConfirm={() => removeApp.mutate({ name })}
+                  />
                 </td>
               </tr>
               {expanded === name && (
@@ -103,7 +116,15 @@ export function AppsList() {
                             <td className="mono">{v.sourceUri}</td>
                             <td className="nowrap">{formatTime(v.createdAt)}</td>
                             <td>{v.description}</td>
-                            <td className="ops">{ops(v)}</td>
+                            <td className="ops">
+                              {deployLink(v)}
+                              <ConfirmButton
+                                label={t('common.delete')}
+                                danger
+                                question={t('common.deleteConfirm', { name: `${v.name} ${v.version}` })}
+                                onConfirm={() => remove.mutate({ id: v.id })}
+                              />
+                            </td>
                           </tr>
                         ))}
                       </tbody>

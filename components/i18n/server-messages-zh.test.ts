@@ -11,6 +11,7 @@ describe('Chinese for server and schema messages', () => {
     const messages = [
       ...messagesOf(ZCreateAppSchema.safeParse({ name: 'a b', version: 'x', sourceUri: 's3://x', deployTypes: [], docs: [1, 2, 3, 4].map(() => ({ name: 'd', url: 'https://a.b' })) })),
       ...messagesOf(ZCreateAppSchema.safeParse({ name: '', sourceUri: 'obs://bucket/has space' })),
+      ...messagesOf(ZCreateAppSchema.safeParse({ name: 'a', sourceUri: 'obs://bucket/m', docs: [{ name: 'd', url: 'javascript:alert(1)' }], startCommand: 'sh run.sh' })),
       ...messagesOf(ZCreateServiceSchema.safeParse({ name: 'a'.repeat(65), appId: '', flavor: '', instanceCount: 0, deployTimeoutMinutes: 121, autoStop: { enabled: true, hours: 0.5 }, envs: [{ key: 'PORT', value: '' }, { key: '1x', value: '' }] })),
       ...messagesOf(ZCreateServiceSchema.safeParse({ name: 'x', appId: 'a', flavor: 'f', instanceCount: 200, deployTimeoutMinutes: 2, autoStop: { enabled: true, hours: 25 }, envs: [{ key: 'A', value: '' }, { key: 'A', value: '' }] })),
       ...messagesOf(ZBucketNameSchema.safeParse('No')),

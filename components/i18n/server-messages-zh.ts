@@ -36,6 +36,9 @@ const EXACT: Record<string, string> = {
   'The file is not a valid .zip archive.': '该文件不是有效的 .zip 压缩包。',
   'The user name, password or domain name is incorrect.': '用户名、密码或账号名错误。',
   'Wait until the import finishes.': '请等待导入完成。',
+  'Use an http:// or https:// address.': '请使用 http:// 或 https:// 地址。',
+  "Anvil does not run custom start commands yet: every model runs in Anvil's Python model server. Leave the start command empty.":
+    'Anvil 暂不支持自定义启动命令：所有模型都由 Anvil 的 Python 模型服务器运行。请将启动命令留空。',
   '3-63 characters: lowercase letters, digits and "-", not at either end.': '3-63 个字符：小写字母、数字和“-”，且“-”不能在首尾。',
   'Log in to continue.': '请先登录。',
 };
@@ -47,6 +50,8 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^Bucket (.+) is not empty\.$/, (m) => `桶 ${m[1]} 不为空。`],
   [/^obs:\/\/(.+) already exists\.$/, (m) => `obs://${m[1]} 已存在。`],
   [/^Delete the services deployed from this version first: (.+)\.$/, (m) => `请先删除由此版本部署的服务：${m[1]}。`],
+  [/^Delete the services deployed from (.+) first: (.+)\.$/, (m) => `请先删除由 ${m[1]} 部署的服务：${m[2]}。`],
+  [/^Wait until the import of version (.+) finishes\.$/, (m) => `请等待版本 ${m[1]} 导入完成。`],
   [/^The "model" folder must contain (.+)\.$/, (m) => `“model”文件夹必须包含 ${m[1]}。`],
   [/^(.+) must sit directly in the "model" folder\.$/, (m) => `${m[1]} 必须直接位于“model”文件夹下。`],
   [/^The "model" folder must contain exactly one (\S+); found (\d+): (.+)\.$/, (m) => `“model”文件夹只能包含一个 ${m[1]}，实际找到 ${m[2]} 个：${m[3]}。`],

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { EventsTable } from '../events/events-table';
 import { useI18n } from '../i18n/i18n-provider';
+import type { TMessageKey } from '../i18n/messages-en';
 import { useLiveTopic } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
 import { ConfirmButton } from '../ui/confirm-button';
@@ -12,6 +13,7 @@ import { DescriptionEditor } from '../ui/description-editor';
 import { formatTime } from '../ui/format';
 import { StatusBadge } from '../ui/status-badge';
 import { Tabs } from '../ui/tabs';
+import { RuntimeLine } from '../apps/runtime-line';
 import { CallingGuide } from './calling-guide';
 import { InstancesTable } from './instances-table';
 import { LogsPanel } from './logs-panel';
@@ -44,10 +46,10 @@ export function ServiceDetail({ id }: { id: string }) {
           <dd>{s.name}</dd>
           <dt>{t('common.status')}</dt>
           <dd data-testid="service-status">
-            <StatusBadge status={s.status} />
+            <StatusBadge status={s.status} kind="service" />
           </dd>
           <dt>{t('serviceDetail.source')}</dt>
-          <dd>{t('serviceDetail.source.custom')}</dd>
+          <dd>{t(`serviceDetail.source.${s.source}` as TMessageKey)}</dd>
           <dt>{t('serviceDetail.serviceId')}</dt>
           <dd className="mono">{s.id}</dd>
           <dt>{t('common.description')}</dt>
@@ -55,7 +57,7 @@ export function ServiceDetail({ id }: { id: string }) {
             <DescriptionEditor description={s.description} onSave={(description) => updateDescription.mutateAsync({ id, description })} />
           </dd>
           <dt>{t('deployForm.pool')}</dt>
-          <dd>{t('deployForm.pool.local')}</dd>
+          <dd>{t(`deployForm.pool.${s.pool}` as TMessageKey)}</dd>
           <dt>{t('serviceDetail.appVersion')}</dt>
           <dd>
             <Link href={`/ai-apps/${s.appId}`}>
@@ -77,7 +79,20 @@ export function ServiceDetail({ id }: { id: string }) {
           tabs={[
             { id: 'guide', label: t('serviceDetail.tab.guide'), render: () => <CallingGuide serviceId={s.id} apis={apis} /> },
             { id: 'predict', label: t('serviceDetail.tab.predict'), render: () => <PredictionPanel serviceId={s.id} isRunning={s.status === 'running'} apis={apis} /> },
-            { id: 'instances', label: t('serviceDetail.tab.instances'), render: () => <InstancesTable instances={s.instances} /> },
+            {
+              id: 'instances',
+              label: t('serviceDetail.tab.instances'),
+              render: () => (
+                <>
+                  {app.data && (
+                    <p data-testid="instance-runtime">
+                      {t('appDetail.runtime')}: <RuntimeLine info={app.data.runtimeInfo} />
+                    </p>
+                  )}
+                  <InstancesTable instances={s.instances} />
+                </>
+              ),
+            },
             { id: 'events', label: t('serviceDetail.tab.events'), render: () => <EventsTable query={events} /> },
             { id: 'logs', label: t('serviceDetail.tab.logs'), render: () => <LogsPanel serviceId={s.id} /> },
           ]}

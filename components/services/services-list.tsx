@@ -46,7 +46,7 @@ export function ServicesList() {
                 <Link href={`/services/${s.id}`}>{s.name}</Link>
               </td>
               <td>
-                <StatusBadge status={s.status} />
+                <StatusBadge status={s.status} kind="service" />
               </td>
               <td>
                 {s.appName} {s.appVersion}

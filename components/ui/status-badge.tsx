@@ -4,15 +4,22 @@ import type { TMessageKey } from '../i18n/messages-en';
 
 const TONE: Record<string, string> = {
   normal: 'ok', running: 'ok', ready: 'ok',
-  importing: 'busy', deploying: 'busy', starting: 'busy', pending: 'busy', stopping: 'busy', deleting: 'busy',
-  failed: 'bad', exited: 'bad', concerning: 'warn', stopped: 'idle',
+  building: 'busy', deploying: 'busy', starting: 'busy', pending: 'busy', stopping: 'busy', deleting: 'busy',
+  failed: 'bad', exited: 'bad', concerning: 'warn', waiting: 'warn', stopped: 'idle',
 };
 
-export function StatusBadge({ status }: { status: string }) {
+/** Labels that differ by resource: a failed service is the guide's 异常 "Abnormal" (GUIDE-INDEX §A decision 18). */
+const KIND_LABELS: Partial<Record<TStatusKind, Record<string, TMessageKey>>> = {
+  service: { failed: 'status.service.failed' },
+};
+
+export type TStatusKind = 'app' | 'service' | 'instance';
+
+export function StatusBadge({ status, kind = 'app' }: { status: string; kind?: TStatusKind }) {
   const { t } = useI18n();
   return (
     <span className={`status status-${TONE[status] ?? 'idle'}`} data-status={status}>
-      {t(`status.${status}` as TMessageKey)}
+      {t(KIND_LABELS[kind]?.[status] ?? (`status.${status}` as TMessageKey))}
     </span>
   );
 }

@@ -7,6 +7,14 @@ const ANVIL_EVENT_MESSAGES = {
   X1: { type: 'abnormal', en: 'Instance %s exited unexpectedly (%s), restarting it.', zh: '实例xxx异常退出（xxx），正在重启。' },
   X2: { type: 'normal', en: 'Instance %s is ready.', zh: '实例xxx已就绪。' },
   X3: { type: 'abnormal', en: 'Instance %s failed to start: %s', zh: '实例xxx启动失败：xxx' },
+  X4: { type: 'abnormal', en: 'Instance %s failed %s health checks in a row; it no longer receives requests.', zh: '实例xxx连续xxx次健康检查失败，已停止向其转发请求。' },
+  X5: { type: 'normal', en: 'Instance %s passes its health check again and receives requests.', zh: '实例xxx健康检查恢复，重新接收请求。' },
+  X6: { type: 'abnormal', en: 'Instance %s failed %s health checks in a row; restarting it.', zh: '实例xxx连续xxx次健康检查失败，正在重启。' },
+  // AI-application import (X10+): the reason behind A28 where the guide has no text for it.
+  X10: { type: 'abnormal', en: 'Import interrupted: Anvil stopped while the model was being imported.', zh: '导入中断：导入模型期间Anvil已停止。' },
+  X11: { type: 'abnormal', en: 'Import failed: %s', zh: '导入失败：xxx' },
+  X12: { type: 'abnormal', en: 'In config.json, %s %s', zh: 'config.json中的xxx：xxx' },
+  X13: { type: 'abnormal', en: 'Anvil does not support %s yet: %s', zh: 'Anvil暂不支持xxx：xxx' },
 } as const;
 
 export const EVENT_MESSAGES = { ...GUIDE_EVENT_MESSAGES, ...ANVIL_EVENT_MESSAGES };

@@ -2,9 +2,11 @@
 import { z } from 'zod';
 import { ZDescriptionSchema, ZResourceNameSchema } from './names';
 
-export const SERVICE_STATUSES = ['deploying', 'running', 'concerning', 'failed', 'stopping', 'stopped', 'deleting'] as const;
+/** GUIDE-INDEX §A decision 18; `waiting`: not enough resources yet (event S2). */
+export const SERVICE_STATUSES = ['deploying', 'running', 'concerning', 'failed', 'stopping', 'stopped', 'deleting', 'waiting'] as const;
 export type TServiceStatus = (typeof SERVICE_STATUSES)[number];
-export const INSTANCE_STATUSES = ['pending', 'starting', 'ready', 'exited', 'stopped'] as const;
+/** `unready`: failing its health check, out of routing; `stopping`: draining its in-flight requests. */
+export const INSTANCE_STATUSES = ['pending', 'starting', 'ready', 'unready', 'stopping', 'exited', 'stopped'] as const;
 export type TInstanceStatus = (typeof INSTANCE_STATUSES)[number];
 
 /** Guide §3.1.1: auto-stop after 1/2/4/6 h or a custom whole number of hours 1-24. */
@@ -19,15 +21,17 @@ export const ZEnvVarSchema = z.object({
   value: z.string().max(4096, 'At most 4096 characters.'),
 });
 
+/** Guide §3.1.1: auto-stop after a whole number of hours, 1-24. */
+export const ZAutoStopSchema = z.object({
+  enabled: z.boolean(),
+  hours: z.number().int('Enter a whole number of hours.').min(1, 'At least 1 hour.').max(24, 'At most 24 hours.'),
+});
+export type TAutoStop = z.infer<typeof ZAutoStopSchema>;
+
 export const ZCreateServiceSchema = z.object({
   name: ZResourceNameSchema,
   description: ZDescriptionSchema,
-  autoStop: z
-    .object({
-      enabled: z.boolean(),
-      hours: z.number().int('Enter a whole number of hours.').min(1, 'At least 1 hour.').max(24, 'At most 24 hours.'),
-    })
-    .default({ enabled: true, hours: 1 }),
+  autoStop: ZAutoStopSchema.default({ enabled: true, hours: 1 }),
   pool: z.literal('local').default('local'),
   appId: z.string().min(1, 'Choose an AI application and version.'),
   trafficWeight: z.literal(100, 'With one version the traffic ratio is 100%.').default(100),
@@ -78,7 +82,10 @@ export type TServiceSummary = {
   instanceCount: number;
   readyInstances: number;
   pool: string;
-  autoStop: { enabled: boolean; hours: number };
+  /** `stopsAt`: when a running service stops by itself (epoch ms), null when no deadline is armed. */
+  autoStop: TAutoStop & { stopsAt: number | null };
+  /** Why the service is in its status: what it waits for, how many instances are down, or why it failed. */
+  statusReason: string;
   createdAt: number;
   updatedAt: number;
 };

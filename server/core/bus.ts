@@ -7,6 +7,8 @@ export type TDomainEvents = {
   'service.changed': [{ projectId: string; serviceId: string }];
   'instance.changed': [{ projectId: string; serviceId: string; instanceId: string }];
   'event.recorded': [{ projectId: string; event: TEventRecord }];
+  /** A token or session stopped being valid before its expiry (logout, user deleted, membership removed, password reset). */
+  'token.revoked': [{ tokenHash: string; kind: 'api' | 'session'; userId: string; projectId: string }];
 };
 
 export class DomainBus extends EventEmitter<TDomainEvents> {

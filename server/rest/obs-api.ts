@@ -21,9 +21,9 @@ async function readAll(req: http.IncomingMessage, limit: number): Promise<Buffer
 }
 
 /** PUT /obs/{bucket} creates a bucket; PUT /obs/{bucket}/{key} stores the body (`?extract=zip` unpacks it under key/). */
-export async function handleObjectApi(core: TAnvilCore, req: http.IncomingMessage, res: http.ServerResponse, bucket: string, key: string): Promise<void> {
+export async function handleObjectApi(core: TAnvilCore, projectId: string, req: http.IncomingMessage, res: http.ServerResponse, bucket: string, key: string): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
-  const { store } = core;
+  const store = core.buckets.forProject(projectId);
   switch (req.method) {
     case 'PUT':
       if (!key) {
@@ -39,7 +39,7 @@ export async function handleObjectApi(core: TAnvilCore, req: http.IncomingMessag
       return sendJson(res, 201, { location: `obs://${bucket}/${key}` });
     case 'GET':
       if (!key || key.endsWith('/')) return sendJson(res, 200, { location: `obs://${bucket}/${key}`, entries: store.list(bucket, key) });
-      return sendObject(core, res, bucket, key);
+      return sendObject(core, projectId, res, bucket, key);
     case 'DELETE':
       store.delete(bucket, key);
       return void res.writeHead(204).end();
@@ -48,8 +48,8 @@ export async function handleObjectApi(core: TAnvilCore, req: http.IncomingMessag
   }
 }
 
-export function sendObject(core: TAnvilCore, res: http.ServerResponse, bucket: string, key: string): void {
-  const { stream, size } = core.store.openObject(bucket, key);
+export function sendObject(core: TAnvilCore, projectId: string, res: http.ServerResponse, bucket: string, key: string): void {
+  const { stream, size } = core.buckets.forProject(projectId).openObject(bucket, key);
   res.writeHead(200, {
     'content-type': 'application/octet-stream',
     'content-length': size,
@@ -62,7 +62,8 @@ export function sendObject(core: TAnvilCore, res: http.ServerResponse, bucket: s
  * POST /api/obs/upload (console): multipart with fields `bucket`, `prefix`, then files. A file's name
  * may carry a relative path (folder upload); a `.zip` with field `extract=true` is unpacked.
  */
-export function handleConsoleUpload(core: TAnvilCore, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+export function handleConsoleUpload(core: TAnvilCore, projectId: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const store = core.buckets.forProject(projectId);
   return new Promise((resolve, reject) => {
     const fields: Record<string, string> = {};
     const writes: Promise<unknown>[] = [];
@@ -86,10 +87,10 @@ export function handleConsoleUpload(core: TAnvilCore, req: http.IncomingMessage,
           const chunks: Buffer[] = [];
           for await (const c of file) chunks.push(c as Buffer);
           const folder = `${prefix}${path.posix.basename(relative, '.zip')}/`;
-          stored += core.store.extractZip(bucket, checkKey(folder, 'file'), Buffer.concat(chunks));
+          stored += store.extractZip(bucket, checkKey(folder, 'file'), Buffer.concat(chunks));
           return;
         }
-        await core.store.putObject(bucket, checkKey(prefix + relative, 'file'), file);
+        await store.putObject(bucket, checkKey(prefix + relative, 'file'), file);
         stored++;
       })();
       writes.push(write);

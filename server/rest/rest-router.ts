@@ -5,11 +5,26 @@ import { CoreError } from '../core/errors';
 import type { TIdentity } from '../core/iam/identity';
 import { issueToken } from './auth-tokens';
 import { credentialOf } from '../core/gateway/credential-cache';
-import { sendCaught, sessionToken } from './http-io';
-import { handleManagement } from './management-api';
+import { decodePathSegment, queryParams, sendCaught, sessionToken } from './http-io';
+import { createManagementListener } from './management-router';
 import { handleConsoleUpload, handleObjectApi, sendObject } from './obs-api';
 
 const INFER = /^\/v1\/infers\/([^/?]+)(\/[^?]*)?$/;
+
+type TManagement = { listener: (req: http.IncomingMessage, res: http.ServerResponse) => void; publicUrl: string };
+const managementByCore = new WeakMap<TAnvilCore, TManagement>();
+
+/** The management API of this core, built once (Hono app and OpenAPI registry); `publicUrl` follows the latest value. */
+function management(core: TAnvilCore, publicUrl: string): TManagement['listener'] {
+  let m = managementByCore.get(core);
+  if (!m) {
+    const entry: TManagement = { publicUrl, listener: () => undefined };
+    entry.listener = createManagementListener({ core, identify: (req) => caller(core, req, false), publicUrl: () => entry.publicUrl });
+    managementByCore.set(core, (m = entry));
+  }
+  m.publicUrl = publicUrl;
+  return m.listener;
+}
 
 /** The caller of a management or console endpoint: API token first, then the console session. */
 function caller(core: TAnvilCore, req: http.IncomingMessage, allowSession: boolean): TIdentity {
@@ -31,7 +46,14 @@ export function handleRest(core: TAnvilCore, req: http.IncomingMessage, res: htt
   const infer = INFER.exec(pathname);
   if (infer) {
     const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
-    core.gateway.handle(req, res, decodeURIComponent(infer[1]), infer[2] || '/', query, sessionToken(req));
+    let serviceId: string;
+    try {
+      serviceId = decodePathSegment(infer[1]);
+    } catch (e) {
+      sendCaught(res, e);
+      return true;
+    }
+    core.gateway.handle(req, res, serviceId, infer[2] || '/', query, sessionToken(req));
     return true;
   }
   const run = (fn: () => Promise<void> | void) => {
@@ -42,26 +64,27 @@ export function handleRest(core: TAnvilCore, req: http.IncomingMessage, res: htt
   };
   if (pathname === '/v3/auth/tokens' && req.method === 'POST') return run(() => issueToken(core, req, res));
   if (pathname.startsWith('/v1/')) {
-    return run(() => handleManagement(core, caller(core, req, false), req, res, pathname.slice(4).split('/').map(decodeURIComponent), publicUrl));
+    management(core, publicUrl)(req, res);
+    return true;
   }
   if (pathname.startsWith('/obs/')) {
     return run(() => {
-      caller(core, req, false);
+      const who = caller(core, req, false);
+      queryParams(url);
       const [bucket, ...rest] = pathname.slice(5).split('/');
-      return handleObjectApi(core, req, res, decodeURIComponent(bucket), rest.map(decodeURIComponent).join('/'));
+      return handleObjectApi(core, who.projectId, req, res, decodePathSegment(bucket), rest.map(decodePathSegment).join('/'));
     });
   }
   if (pathname === '/api/obs/upload' && req.method === 'POST') {
     return run(() => {
-      caller(core, req, true);
-      return handleConsoleUpload(core, req, res);
+      return handleConsoleUpload(core, caller(core, req, true).projectId, req, res);
     });
   }
   if (pathname === '/api/obs/download' && req.method === 'GET') {
     return run(() => {
-      caller(core, req, true);
-      const params = new URL(url, 'http://x').searchParams;
-      sendObject(core, res, params.get('bucket') ?? '', params.get('key') ?? '');
+      const { projectId } = caller(core, req, true);
+      const params = queryParams(url);
+      sendObject(core, projectId, res, params.get('bucket') ?? '', params.get('key') ?? '');
     });
   }
   return false;

@@ -4,15 +4,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import { readEnv } from '../env';
+import type { TAnvilCoreOptions } from '../core/anvil-core';
 import { startAnvil, type TAnvilServer } from '../main';
 
 export const ADMIN_PASSWORD = 'integration-pass';
 
 export async function startTestAnvil(
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-it-')),
-  limits: { predictionTimeoutMs?: number; deployMinuteMs?: number } = {},
+  limits: { predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] } = {},
 ) {
-  const env = readEnv({ PORT: '0', HOST: '127.0.0.1', ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: ADMIN_PASSWORD, PATH: process.env.PATH });
+  // A 2-core CI machine holds only two cpu.1u2g instances; suites deploy more side by side (they idle), so the pool is declared larger.
+  const env = readEnv({
+    PORT: '0', HOST: '127.0.0.1', ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: ADMIN_PASSWORD, PATH: process.env.PATH,
+    ANVIL_POOL_CPUS: '16', ANVIL_POOL_MEMORY_GIB: '64',
+  });
   const server = await startAnvil(env, { withConsole: false, ...limits });
   return { ...server, dataDir };
 }
@@ -68,4 +73,23 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Pids of every process on the machine whose environment names `id` as its Anvil service or
+ * instance: the process table, not only the pids Anvil knows about.
+ */
+export function processesWithAnvilId(id: string): number[] {
+  const needles = [`ANVIL_SERVICE_ID=${id}`, `ANVIL_INSTANCE_ID=${id}`];
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = fs.readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
+      if (environ.some((v) => needles.includes(v))) found.push(Number(entry));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return found;
 }

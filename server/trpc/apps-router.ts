@@ -10,15 +10,20 @@ export const appsRouter = router({
   engines: authedProcedure.query(({ ctx }) => ctx.core.registry.engines()),
   inspect: authedProcedure
     .input(z.object({ sourceUri: z.string().min(1) }))
-    .query(({ ctx, input }) => ctx.core.registry.inspect(input.sourceUri)),
+    .query(({ ctx, input }) => ctx.core.registry.inspect(ctx.identity.projectId, input.sourceUri)),
   create: authedProcedure.input(ZCreateAppSchema).mutation(({ ctx, input }) => ctx.core.registry.create(ctx.identity.projectId, input)),
   updateDescription: authedProcedure
     .input(z.object({ id: z.string().min(1), description: z.string() }))
     .mutation(({ ctx, input }) => ctx.core.registry.updateDescription(ctx.identity.projectId, input.id, input.description)),
+  /** Deletes one version (the list's row action removes the latest one). */
   delete: authedProcedure.input(ZId).mutation(({ ctx, input }) => {
     ctx.core.registry.delete(ctx.identity.projectId, input.id);
     return { ok: true };
   }),
+  /** Deletes every version of an application; refused while any version has a service. */
+  deleteApp: authedProcedure
+    .input(z.object({ name: z.string().min(1) }))
+    .mutation(({ ctx, input }) => ctx.core.registry.deleteApp(ctx.identity.projectId, input.name)),
   events: authedProcedure.input(ZId).query(({ ctx, input }) => {
     ctx.core.registry.summary(ctx.identity.projectId, input.id);
     return ctx.core.events.list('app', input.id);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZCreateServiceSchema, ZLogQuerySchema } from '../contracts/services';
+import { ZAutoStopSchema, ZCreateServiceSchema, ZLogQuerySchema } from '../contracts/services';
 import { authedProcedure, router } from './init';
 
 const ZId = z.object({ id: z.string().min(1) });
@@ -8,7 +8,15 @@ export const servicesRouter = router({
   list: authedProcedure.query(({ ctx }) => ctx.core.services.list(ctx.identity.projectId)),
   get: authedProcedure.input(ZId).query(({ ctx, input }) => ctx.core.services.get(ctx.identity.projectId, input.id)),
   flavors: authedProcedure.query(({ ctx }) => ctx.core.services.flavors()),
-  create: authedProcedure.input(ZCreateServiceSchema).mutation(({ ctx, input }) => ctx.core.services.create(ctx.identity.projectId, input)),
+  create: authedProcedure
+    .input(ZCreateServiceSchema)
+    .mutation(({ ctx, input }) => ctx.core.services.create(ctx.identity.projectId, input, ctx.identity.userId)),
+  start: authedProcedure.input(ZId).mutation(({ ctx, input }) => ctx.core.services.start(ctx.identity.projectId, input.id)),
+  stop: authedProcedure.input(ZId).mutation(({ ctx, input }) => ctx.core.services.stop(ctx.identity.projectId, input.id)),
+  restart: authedProcedure.input(ZId).mutation(({ ctx, input }) => ctx.core.services.restart(ctx.identity.projectId, input.id)),
+  setAutoStop: authedProcedure
+    .input(z.object({ id: z.string().min(1), autoStop: ZAutoStopSchema }))
+    .mutation(({ ctx, input }) => ctx.core.services.setAutoStop(ctx.identity.projectId, input.id, input.autoStop)),
   updateDescription: authedProcedure
     .input(z.object({ id: z.string().min(1), description: z.string() }))
     .mutation(({ ctx, input }) => ctx.core.services.updateDescription(ctx.identity.projectId, input.id, input.description)),

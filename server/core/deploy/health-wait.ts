@@ -1,9 +1,9 @@
 import http from 'node:http';
 
-/** One GET /health; true on a 2xx answer within `timeoutMs`. */
-export function checkHealth(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+/** One GET of the health URL; true on a 2xx answer within `timeoutMs`. */
+export function checkHealth(host: string, port: number, timeoutMs = 1000, path = '/health'): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host, port, path: '/health', timeout: timeoutMs, agent: false }, (res) => {
+    const req = http.get({ host, port, path, timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
       resolve((res.statusCode ?? 500) < 300);
     });

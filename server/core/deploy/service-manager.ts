@@ -1,39 +1,59 @@
-/** Online services: validation and records; the reconciler does the running. */
-import type { TCreateService, TFlavor, TServiceDetail, TServiceStatus, TServiceSummary } from '../../contracts/services';
+/**
+ * Online services: validation, records and the lifecycle operations of guide §3.4 (start, stop,
+ * restart, delete, auto-stop), each checked against the state machine in
+ * `contracts/service-lifecycle.ts`; the reconciler does the running.
+ */
+import type { TAutoStop, TCreateService, TFlavor, TServiceDetail, TServiceSummary } from '../../contracts/services';
+import { ZAutoStopSchema, ZCreateServiceSchema } from '../../contracts/services';
 import { ZDescriptionSchema } from '../../contracts/names';
-import { ZCreateServiceSchema } from '../../contracts/services';
+import { checkOperation, type TServiceOperation } from '../../contracts/service-lifecycle';
 import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
 import { CoreError, invalid, notFound } from '../errors';
 import { newId, now } from '../ids';
 import type { AppRegistry } from '../registry/app-registry';
-import type { RuntimeDriver } from '../runtime/runtime-driver';
+import type { RuntimeDriver, TNodeCapacity } from '../runtime/runtime-driver';
 import type { EventLog } from '../telemetry/events';
+import type { InstanceLogs } from '../telemetry/instance-logs';
+import type { AutoStopClock } from './auto-stop';
+import { findShortage } from './pool-shortage';
 import { listFlavors } from './flavors';
-import type { Reconciler } from './reconciler';
+import type { Reconciler, TServiceRow } from './reconciler';
 
-/** Guide §3.1.1: at most 20 online services per user (Anvil counts per project). */
+/** Guide §3.1.1: at most 20 online services per user. */
 export const MAX_ONLINE_SERVICES = 20;
 
-type Row = {
-  id: string; project_id: string; name: string; description: string; status: TServiceStatus; app_id: string;
-  app_name: string; app_version: string; traffic_weight: number; pool: string; flavor: string; instance_count: number;
-  envs: string; deploy_timeout_min: number; auto_stop_enabled: number; auto_stop_hours: number; created_at: number; updated_at: number;
-};
+type Row = TServiceRow & { description: string; traffic_weight: number; pool: string; app_name: string; app_version: string; updated_at: number };
 
 const SELECT = `SELECT s.*, a.name AS app_name, a.version AS app_version FROM services s JOIN apps a ON a.id = s.app_id`;
 
 export class ServiceManager {
   constructor(
-    private readonly deps: { db: TDatabase; registry: AppRegistry; reconciler: Reconciler; driver: RuntimeDriver; events: EventLog; bus: DomainBus },
-  ) {}
-
-  flavors(): TFlavor[] {
-    return listFlavors(this.deps.driver.capacity());
+    private readonly deps: {
+      db: TDatabase; registry: AppRegistry; reconciler: Reconciler; driver: RuntimeDriver; events: EventLog; logs: InstanceLogs;
+      bus: DomainBus; autoStop: AutoStopClock; poolCapacity?: { cpus?: number; memoryGiB?: number };
+    },
+  ) {
+    const { reconciler } = deps;
+    reconciler.hooks = {
+      onRunning: (service) => this.armAutoStop(service),
+      onReleased: () => reconciler.admitWaiting(),
+    };
   }
 
-  /** Validates and records the service as `deploying`; it starts at once (guide §3.1.1). */
-  create(projectId: string, input: TCreateService): TServiceSummary {
+  flavors(): TFlavor[] {
+    return listFlavors(this.capacity());
+  }
+
+  /** The local pool: the driver's node, unless the administrator set its size (ANVIL_POOL_CPUS / ANVIL_POOL_MEMORY_GIB). */
+  capacity(): TNodeCapacity {
+    const node = this.deps.driver.capacity();
+    const { cpus, memoryGiB } = this.deps.poolCapacity ?? {};
+    return { ...node, cpus: cpus ?? node.cpus, memoryGiB: memoryGiB ?? node.memoryGiB };
+  }
+
+  /** Validates and records the service; it deploys at once, or waits for resources (guide §3.1.1). */
+  create(projectId: string, input: TCreateService, ownerUserId: string): TServiceSummary {
     const parsed = ZCreateServiceSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -41,9 +61,9 @@ export class ServiceManager {
     }
     const s = parsed.data;
     const { db } = this.deps;
-    const count = (db.prepare('SELECT COUNT(*) AS n FROM services WHERE project_id = ?').get(projectId) as { n: number }).n;
-    if (count >= MAX_ONLINE_SERVICES) {
-      throw new CoreError('QUOTA_EXCEEDED', `A project can have at most ${MAX_ONLINE_SERVICES} online services; delete one first.`);
+    const owned = (db.prepare('SELECT COUNT(*) AS n FROM services WHERE owner_user_id = ?').get(ownerUserId) as { n: number }).n;
+    if (owned >= MAX_ONLINE_SERVICES) {
+      throw new CoreError('QUOTA_EXCEEDED', `A user can have at most ${MAX_ONLINE_SERVICES} online services; delete one first.`);
     }
     if (db.prepare('SELECT 1 FROM services WHERE project_id = ? AND name = ?').get(projectId, s.name)) {
       throw new CoreError('CONFLICT', `A service named ${s.name} already exists.`, 'name');
@@ -58,14 +78,112 @@ export class ServiceManager {
     const t = now();
     db.prepare(
       `INSERT INTO services (id, project_id, name, description, status, desired_state, app_id, traffic_weight, pool, flavor,
-         instance_count, envs, deploy_timeout_min, auto_stop_enabled, auto_stop_hours, deploy_started_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'deploying', 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         instance_count, envs, deploy_timeout_min, auto_stop_enabled, auto_stop_hours, deploy_started_at, owner_user_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'deploying', 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(id, projectId, s.name, s.description, s.appId, s.trafficWeight, s.pool, s.flavor, s.instanceCount, JSON.stringify(s.envs),
-      s.deployTimeoutMinutes, Number(s.autoStop.enabled), s.autoStop.hours, t, t, t);
+      s.deployTimeoutMinutes, Number(s.autoStop.enabled), s.autoStop.hours, t, ownerUserId, t, t);
     this.deps.events.record(projectId, 'service', id, 'S1');
     this.changed(projectId, id);
-    this.deps.reconciler.ensure(id);
+    void this.deps.reconciler.bringUp(id);
     return this.summary(projectId, id);
+  }
+
+  /** Guide §3.4: start a stopped or failed service (events S11, then S25 or S26). */
+  async start(projectId: string, id: string): Promise<TServiceSummary> {
+    const row = this.transition(projectId, id, 'start');
+    this.deps.db
+      .prepare(`UPDATE services SET desired_state = 'running', deploy_started_at = ?, auto_stop_at = NULL WHERE id = ?`)
+      .run(now(), id);
+    this.deps.reconciler.setServiceStatus(row, 'deploying');
+    this.deps.events.record(projectId, 'service', id, 'S11');
+    await this.deps.reconciler.bringUp(id);
+    return this.summary(projectId, id);
+  }
+
+  /**
+   * Guide §3.4: stop (events S12, then S13; S16 when auto-stop did it). Instances leave routing at
+   * once and get the drain grace period to finish the requests they already accepted.
+   */
+  async stop(projectId: string, id: string, cause: 'user' | 'auto-stop' = 'user'): Promise<TServiceSummary> {
+    const row = this.transition(projectId, id, 'stop');
+    const { reconciler, db } = this.deps;
+    db.prepare(`UPDATE services SET desired_state = 'stopped' WHERE id = ?`).run(id);
+    this.deps.autoStop.disarm(id);
+    reconciler.setServiceStatus(row, 'stopping');
+    this.deps.events.record(projectId, 'service', id, 'S12');
+    await reconciler.queue.run(id, async () => {
+      await reconciler.stopInstances(id, { drain: true });
+      // A delete that arrived meanwhile owns the status from here.
+      if (reconciler.service(id)?.status === 'stopping') reconciler.finishStop(row, cause === 'auto-stop' ? 'S16' : 'S13');
+    });
+    return this.summary(projectId, id);
+  }
+
+  /** Guide §3.4: restart a running or concerning service: a drained stop, then a start. */
+  async restart(projectId: string, id: string): Promise<TServiceSummary> {
+    const row = this.transition(projectId, id, 'restart');
+    const { reconciler, db, events } = this.deps;
+    reconciler.setServiceStatus(row, 'stopping');
+    events.record(projectId, 'service', id, 'S12');
+    await reconciler.queue.run(id, async () => {
+      await reconciler.stopInstances(id, { drain: true });
+      events.record(projectId, 'service', id, 'S13');
+      db.prepare(`UPDATE services SET deploy_started_at = ? WHERE id = ?`).run(now(), id);
+      reconciler.setServiceStatus(row, 'deploying');
+      events.record(projectId, 'service', id, 'S11');
+    });
+    await reconciler.bringUp(id);
+    return this.summary(projectId, id);
+  }
+
+  /** Drains and stops the instances, then removes the service with its events and logs. */
+  async delete(projectId: string, id: string): Promise<void> {
+    const row = this.transition(projectId, id, 'delete');
+    const { db, reconciler, logs } = this.deps;
+    db.prepare(`UPDATE services SET desired_state = 'stopped' WHERE id = ?`).run(id);
+    this.deps.autoStop.disarm(id);
+    reconciler.setServiceStatus(row, 'deleting');
+    await reconciler.queue.run(id, async () => {
+      await reconciler.stopInstances(id, { drain: true });
+      // Lines the instances wrote while stopping must not outlive the service as orphan rows.
+      logs.forget(id);
+      db.transaction(() => {
+        db.prepare(`DELETE FROM events WHERE resource_type = 'service' AND resource_id = ?`).run(id);
+        db.prepare('DELETE FROM logs WHERE service_id = ?').run(id);
+        db.prepare('DELETE FROM services WHERE id = ?').run(id);
+      })();
+    });
+    this.changed(projectId, id);
+    reconciler.admitWaiting();
+  }
+
+  /**
+   * Guide §3.1.1/§3.5: switch auto-stop on (event S15, the deadline counts from now on a running
+   * service) or off (S14). A stopped service keeps the setting for its next start.
+   */
+  setAutoStop(projectId: string, id: string, input: TAutoStop): TServiceSummary {
+    const parsed = ZAutoStopSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw invalid(`autoStop.${issue.path.map(String).join('.')}`.replace(/\.$/, ''), issue.message);
+    }
+    const { enabled, hours } = parsed.data;
+    const row = this.row(projectId, id);
+    this.deps.db.prepare('UPDATE services SET auto_stop_enabled = ?, auto_stop_hours = ?, updated_at = ? WHERE id = ?').run(Number(enabled), hours, now(), id);
+    this.deps.autoStop.disarm(id);
+    if (!enabled) this.deps.events.record(projectId, 'service', id, 'S14');
+    else if (row.status === 'running' || row.status === 'concerning') this.armAutoStop({ ...row, auto_stop_enabled: 1, auto_stop_hours: hours, auto_stop_at: null });
+    this.changed(projectId, id);
+    return this.summary(projectId, id);
+  }
+
+  /** The auto-stop deadline was reached (event S16, or S18 when the stop is refused). */
+  autoStopDue(id: string): void {
+    const row = this.deps.reconciler.service(id);
+    if (!row) return;
+    this.stop(row.project_id, id, 'auto-stop').catch((e: Error) => {
+      this.deps.events.record(row.project_id, 'service', id, 'S18', e.message);
+    });
   }
 
   list(projectId: string): TServiceSummary[] {
@@ -102,24 +220,38 @@ export class ServiceManager {
     return this.summary(projectId, id);
   }
 
+  /**
+   * Why `service` does not fit the local pool next to the services holding resources now
+   * (deploying, running, concerning, stopping), or undefined when it fits.
+   */
+  shortage(service: TServiceRow): string | undefined {
+    const flavors = new Map(this.flavors().map((f) => [f.id, f]));
+    const holders = this.deps.db
+      .prepare(`SELECT flavor, instance_count FROM services WHERE id != ? AND status IN ('deploying', 'running', 'concerning', 'stopping')`)
+      .all(service.id) as { flavor: string; instance_count: number }[];
+    return findShortage(this.capacity(), holders.map((h) => ({ flavor: flavors.get(h.flavor), count: h.instance_count })), {
+      flavor: flavors.get(service.flavor),
+      count: service.instance_count,
+    });
+  }
+
   /** Owner check used by adapters before they touch a service by id. */
   projectOf(id: string): string | undefined {
     return (this.deps.db.prepare('SELECT project_id FROM services WHERE id = ?').get(id) as { project_id: string } | undefined)?.project_id;
   }
 
-  /** Stops the instances, then removes the service with its events and logs. */
-  async delete(projectId: string, id: string): Promise<void> {
+  /** Checks the state machine; a refused operation says why (409). */
+  private transition(projectId: string, id: string, operation: TServiceOperation): Row {
     const row = this.row(projectId, id);
-    const { db } = this.deps;
-    db.prepare(`UPDATE services SET status = 'deleting', desired_state = 'stopped', updated_at = ? WHERE id = ?`).run(now(), id);
-    this.changed(projectId, id);
-    await this.deps.reconciler.removeService(id);
-    db.transaction(() => {
-      db.prepare(`DELETE FROM events WHERE resource_type = 'service' AND resource_id = ?`).run(id);
-      db.prepare('DELETE FROM logs WHERE service_id = ?').run(id);
-      db.prepare('DELETE FROM services WHERE id = ?').run(id);
-    })();
-    this.changed(projectId, row.id);
+    const check = checkOperation(row.status, operation);
+    if (!check.isAllowed) throw new CoreError('FAILED_PRECONDITION', check.reason, 'status');
+    return row;
+  }
+
+  private armAutoStop(service: TServiceRow): void {
+    if (!service.auto_stop_enabled || service.auto_stop_at !== null) return;
+    this.deps.autoStop.arm(service.id, this.deps.autoStop.deadlineIn(service.auto_stop_hours));
+    this.deps.events.record(service.project_id, 'service', service.id, 'S15', service.auto_stop_hours, service.auto_stop_hours === 1 ? 'hour' : 'hours');
   }
 
   private toSummary(r: Row): TServiceSummary {
@@ -127,7 +259,8 @@ export class ServiceManager {
       id: r.id, name: r.name, status: r.status, description: r.description, appId: r.app_id, appName: r.app_name,
       appVersion: r.app_version, flavor: r.flavor, instanceCount: r.instance_count,
       readyInstances: this.deps.reconciler.endpoints(r.id).length, pool: r.pool,
-      autoStop: { enabled: !!r.auto_stop_enabled, hours: r.auto_stop_hours }, createdAt: r.created_at, updatedAt: r.updated_at,
+      autoStop: { enabled: !!r.auto_stop_enabled, hours: r.auto_stop_hours, stopsAt: r.auto_stop_at },
+      statusReason: r.status_reason, createdAt: r.created_at, updatedAt: r.updated_at,
     };
   }
 

@@ -50,4 +50,9 @@ export class CredentialCache {
   forget(token: string, kind: 'api' | 'session'): void {
     this.known.delete(`${kind}:${token}`);
   }
+
+  /** A user's tokens were revoked (deleted, removed from a project): the cache asks the database again. */
+  forgetUser(userId: string, projectId: string): void {
+    for (const [key, hit] of this.known) if (hit.identity.userId === userId && hit.identity.projectId === projectId) this.known.delete(key);
+  }
 }

@@ -8,6 +8,7 @@ import type { TIdentity } from '../iam/identity';
 import type { Reconciler } from '../deploy/reconciler';
 import { credentialOf, type CredentialCache } from './credential-cache';
 import { GATEWAY_ERRORS, type TGatewayError } from './gateway-errors';
+import type { InflightRequests } from './inflight';
 import type { RouteTable } from './route-table';
 
 export const MAX_BODY_BYTES = 12 * 1024 * 1024;
@@ -21,7 +22,7 @@ export class InferenceGateway {
   private readonly cursor = new Map<string, number>();
 
   constructor(
-    private readonly deps: { routes: RouteTable; reconciler: Reconciler; credentials: CredentialCache; timeoutMs?: number },
+    private readonly deps: { routes: RouteTable; reconciler: Reconciler; credentials: CredentialCache; inflight: InflightRequests; timeoutMs?: number },
   ) {}
 
   /** Identity from `X-Auth-Token` (API clients) or, for the console's prediction tab, the session cookie. */
@@ -40,7 +41,8 @@ export class InferenceGateway {
     const route = this.deps.routes.get(serviceId);
     if (!route) return fail(req, res, 'SERVICE_NOT_FOUND');
     if (route.projectId !== auth.identity.projectId) return fail(req, res, 'WRONG_PROJECT');
-    if (route.status !== 'running') return fail(req, res, 'SERVICE_NOT_RUNNING', `Service ${route.name} is ${route.status}.`);
+    // A concerning service still serves from the instances that are ready.
+    if (route.status !== 'running' && route.status !== 'concerning') return fail(req, res, 'SERVICE_NOT_RUNNING', `Service ${route.name} is ${route.status}.`);
     const declared = route.apis.get(apiPath);
     if (route.apis.size > 0 && declared === undefined) {
       return fail(req, res, 'API_NOT_FOUND', `Service ${route.name} serves ${[...route.apis.keys()].join(', ')}; got ${apiPath}.`);
@@ -57,7 +59,10 @@ export class InferenceGateway {
     this.forward(req, res, endpoints[next], apiPath + query);
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, target: { host: string; port: number }, path: string): void {
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, target: { instanceId: string; host: string; port: number }, path: string): void {
+    // Counted from the moment the instance is picked, so a stop drains this request before ending the process.
+    const done = this.deps.inflight.begin(target.instanceId);
+    res.once('close', done);
     const headers: http.OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers)) if (!STRIPPED.has(k)) headers[k] = v;
     headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';

@@ -1,5 +1,6 @@
 /** Users, projects and tokens (API tokens for REST, sessions for the console), stored hashed. */
 import { createHash } from 'node:crypto';
+import type { DomainBus } from '../bus';
 import { CoreError } from '../errors';
 import { newId, newSecret, now } from '../ids';
 import type { TDatabase } from '../db/database';
@@ -14,11 +15,16 @@ export const ADMIN_USER = 'admin';
 
 type TokenKind = 'api' | 'session';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** How tokens are stored (and announced when revoked): never the token itself. */
+export const tokenHash = sha256;
 
 export class Iam {
-  constructor(private readonly db: TDatabase) {}
+  constructor(
+    private readonly db: TDatabase,
+    private readonly bus: DomainBus,
+  ) {}
 
-  /** First start: creates domain, project `default` and user `admin`. Returns the password if it generated one. */
+  /** First start: creates domain, project `default` and user `admin` (an administrator, member of `default`). Returns the password if it generated one. */
   bootstrap(adminPassword?: string): { generatedPassword?: string } {
     if (this.db.prepare('SELECT 1 FROM users LIMIT 1').get()) return {};
     const password = adminPassword ?? newSecret(12);
@@ -26,14 +32,19 @@ export class Iam {
     const domainId = newId();
     this.db.transaction(() => {
       this.db.prepare('INSERT INTO domains VALUES (?, ?, ?)').run(domainId, DEFAULT_DOMAIN, t);
-      this.db.prepare('INSERT INTO projects VALUES (?, ?, ?, ?)').run(newId(), domainId, DEFAULT_PROJECT, t);
-      this.db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?)').run(newId(), domainId, ADMIN_USER, hashPassword(password), t);
+      const projectId = newId();
+      const userId = newId();
+      this.db.prepare('INSERT INTO projects (id, domain_id, name, created_at) VALUES (?, ?, ?, ?)').run(projectId, domainId, DEFAULT_PROJECT, t);
+      this.db
+        .prepare('INSERT INTO users (id, domain_id, name, password_hash, created_at, is_admin) VALUES (?, ?, ?, ?, ?, 1)')
+        .run(userId, domainId, ADMIN_USER, hashPassword(password), t);
+      this.db.prepare('INSERT INTO project_members (user_id, project_id, created_at) VALUES (?, ?, ?)').run(userId, projectId, t);
     })();
     return adminPassword ? {} : { generatedPassword: password };
   }
 
-  /** Password authentication scoped to a project (by name or id) of the user's domain. */
-  authenticate(input: { domainName: string; userName: string; password: string; project: { id?: string; name?: string } }): TIdentity {
+  /** Password authentication scoped to a project (by name or id; by default the user's first) the user is a member of. */
+  authenticate(input: { domainName: string; userName: string; password: string; project?: { id?: string; name?: string } }): TIdentity {
     const user = this.db
       .prepare(
         `SELECT u.id, u.name, u.password_hash, d.id AS domain_id, d.name AS domain_name
@@ -45,10 +56,7 @@ export class Iam {
     if (!user || !verifyPassword(input.password, user.password_hash)) {
       throw new CoreError('UNAUTHENTICATED', 'The user name, password or domain name is incorrect.');
     }
-    const project = this.db
-      .prepare('SELECT id, name FROM projects WHERE domain_id = ? AND (id = ? OR name = ?)')
-      .get(user.domain_id, input.project.id ?? '', input.project.name ?? '') as { id: string; name: string } | undefined;
-    if (!project) throw new CoreError('FORBIDDEN', 'The project does not exist in this domain or the user cannot access it.');
+    const project = this.memberProject(user.id, input.project);
     return {
       userId: user.id,
       userName: user.name,
@@ -95,8 +103,34 @@ export class Iam {
     };
   }
 
+  /** The project a user may scope a token to: the one named (if a member), else `default` or the first by name. */
+  memberProject(userId: string, project?: { id?: string; name?: string }): { id: string; name: string } {
+    const member = this.db
+      .prepare(
+        `SELECT p.id, p.name FROM projects p JOIN project_members m ON m.project_id = p.id AND m.user_id = ?
+         WHERE ? OR p.id = ? OR p.name = ? ORDER BY p.name = ? DESC, p.name LIMIT 1`,
+      )
+      .get(userId, project ? 0 : 1, project?.id ?? '', project?.name ?? '', DEFAULT_PROJECT) as { id: string; name: string } | undefined;
+    if (!member) throw new CoreError('FORBIDDEN', 'The project does not exist in this domain or the user cannot access it.');
+    return member;
+  }
+
+  /** Logout: the token stops working at once, and live connections using it are told. */
   revokeToken(token: string): void {
-    this.db.prepare('DELETE FROM tokens WHERE hash = ?').run(sha256(token));
+    this.revokeWhere('hash = ?', sha256(token));
+  }
+
+  /** Revokes every token of a user (password reset, deletion), or only those scoped to one project (membership removed). */
+  revokeTokensOf(userId: string, projectId?: string): void {
+    if (projectId) this.revokeWhere('user_id = ? AND project_id = ?', userId, projectId);
+    else this.revokeWhere('user_id = ?', userId);
+  }
+
+  private revokeWhere(where: string, ...args: string[]): void {
+    const rows = this.db.prepare(`DELETE FROM tokens WHERE ${where} RETURNING hash, kind, user_id, project_id`).all(...args) as {
+      hash: string; kind: TokenKind; user_id: string; project_id: string;
+    }[];
+    for (const r of rows) this.bus.emit('token.revoked', { tokenHash: r.hash, kind: r.kind, userId: r.user_id, projectId: r.project_id });
   }
 
 }

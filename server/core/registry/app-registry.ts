@@ -1,7 +1,7 @@
 /** AI applications: creation from object storage with an asynchronous import, listing, details, deletion. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TApiSpec, TAppDetail, TAppGroup, TAppStatus, TAppSummary, TCreateApp } from '../../contracts/apps';
+import type { TApiSpec, TAppDetail, TAppGroup, TAppStatus, TAppSummary, TCreateApp, TMetrics } from '../../contracts/apps';
 import { ZCreateAppSchema } from '../../contracts/apps';
 import { ZDescriptionSchema } from '../../contracts/names';
 import type { DomainBus } from '../bus';
@@ -11,12 +11,14 @@ import { newId, now } from '../ids';
 import type { LocalObjectStore } from '../storage/local-object-store';
 import { parseObsUri } from '../storage/obs-uri';
 import type { EventLog } from '../telemetry/events';
-import { validateModelConfig, type TConfigIssue, type TModelConfig } from './config-schema';
-import { ENGINES, findEngine } from './engines';
 import { toApiSpecs } from './api-specs';
-import { directorySize, largestFile, locateModelDir } from './package-layout';
-
-const MAX_MODEL_FILE = 5 * 1024 ** 3;
+import { readModelConfig } from './config-file';
+import type { TConfigIssue, TModelConfig } from './config-schema';
+import { ENGINES, findEngine } from './engines';
+import { hostPythonVersion } from './host-python';
+import { truncateDecimal } from './metric-text';
+import { ModelImporter } from './model-import';
+import { locateModelDir } from './package-layout';
 
 type AppRow = {
   id: string; project_id: string; name: string; version: string; status: TAppStatus; description: string;
@@ -35,12 +37,25 @@ export type TPackageInspection = {
 
 export class AppRegistry {
   constructor(
-    private readonly deps: { db: TDatabase; store: LocalObjectStore; events: EventLog; bus: DomainBus; modelsDir: string },
-  ) {}
+    private readonly deps: {
+      db: TDatabase; store: LocalObjectStore; buckets: BucketRegistry; events: EventLog; bus: DomainBus; modelsDir: string;
+      /** The interpreter the process runtime starts instances with (core option `python`). */
+      python: string;
+    },
+  ) {
+    this.importer = new ModelImporter({ db: deps.db, events: deps.events, modelsDir: deps.modelsDir, changed: (p, id) => this.changed(p, id) });
+  }
+
+  private readonly importer: ModelImporter;
+
+  /** Anvil start: fails the versions whose import a previous Anvil process left unfinished (event X10, then A28). */
+  recover(): number {
+    return this.importer.failInterrupted();
+  }
 
   /** Reads a package without importing it: engine, runtime, apis and config.json issues (for the create form). */
-  inspect(sourceUri: string): TPackageInspection {
-    const { config, raw, issues } = this.readConfig(this.modelDirOf(sourceUri));
+  inspect(projectId: string, sourceUri: string): TPackageInspection {
+    const { config, raw, issues } = readModelConfig(this.modelDirOf(projectId, sourceUri));
     const modelType = String(raw?.model_type ?? '');
     const engine = findEngine(modelType);
     return {
@@ -53,7 +68,7 @@ export class AppRegistry {
     };
   }
 
-  /** Validates the form, records the version as `importing` and imports it in the background. */
+  /** Validates the form, records the version as `building` and imports it in the background. */
   create(projectId: string, input: TCreateApp): TAppSummary {
     const parsed = ZCreateAppSchema.safeParse(input);
     if (!parsed.success) {
@@ -65,57 +80,20 @@ export class AppRegistry {
     if (db.prepare('SELECT 1 FROM apps WHERE project_id = ? AND name = ? AND version = ?').get(projectId, app.name, app.version)) {
       throw new CoreError('CONFLICT', `AI application ${app.name} already has version ${app.version}.`, 'version');
     }
-    const modelDir = this.modelDirOf(app.sourceUri);
+    const modelDir = this.modelDirOf(projectId, app.sourceUri);
     if (app.runtime) {
-      const engine = findEngine(String(this.readConfig(modelDir).raw?.model_type ?? ''));
+      const engine = findEngine(String(readModelConfig(modelDir).raw?.model_type ?? ''));
       if (engine && !engine.runtimes.some((r) => r.name === app.runtime)) throw invalid('runtime', `${app.runtime} is not a runtime of ${engine.modelType}.`);
     }
     const id = newId();
     db.prepare(
       `INSERT INTO apps (id, project_id, name, version, status, description, deploy_types, docs, source_type, source_uri, created_at)
-       VALUES (?, ?, ?, ?, 'importing', ?, ?, ?, 'obs', ?, ?)`,
+       VALUES (?, ?, ?, ?, 'building', ?, ?, ?, 'obs', ?, ?)`,
     ).run(id, projectId, app.name, app.version, app.description, JSON.stringify(app.deployTypes), JSON.stringify(app.docs), app.sourceUri, now());
     this.deps.events.record(projectId, 'app', id, 'A1');
     this.changed(projectId, id);
-    setImmediate(() => this.runImport(projectId, id, modelDir, app.runtime));
+    setImmediate(() => void this.importer.run({ projectId, appId: id, modelDir, runtimeOverride: app.runtime }));
     return this.summary(projectId, id);
-  }
-
-  private runImport(projectId: string, id: string, modelDir: string, runtimeOverride?: string): void {
-    const { db, events } = this.deps;
-    const target = path.join(this.deps.modelsDir, id, 'model');
-    try {
-      const { config, issues } = this.readConfig(modelDir);
-      if (!config) {
-        for (const issue of issues) events.record(projectId, 'app', id, issue.event, `${issue.field} (${issue.message})`);
-        return this.fail(projectId, id);
-      }
-      fs.cpSync(modelDir, target, { recursive: true });
-      events.record(projectId, 'app', id, 'A26');
-      const tooLarge = largestFile(target);
-      if (tooLarge.size > MAX_MODEL_FILE) {
-        events.record(projectId, 'app', id, 'A41', path.relative(target, tooLarge.file));
-        return this.fail(projectId, id, target);
-      }
-      const size = directorySize(target);
-      events.record(projectId, 'app', id, 'A27');
-      const engine = findEngine(config.model_type);
-      db.prepare(
-        `UPDATE apps SET status = 'normal', model_type = ?, runtime = ?, model_algorithm = ?, config = ?, size_bytes = ?, store_path = ? WHERE id = ?`,
-      ).run(config.model_type, runtimeOverride || config.runtime || engine?.defaultRuntime || '', config.model_algorithm, JSON.stringify(config), size, target, id);
-      events.record(projectId, 'app', id, 'A25');
-      this.changed(projectId, id);
-    } catch (e) {
-      console.error(`[registry] import of ${id} failed:`, e);
-      this.fail(projectId, id, target);
-    }
-  }
-
-  private fail(projectId: string, id: string, copied?: string): void {
-    if (copied) fs.rmSync(path.dirname(copied), { recursive: true, force: true });
-    this.deps.db.prepare(`UPDATE apps SET status = 'failed' WHERE id = ?`).run(id);
-    this.deps.events.record(projectId, 'app', id, 'A28');
-    this.changed(projectId, id);
   }
 
   /** AI applications grouped by name, newest version first (guide §2.3). */
@@ -139,11 +117,12 @@ export class AppRegistry {
     return {
       ...toSummary(row),
       apis: config ? toApiSpecs(config) : [],
-      metrics: (config?.metrics ?? {}) as Record<string, number>,
+      metrics: metricsOf(config),
       dependencies: config?.dependencies ?? [],
       docs: JSON.parse(row.docs),
-      requestMode: 'sync',
-      startCommand: findEngine(row.model_type)?.defaultStartCommand ?? '',
+      startCommand: `${this.deps.python} anvil_model_server.py`,
+      encryption: 'none',
+      runtimeInfo: { requested: row.runtime, actual: hostPythonVersion(this.deps.python) },
       services,
     };
   }
@@ -168,20 +147,48 @@ export class AppRegistry {
     return this.summary(projectId, id);
   }
 
-  /** Guide §2.5: refused while a service is deployed from the version. */
+  /** Guide §2.5: deletes one version; refused while a service is deployed from it. */
   delete(projectId: string, id: string): void {
     const row = this.row(projectId, id);
     const inUse = this.deps.db.prepare('SELECT name FROM services WHERE app_id = ?').all(id) as { name: string }[];
     if (inUse.length > 0) {
       throw new CoreError('FAILED_PRECONDITION', `Delete the services deployed from this version first: ${inUse.map((s) => s.name).join(', ')}.`);
     }
-    if (row.status === 'importing') throw new CoreError('FAILED_PRECONDITION', 'Wait until the import finishes.');
-    this.deps.db.transaction(() => {
-      this.deps.db.prepare(`DELETE FROM events WHERE resource_type = 'app' AND resource_id = ?`).run(id);
-      this.deps.db.prepare('DELETE FROM apps WHERE id = ?').run(id);
+    if (row.status === 'building') throw new CoreError('FAILED_PRECONDITION', 'Wait until the import finishes.');
+    this.remove(projectId, [id]);
+  }
+
+  /** Guide §2.5: deletes every version of an application; refused while any of them has a deployed service. */
+  deleteApp(projectId: string, name: string): { deletedVersions: string[] } {
+    const versions = this.deps.db
+      .prepare('SELECT id, version, status FROM apps WHERE project_id = ? AND name = ? ORDER BY created_at')
+      .all(projectId, name) as { id: string; version: string; status: TAppStatus }[];
+    if (versions.length === 0) throw notFound(`AI application ${name}`);
+    const inUse = this.deps.db
+      .prepare(`SELECT s.name, a.version FROM services s JOIN apps a ON a.id = s.app_id WHERE a.project_id = ? AND a.name = ? ORDER BY s.name`)
+      .all(projectId, name) as { name: string; version: string }[];
+    if (inUse.length > 0) {
+      const list = inUse.map((s) => `${s.name} (version ${s.version})`).join(', ');
+      throw new CoreError('FAILED_PRECONDITION', `Delete the services deployed from ${name} first: ${list}.`);
+    }
+    const building = versions.find((v) => v.status === 'building');
+    if (building) throw new CoreError('FAILED_PRECONDITION', `Wait until the import of version ${building.version} finishes.`);
+    this.remove(projectId, versions.map((v) => v.id));
+    return { deletedVersions: versions.map((v) => v.version) };
+  }
+
+  private remove(projectId: string, ids: string[]): void {
+    const { db } = this.deps;
+    db.transaction(() => {
+      for (const id of ids) {
+        db.prepare(`DELETE FROM events WHERE resource_type = 'app' AND resource_id = ?`).run(id);
+        db.prepare('DELETE FROM apps WHERE id = ?').run(id);
+      }
     })();
-    fs.rmSync(path.join(this.deps.modelsDir, id), { recursive: true, force: true });
-    this.changed(projectId, id);
+    for (const id of ids) {
+      fs.rmSync(path.join(this.deps.modelsDir, id), { recursive: true, force: true });
+      this.changed(projectId, id);
+    }
   }
 
   /** Owner check used by adapters before they touch an AI application by id. */
@@ -199,21 +206,12 @@ export class AppRegistry {
     return row;
   }
 
-  private modelDirOf(sourceUri: string): string {
+  private modelDirOf(projectId: string, sourceUri: string): string {
     if (/\s/.test(sourceUri)) throw invalid('sourceUri', 'The model path must not contain spaces.');
     const { bucket, key } = parseObsUri(sourceUri, 'sourceUri');
+    // Another project's bucket looks like a missing one (see bucket-registry.ts).
+    if (this.deps.buckets.ownerOf(bucket) !== projectId) throw invalid('sourceUri', 'The chosen model directory does not exist.');
     return locateModelDir(this.deps.store.pathOf(bucket, key));
-  }
-
-  private readConfig(modelDir: string): { config?: TModelConfig; raw?: Record<string, unknown>; issues: TConfigIssue[] } {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8'));
-    } catch (e) {
-      return { issues: [{ field: 'JSON syntax', message: (e as Error).message, event: 'A8' }] };
-    }
-    const result = validateModelConfig(raw);
-    return { ...result, raw: raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined };
   }
 
   private changed(projectId: string, appId: string) {
@@ -226,5 +224,13 @@ function toSummary(r: AppRow): TAppSummary {
     id: r.id, name: r.name, version: r.version, status: r.status, description: r.description,
     deployTypes: JSON.parse(r.deploy_types), sourceType: r.source_type, sourceUri: r.source_uri, modelType: r.model_type,
     runtime: r.runtime, modelAlgorithm: r.model_algorithm, sizeBytes: r.size_bytes, createdAt: r.created_at,
+    // Anvil has only synchronous online services (no async inference yet).
+    requestMode: 'sync',
   };
+}
+
+/** Metrics as text; versions imported before texts were kept stored them as numbers. */
+function metricsOf(config: TModelConfig | undefined): TMetrics {
+  const stored = (config?.metrics ?? {}) as Record<string, string | number>;
+  return Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, typeof v === 'number' ? truncateDecimal(String(v)) : v]));
 }

@@ -1,11 +1,12 @@
 /** config.json of a model package: guide §4.1.2 tables 4-1 … 4-8, strict (GUIDE-INDEX §A decision 10). */
 import { z } from 'zod';
+import type { TMetrics } from '../../contracts/apps';
 import { ENGINES, findEngine, MACHINE_LEARNING_ENGINES } from './engines';
+import { metricSourceTexts, truncateDecimal } from './metric-text';
 
 const FORBIDDEN = /[&!"'<>=]/;
 const CHINESE = /[\u3400-\u9fff\uf900-\ufaff]/;
-const cleanText = (what: string) =>
-  z.string().refine((s) => !FORBIDDEN.test(s) && !CHINESE.test(s), `${what} must not contain Chinese characters or any of & ! " ' < > =`);
+const cleanText = () => z.string().refine((s) => !FORBIDDEN.test(s) && !CHINESE.test(s), `must not contain Chinese characters or any of & ! " ' < > =`);
 
 const CONTENT_TYPES = ['application/json', 'multipart/form-data'];
 const INT_MAX = 2147483647;
@@ -46,8 +47,8 @@ const ZApiSchema = z.object({
 
 const ZPackageSchema = z
   .object({
-    package_name: cleanText('package_name').pipe(z.string().min(1, 'is required')),
-    package_version: cleanText('package_version').optional(),
+    package_name: cleanText().pipe(z.string().min(1, 'is required')),
+    package_version: cleanText().optional(),
     restraint: z.string().optional(),
   })
   .transform((p) => ({
@@ -80,7 +81,8 @@ const ZHealthSchema = z
     if (h.check_method === 'EXEC' && !h.command) ctx.addIssue({ code: 'custom', path: ['command'], message: 'is required for EXEC checks' });
   });
 
-const METRIC = z.number().transform((n) => Math.trunc(n * 1e17) / 1e17);
+/** Table 4-2: a Number. Its text is kept and truncated by `validateModelConfig` (see metric-text.ts). */
+const METRIC = z.number();
 
 export const ZModelConfigSchema = z
   .object({
@@ -89,7 +91,7 @@ export const ZModelConfigSchema = z
       .min(1, 'is required')
       .max(36, 'must be at most 36 characters')
       .regex(/^[A-Za-z]/, 'must start with an English letter')
-      .pipe(cleanText('model_algorithm')),
+      .pipe(cleanText()),
     model_type: z.string('is required').refine((t) => t === 'Image' || !!findEngine(t), {
       message: `must be one of ${[...ENGINES.map((e) => e.modelType), 'Image'].join(', ')}`,
     }),
@@ -122,16 +124,21 @@ export const ZModelConfigSchema = z
     if (isImage && c.dependencies?.length) ctx.addIssue({ code: 'custom', path: ['dependencies'], message: 'are not supported for custom images' });
   });
 
-export type TModelConfig = z.output<typeof ZModelConfigSchema>;
+/** A valid config.json; `metrics` hold the values' text, truncated to 17 decimal places. */
+export type TModelConfig = Omit<z.output<typeof ZModelConfigSchema>, 'metrics'> & { metrics?: TMetrics };
 
-export type TConfigIssue = { field: string; message: string; event: 'A3' | 'A4' | 'A8' };
+/** A problem in config.json and the event that reports it: the guide's A3/A4/A8, or X13 for what Anvil does not do yet. */
+export type TConfigIssue = { field: string; message: string; event: 'A3' | 'A4' | 'A8' | 'X13' };
 
 /** Formats a zod path as a config.json field: apis[0].request.Content-type. */
 const fieldName = (path: PropertyKey[]) =>
   path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
 
-/** Validates parsed config.json; every issue names the field and the guide event it maps to. */
-export function validateModelConfig(raw: unknown): { config?: TModelConfig; issues: TConfigIssue[] } {
+/**
+ * Validates parsed config.json; every issue names the field and the guide event it maps to.
+ * `sourceText` (the file as read) keeps the metrics' digits that JSON.parse would round.
+ */
+export function validateModelConfig(raw: unknown, sourceText?: string): { config?: TModelConfig; issues: TConfigIssue[] } {
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const obj = raw as Record<string, unknown>;
     // Guide §2.6 A4: a non-Image model must not name an image.
@@ -143,8 +150,37 @@ export function validateModelConfig(raw: unknown): { config?: TModelConfig; issu
     }
   }
   const parsed = ZModelConfigSchema.safeParse(raw);
-  if (parsed.success) return { config: parsed.data, issues: [] };
+  if (parsed.success) return { config: { ...parsed.data, metrics: metricTexts(parsed.data.metrics, sourceText) }, issues: [] };
   return {
     issues: parsed.error.issues.map((i) => ({ field: fieldName(i.path) || 'config.json', message: i.message, event: 'A8' as const })),
   };
+}
+
+function metricTexts(metrics: Partial<Record<keyof TMetrics, number>> | undefined, sourceText?: string): TMetrics | undefined {
+  if (!metrics) return undefined;
+  const texts = sourceText ? metricSourceTexts(sourceText) : {};
+  return Object.fromEntries(Object.entries(metrics).map(([key, n]) => [key, truncateDecimal(texts[key] ?? String(n))]));
+}
+
+/**
+ * Options Anvil cannot honour yet are refused at import with event X13, never accepted and ignored:
+ * custom images need a container runtime, and `dependencies` would need a pip install per model.
+ */
+export function unsupportedOptions(config: TModelConfig): TConfigIssue[] {
+  const issues: TConfigIssue[] = [];
+  if (config.model_type === 'Image') {
+    issues.push({
+      field: 'model_type Image',
+      message: 'custom images need a container runtime, and Anvil runs every model in its Python model server.',
+      event: 'X13',
+    });
+  }
+  if (config.dependencies?.some((d) => d.packages.length > 0)) {
+    issues.push({
+      field: 'dependencies',
+      message: "packages are not installed. Install what the model needs into the host's Python and remove dependencies from config.json.",
+      event: 'X13',
+    });
+  }
+  return issues;
 }

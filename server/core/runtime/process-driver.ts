@@ -1,70 +1,171 @@
-/** Runtime driver that runs each instance as a child process of Anvil on a free loopback port. */
+/**
+ * Runtime driver that runs each instance as a child process of Anvil on a free loopback port.
+ * As root, model code runs as `ANVIL_INSTANCE_USER` with a group of its own, in a read-only copy of
+ * the model under the run directory (never inside the data directory), with only the environment
+ * it needs; memory is capped at the flavor's through RLIMIT_AS (`prlimit`) and, where the host
+ * allows, a cgroup that also caps CPU time and holds whatever the model forks.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { RuntimeDriver, TInstanceHooks, TInstanceSpec, TNodeCapacity, TRunningInstance } from './runtime-driver';
+import { openInstanceCgroups, type InstanceCgroups, type TInstanceCgroup } from './instance-cgroups';
+import { checkPython, InstanceGroups, isRoot, resolveUser, UNCONFINED_NOTE, type TInstanceUser } from './instance-identity';
+import { RunDir } from './run-dir';
+import type { RuntimeDriver, TInstanceHooks, TInstanceSpec, TIsolation, TNodeCapacity, TRunningInstance } from './runtime-driver';
 
 const STOP_GRACE_MS = 5000;
 const SERVER_SCRIPT = 'anvil_model_server.py';
+/** Thread pools of numpy/OpenBLAS/MKL/OpenMP size themselves to the host's cores unless told; they get the flavor's. */
+const THREAD_POOL_VARS = ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'];
+
+export type TProcessDriverOptions = {
+  /** ANVIL_PYTHON; unset: /usr/bin/python3 when instances run as another user (root's python may sit under /root), else python3. */
+  python?: string;
+  /** server/runtimes/python in the repository. */
+  serverDir: string;
+  /** PATH and locale from Anvil's environment (server/env.ts). */
+  baseEnv: Record<string, string>;
+  gpus?: number;
+  /** ANVIL_INSTANCE_USER: who instances run as when Anvil is root. */
+  instanceUser: string;
+  /** ANVIL_RUN_DIR: where instances' working folders live. */
+  runDir: string;
+};
+
+type TOwnedInstance = { child: ChildProcess; cgroup: TInstanceCgroup | null; ended: Promise<void> };
 
 export class ProcessDriver implements RuntimeDriver {
   readonly name = 'process';
-  private readonly children = new Map<string, ChildProcess>();
+  private readonly instances = new Map<string, TOwnedInstance>();
+  private readonly user: TInstanceUser | null;
+  private readonly python: string;
+  private readonly runDir: RunDir;
+  private readonly groups = new InstanceGroups();
+  private readonly cgroups: InstanceCgroups | null;
+  private readonly prlimit: string | undefined;
+  private readonly warnings: string[] = [];
 
-  constructor(private readonly opts: { python: string; serverDir: string; baseEnv: Record<string, string>; gpus?: number }) {}
+  constructor(private readonly opts: TProcessDriverOptions) {
+    this.user = isRoot() ? resolveUser(opts.instanceUser) : null;
+    this.python = opts.python ?? (this.user ? '/usr/bin/python3' : 'python3');
+    this.runDir = new RunDir(opts.runDir);
+    this.runDir.prepare(opts.serverDir);
+    this.cgroups = this.user ? openInstanceCgroups(`anvil-${path.basename(opts.runDir)}`) : null;
+    this.prlimit = findExecutable('prlimit', opts.baseEnv.PATH);
+    if (!this.prlimit) this.warnings.push('prlimit (util-linux) is not installed, so instance memory is not capped');
+    const pythonProblem = checkPython(this.python, this.user, opts.baseEnv);
+    if (pythonProblem) this.warnings.push(`${pythonProblem}; set ANVIL_PYTHON to a python the instance user can run`);
+  }
 
   capacity(): TNodeCapacity {
     return { cpus: os.cpus().length, memoryGiB: Math.floor(os.totalmem() / 1024 ** 3), gpus: this.opts.gpus ?? 0 };
   }
 
+  isolation(): TIsolation {
+    const warning = this.warnings.length ? this.warnings.join('; ') : undefined;
+    if (!this.user) return { confined: false, user: os.userInfo().username, note: UNCONFINED_NOTE, ...(warning ? { warning } : {}) };
+    const caps = [this.prlimit && 'address space (RLIMIT_AS)', this.cgroups && 'cgroup memory and CPU'].filter(Boolean).join(' and ');
+    const note =
+      `Model code runs as ${this.user.name} with a group of its own per instance, in a read-only copy of the model outside ` +
+      `Anvil's data directory, with only its declared environment${caps ? `; the flavor caps its ${caps}` : ''}.`;
+    return { confined: true, user: this.user.name, note, ...(warning ? { warning } : {}) };
+  }
+
   async start(spec: TInstanceSpec, hooks: TInstanceHooks): Promise<TRunningInstance> {
     const port = await freePort();
-    const env: Record<string, string> = Object.assign({}, this.opts.baseEnv, spec.env, {
-      PORT: String(port),
-      PYTHONUNBUFFERED: '1',
-      PYTHONDONTWRITEBYTECODE: '1',
-      ANVIL_MODEL_DIR: spec.modelDir,
-      ANVIL_MODEL_NAME: spec.modelName,
-      ANVIL_MODEL_TYPE: spec.modelType,
-      ANVIL_INSTANCE_ID: spec.instanceId,
-      ANVIL_SERVICE_ID: spec.serviceId,
+    const user = this.user && { ...this.user, gid: this.groups.acquire() };
+    const dirs = this.runDir.createInstance(spec.instanceId, spec.modelDir, user);
+    let cgroup: TInstanceCgroup | null = null;
+    let child: ChildProcess;
+    try {
+      cgroup = this.cgroups?.create(spec.instanceId, { memoryBytes: spec.memoryBytes, cpus: spec.cpus }) ?? null;
+      const threads = String(Math.max(1, Math.floor(spec.cpus)));
+      const env: Record<string, string> = {
+        ...this.opts.baseEnv,
+        ...Object.fromEntries(THREAD_POOL_VARS.map((k) => [k, threads])),
+        ...spec.env,
+        PORT: String(port),
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+        ANVIL_MODEL_DIR: dirs.modelDir,
+        ANVIL_MODEL_NAME: spec.modelName,
+        ANVIL_MODEL_TYPE: spec.modelType,
+        ANVIL_INSTANCE_ID: spec.instanceId,
+        ANVIL_SERVICE_ID: spec.serviceId,
+        TMPDIR: dirs.scratchDir,
+        HOME: dirs.scratchDir,
+      };
+      const server = [this.python, path.join(this.runDir.serverDir, SERVER_SCRIPT)];
+      // prlimit sets the limit on itself and execs the server: the pid stays the server's.
+      const [command, ...args] = this.prlimit ? [this.prlimit, `--as=${spec.memoryBytes}`, '--', ...server] : server;
+      child = spawn(command, args, {
+        cwd: dirs.modelDir,
+        env: env as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so stopping it also ends what the model forked.
+        detached: true,
+        ...(user ? { uid: user.uid, gid: user.gid } : {}),
+      });
+    } catch (e) {
+      await this.cleanUp(spec.instanceId, cgroup);
+      throw e;
+    }
+    // A child that never spawned reports through start()'s rejection, not through onExit.
+    const exited = new Promise<string | null>((resolve) => {
+      child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
+      child.once('error', () => child.pid === undefined && resolve(null));
     });
-    const child = spawn(this.opts.python, [path.join(this.opts.serverDir, SERVER_SCRIPT)], {
-      cwd: spec.modelDir,
-      env: env as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const ended = exited.then(async (description) => {
+      killGroup(child.pid, 'SIGKILL');
+      const outOfMemory = !!cgroup && description === 'signal SIGKILL' && this.cgroups!.wasOomKilled(cgroup);
+      try {
+        await this.cleanUp(spec.instanceId, cgroup);
+      } finally {
+        this.instances.delete(spec.instanceId);
+        if (description !== null) {
+          hooks.onExit(outOfMemory ? `${description}: out of memory, over its flavor's ${formatBytes(spec.memoryBytes)}` : description);
+        }
+      }
     });
-    this.children.set(spec.instanceId, child);
+    this.instances.set(spec.instanceId, { child, cgroup, ended });
     for (const stream of ['stdout', 'stderr'] as const) {
       readline.createInterface({ input: child[stream]! }).on('line', (line) => hooks.onLog(stream, line));
     }
-    child.once('exit', (code, signal) => {
-      this.children.delete(spec.instanceId);
-      hooks.onExit(signal ? `signal ${signal}` : `exit code ${code}`);
-    });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);
     });
+    if (cgroup) {
+      try {
+        this.cgroups!.add(cgroup, child.pid!);
+      } catch (e) {
+        child.kill('SIGKILL');
+        await ended;
+        throw new Error(`cannot place the instance in its cgroup: ${(e as Error).message}`);
+      }
+    }
     return { instanceId: spec.instanceId, host: '127.0.0.1', port, pid: child.pid ?? null };
   }
 
   async stop(instanceId: string): Promise<void> {
-    const child = this.children.get(instanceId);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
+    const owned = this.instances.get(instanceId);
+    if (!owned) return;
+    const { child, ended } = owned;
+    if (child.exitCode === null && child.signalCode === null) {
+      killGroup(child.pid, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), STOP_GRACE_MS);
+      await ended;
+      clearTimeout(timer);
+    } else await ended;
   }
 
   async reapStale(records: { instanceId: string; pid: number | null }[]): Promise<void> {
     for (const { pid } of records) {
       if (pid && isOurModelServer(pid)) {
+        killGroup(pid, 'SIGKILL');
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
@@ -72,12 +173,40 @@ export class ProcessDriver implements RuntimeDriver {
         }
       }
     }
+    await this.cgroups?.reapLeftovers();
+    this.runDir.reapLeftovers();
   }
 
+  /** Anvil shutdown: stops what is left and removes the run directory and Anvil's cgroups. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.children.keys()].map((id) => this.stop(id)));
+    await Promise.all([...this.instances.keys()].map((id) => this.stop(id)));
+    await this.cgroups?.close().catch(() => undefined);
+    this.runDir.remove();
+  }
+
+  /** Ends whatever the instance left in its cgroup, then removes the cgroup and its working folder. */
+  private async cleanUp(instanceId: string, cgroup: TInstanceCgroup | null): Promise<void> {
+    if (cgroup) {
+      for (const pid of this.cgroups!.pids(cgroup)) killPid(pid);
+      await this.cgroups!.remove(cgroup).catch(() => undefined);
+    }
+    this.runDir.removeInstance(instanceId);
   }
 }
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid) killPid(-pid, signal);
+}
+
+function killPid(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+const formatBytes = (bytes: number) => (bytes % 1024 ** 3 === 0 ? `${bytes / 1024 ** 3} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`);
 
 /** Only kill a recorded pid if it still runs Anvil's model server (pids get reused). */
 function isOurModelServer(pid: number): boolean {
@@ -86,6 +215,19 @@ function isOurModelServer(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+function findExecutable(name: string, searchPath = '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'): string | undefined {
+  for (const dir of searchPath.split(':').filter(Boolean)) {
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
 }
 
 function freePort(): Promise<number> {

@@ -10,6 +10,10 @@ export type TInstanceSpec = {
   modelType: string;
   /** The user's environment variables (guide table 3-2). */
   env: Record<string, string>;
+  /** The flavor's memory: the instance's cap. */
+  memoryBytes: number;
+  /** The flavor's vCPUs: thread pools are sized to them and, where the driver can, CPU time is capped. */
+  cpus: number;
 };
 
 export type TInstanceHooks = {
@@ -20,9 +24,22 @@ export type TInstanceHooks = {
 
 export type TRunningInstance = { instanceId: string; host: string; port: number; pid: number | null };
 
+/** What keeps model code away from Anvil, shown on the instance page. */
+export type TIsolation = {
+  /** True when model code runs without Anvil's permissions. */
+  confined: boolean;
+  /** The OS user instances run as. */
+  user: string;
+  /** What is enforced, or why nothing is. */
+  note: string;
+  /** What is wrong with the setup (a python the instance user cannot run, no memory cap). */
+  warning?: string;
+};
+
 export interface RuntimeDriver {
   readonly name: string;
   capacity(): TNodeCapacity;
+  isolation(): TIsolation;
   start(spec: TInstanceSpec, hooks: TInstanceHooks): Promise<TRunningInstance>;
   /** Stops an instance and resolves once it is gone. Unknown ids resolve at once. */
   stop(instanceId: string): Promise<void>;

@@ -17,10 +17,27 @@ export class InstanceLogs {
 
   constructor(private readonly db: TDatabase) {}
 
+  /** Deleted services: their late lines are dropped instead of landing as orphan rows. */
+  private readonly forgotten = new Set<string>();
+
   /** Buffers a line; lines are written in one transaction every 200 ms so chatty models stay cheap. */
   append(serviceId: string, instanceId: string, stream: 'stdout' | 'stderr', line: string): void {
+    if (this.forgotten.has(serviceId)) return;
     this.pending.push([serviceId, instanceId, now(), stream, line.slice(0, MAX_LINE)]);
     this.flushTimer ??= setTimeout(() => this.flush(), 200);
+  }
+
+  /** The service is being deleted: drop its buffered lines and any that still arrive. */
+  forget(serviceId: string): void {
+    this.forgotten.add(serviceId);
+    this.pending = this.pending.filter((p) => p[0] !== serviceId);
+  }
+
+  /** The last `n` lines of a service, oldest first (a failed service's status shows them). */
+  tail(serviceId: string, n: number): string[] {
+    this.flush();
+    const rows = this.db.prepare('SELECT line FROM logs WHERE service_id = ? ORDER BY id DESC LIMIT ?').all(serviceId, n) as { line: string }[];
+    return rows.map((r) => r.line).reverse();
   }
 
   flush(): void {

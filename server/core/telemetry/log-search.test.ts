@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/database';
+import { CoreError } from '../errors';
+import { InstanceLogs } from './instance-logs';
 import { compileLogQuery } from './log-search';
 
 const lines = [
@@ -32,5 +35,61 @@ describe('log keyword search (guide §3.1.2)', () => {
   });
   it('matches everything when empty', () => {
     expect(find('  ')).toEqual(lines);
+  });
+});
+
+describe('log keyword search stays linear on adversarial queries (issue 5 §1)', () => {
+  // 10,000 lines, each a 200-character word plus a few more words: the shape that blocked the event loop for 16 s.
+  const longWord = 'a'.repeat(200);
+  const corpus = Array.from({ length: 10_000 }, (_, i) => `${longWord} ${'x?'.repeat(40)}${i} ${'ab'.repeat(100)}c`);
+  const timed = (query: string) => {
+    const started = performance.now();
+    const hits = corpus.filter(compileLogQuery(query)).length;
+    return { hits, ms: performance.now() - started };
+  };
+
+  it.each([
+    '*a*a*a*a*ab',
+    '?*?*?*?*?*b',
+    '*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*ab',
+    `${'*a'.repeat(30)}*b&&*?*?*?*?*?*?*c`,
+    Array.from({ length: 36 }, (_, i) => `*a*${String.fromCharCode(98 + (i % 24))}*a*z`).join('||').slice(0, 256),
+    `${'?'.repeat(199)}b||${'a*'.repeat(27)}`,
+  ])('%s over 10,000 lines answers in < 100 ms', (query) => {
+    timed(query); // warm-up: compile paths and inline caches, as a long-running server would have them
+    const { ms } = timed(query);
+    expect(ms).toBeLessThan(100);
+  });
+
+  it('still finds what the adversarial patterns describe', () => {
+    expect(timed('*a*a*a*a*ab').hits).toBe(0);
+    expect(timed('*b*b*bc').hits).toBe(10_000);
+    expect(timed('?'.repeat(200)).hits).toBe(10_000);
+    expect(timed('?'.repeat(201)).hits).toBe(10_000);
+    expect(timed('?'.repeat(202)).hits).toBe(0);
+    expect(timed('*9999').hits).toBe(1);
+    expect(find('*e?r?r*||refresh&&*cache')).toEqual([lines[1], lines[2]]);
+  });
+
+  it('refuses a query longer than 256 characters, naming the keyword field', () => {
+    expect(() => compileLogQuery('a'.repeat(256))).not.toThrow();
+    let caught: unknown;
+    try {
+      compileLogQuery('*a'.repeat(129));
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(CoreError);
+    expect(caught).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'keyword', message: expect.stringContaining('256 characters') });
+  });
+
+  it('InstanceLogs.query applies the same cap, so every door (REST, tRPC) gets a 400 with the field', () => {
+    const db = openDatabase(':memory:');
+    const logs = new InstanceLogs(db);
+    logs.append('svc', 'inst', 'stdout', 'hello world');
+    const query = (keyword: string) => logs.query({ serviceId: 'svc', range: { kind: 'last', minutes: 5 }, keyword });
+    expect(query('hello').lines.map((l) => l.line)).toEqual(['hello world']);
+    expect(() => query('h'.repeat(257))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'keyword' }));
+    db.close();
   });
 });

@@ -1,0 +1,124 @@
+/** `/v1/{project_id}/models`: AI-application versions (ModelArts "models"), one entry per version. */
+import { createRoute } from '@hono/zod-openapi';
+import type { TAppSummary } from '../../contracts/apps';
+import {
+  REST_MODEL_FIELDS,
+  ZRestCreatedModelSchema,
+  ZRestCreateModelSchema,
+  ZRestEventListSchema,
+  ZRestModelDetailSchema,
+  ZRestModelListSchema,
+} from '../../contracts/rest-models';
+import { errorResponses, inRestTerms, jsonResponse, restFieldOf, ZProjectParamsSchema, ZResourceParamsSchema, type TManagementApp } from './route-kit';
+
+const TAGS = ['Models'];
+const fieldOf = restFieldOf(REST_MODEL_FIELDS);
+
+const toModel = (a: TAppSummary) => ({
+  model_id: a.id,
+  model_name: a.name,
+  model_version: a.version,
+  model_status: a.status,
+  model_type: a.modelType,
+  runtime: a.runtime,
+  source_location: a.sourceUri,
+  description: a.description,
+  model_size: a.sizeBytes,
+  install_type: a.deployTypes.map((t) => (t === 'online' ? 'real-time' : t)),
+  create_at: a.createdAt,
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/{project_id}/models',
+  operationId: 'listModels',
+  summary: 'List AI-application versions',
+  tags: TAGS,
+  request: { params: ZProjectParamsSchema },
+  responses: { 200: jsonResponse(ZRestModelListSchema, 'Every version of every AI application of the project.'), ...errorResponses(401, 403) },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/{project_id}/models',
+  operationId: 'createModel',
+  summary: 'Import an AI-application version from object storage',
+  description: 'Checks the package at once (field errors), then imports in the background: poll `model_status` until `normal` or `failed`.',
+  tags: TAGS,
+  request: { params: ZProjectParamsSchema, body: { required: true, content: { 'application/json': { schema: ZRestCreateModelSchema } } } },
+  responses: { 201: jsonResponse(ZRestCreatedModelSchema, 'The version is recorded and `building`.'), ...errorResponses(400, 401, 403, 409, 413, 415) },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/v1/{project_id}/models/{id}',
+  operationId: 'getModel',
+  summary: 'One AI-application version with its APIs and metrics',
+  tags: TAGS,
+  request: { params: ZResourceParamsSchema },
+  responses: { 200: jsonResponse(ZRestModelDetailSchema, 'The version.'), ...errorResponses(401, 403, 404) },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/v1/{project_id}/models/{id}',
+  operationId: 'deleteModel',
+  summary: 'Delete one AI-application version',
+  tags: TAGS,
+  request: { params: ZResourceParamsSchema },
+  responses: { 204: { description: 'Deleted.' }, ...errorResponses(401, 403, 404, 409) },
+});
+
+const events = createRoute({
+  method: 'get',
+  path: '/v1/{project_id}/models/{id}/events',
+  operationId: 'listModelEvents',
+  summary: 'Events of an AI-application version (guide §2.6)',
+  tags: TAGS,
+  request: { params: ZResourceParamsSchema },
+  responses: { 200: jsonResponse(ZRestEventListSchema, 'Newest first.'), ...errorResponses(401, 403, 404) },
+});
+
+/** Registers the model routes. */
+export function registerModelRoutes(app: TManagementApp): void {
+  app.openapi(list, (c) => {
+    const { core, identity } = c.var;
+    return c.json({ models: core.registry.list(identity.projectId).flatMap((g) => g.versions.map(toModel)) }, 200);
+  });
+
+  app.openapi(create, async (c) => {
+    const b = c.req.valid('json');
+    const { core, identity } = c.var;
+    const app = await inRestTerms(fieldOf, () =>
+      core.registry.create(identity.projectId, {
+        name: b.model_name,
+        version: b.model_version,
+        description: b.description,
+        sourceUri: b.source_location,
+        runtime: b.runtime,
+        deployTypes: b.install_type?.map((t) => (t === 'real-time' ? 'online' : t)),
+        docs: b.model_docs?.map((d) => ({ name: d.doc_name, url: d.doc_url })),
+      }),
+    );
+    return c.json({ model_id: app.id, model_name: app.name, model_version: app.version, model_status: app.status }, 201);
+  });
+
+  app.openapi(get, (c) => {
+    const { core, identity } = c.var;
+    const app = core.registry.get(identity.projectId, c.req.valid('param').id);
+    return c.json({ ...toModel(app), apis: app.apis, metrics: app.metrics }, 200);
+  });
+
+  app.openapi(remove, async (c) => {
+    const { core, identity } = c.var;
+    await core.registry.delete(identity.projectId, c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+
+  app.openapi(events, (c) => {
+    const { core, identity } = c.var;
+    const { id } = c.req.valid('param');
+    core.registry.summary(identity.projectId, id);
+    return c.json({ events: core.events.list('app', id) }, 200);
+  });
+}
