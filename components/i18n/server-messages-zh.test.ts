@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ZCreateProjectSchema, ZCreateUserSchema, ZSwitchProjectSchema } from '@/server/contracts/admin';
 import { ZCreateAppSchema } from '@/server/contracts/apps';
 import { ZBucketNameSchema, ZFolderNameSchema } from '@/server/contracts/obs';
 import { ZCreateServiceSchema } from '@/server/contracts/services';
@@ -16,6 +17,10 @@ describe('Chinese for server and schema messages', () => {
       ...messagesOf(ZCreateServiceSchema.safeParse({ name: 'x', appId: 'a', flavor: 'f', instanceCount: 200, deployTimeoutMinutes: 2, autoStop: { enabled: true, hours: 25 }, envs: [{ key: 'A', value: '' }, { key: 'A', value: '' }] })),
       ...messagesOf(ZBucketNameSchema.safeParse('No')),
       ...messagesOf(ZFolderNameSchema.safeParse('a/b')),
+      ...messagesOf(ZCreateProjectSchema.safeParse({ name: 'Team B' })),
+      ...messagesOf(ZCreateUserSchema.safeParse({ name: '1bob', password: 'short', projectIds: [] })),
+      ...messagesOf(ZCreateUserSchema.safeParse({ name: 'b'.repeat(33), password: 'p'.repeat(129), projectIds: ['x'] })),
+      ...messagesOf(ZSwitchProjectSchema.safeParse({ projectId: '' })),
     ];
     expect(messages.length).toBeGreaterThan(15);
     expect(messages.filter((m) => serverMessageZh(m) === m)).toEqual([]);

@@ -3,21 +3,23 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
+import { useState } from 'react';
 import { EventsTable } from '../events/events-table';
 import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
 import { useLiveTopic } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
-import { ConfirmButton } from '../ui/confirm-button';
 import { DescriptionEditor } from '../ui/description-editor';
 import { formatTime } from '../ui/format';
 import { StatusBadge } from '../ui/status-badge';
 import { Tabs } from '../ui/tabs';
 import { RuntimeLine } from '../apps/runtime-line';
+import { AutoStopEditor } from './auto-stop';
 import { CallingGuide } from './calling-guide';
 import { InstancesTable } from './instances-table';
 import { LogsPanel } from './logs-panel';
 import { PredictionPanel } from './prediction-panel';
+import { ServiceActions } from './service-actions';
 
 export function ServiceDetail({ id }: { id: string }) {
   const { t, tServer } = useI18n();
@@ -28,7 +30,7 @@ export function ServiceDetail({ id }: { id: string }) {
   const events = useQuery(trpc.services.events.queryOptions({ id }));
   const app = useQuery({ ...trpc.apps.get.queryOptions({ id: service.data?.appId ?? '' }), enabled: !!service.data });
   const updateDescription = useMutation(trpc.services.updateDescription.mutationOptions());
-  const remove = useMutation(trpc.services.delete.mutationOptions({ onSuccess: () => router.push('/services') }));
+  const [actionError, setActionError] = useState<string>();
   if (service.error) return <p className="notice-bad">{tServer(service.error.message)}</p>;
   const s = service.data;
   if (!s) return <p className="muted">{t('common.loading')}</p>;
@@ -38,8 +40,13 @@ export function ServiceDetail({ id }: { id: string }) {
     <div className="page">
       <div className="page-head">
         <h1>{s.name}</h1>
-        <ConfirmButton label={t('serviceDetail.deleteService')} danger disabled={s.status === 'deleting'} question={t('common.deleteConfirm', { name: s.name })} onConfirm={() => remove.mutate({ id })} />
+        <ServiceActions service={s} onError={setActionError} onDeleted={() => router.push('/services')} />
       </div>
+      {actionError && (
+        <p className="notice-bad" role="alert">
+          {tServer(actionError)}
+        </p>
+      )}
       <section className="panel">
         <dl className="kv">
           <dt>{t('common.name')}</dt>
@@ -48,6 +55,16 @@ export function ServiceDetail({ id }: { id: string }) {
           <dd data-testid="service-status">
             <StatusBadge status={s.status} kind="service" />
           </dd>
+          {s.statusReason && (
+            <>
+              <dt>{t('serviceDetail.statusReason')}</dt>
+              <dd>
+                <pre className="status-reason" data-testid="status-reason">
+                  {s.statusReason}
+                </pre>
+              </dd>
+            </>
+          )}
           <dt>{t('serviceDetail.source')}</dt>
           <dd>{t(`serviceDetail.source.${s.source}` as TMessageKey)}</dd>
           <dt>{t('serviceDetail.serviceId')}</dt>
@@ -69,7 +86,9 @@ export function ServiceDetail({ id }: { id: string }) {
             {s.flavor} × {s.instanceCount}
           </dd>
           <dt>{t('serviceDetail.autoStop')}</dt>
-          <dd>{s.autoStop.enabled ? t('serviceDetail.autoStopOn', { n: s.autoStop.hours }) : t('serviceDetail.autoStopOff')}</dd>
+          <dd>
+            <AutoStopEditor service={s} onError={setActionError} />
+          </dd>
           <dt>{t('common.created')}</dt>
           <dd>{formatTime(s.createdAt)}</dd>
         </dl>
@@ -78,7 +97,7 @@ export function ServiceDetail({ id }: { id: string }) {
         <Tabs
           tabs={[
             { id: 'guide', label: t('serviceDetail.tab.guide'), render: () => <CallingGuide serviceId={s.id} apis={apis} /> },
-            { id: 'predict', label: t('serviceDetail.tab.predict'), render: () => <PredictionPanel serviceId={s.id} isRunning={s.status === 'running'} apis={apis} /> },
+            { id: 'predict', label: t('serviceDetail.tab.predict'), render: () => <PredictionPanel serviceId={s.id} isRunning={s.status === 'running' || s.status === 'concerning'} apis={apis} /> },
             {
               id: 'instances',
               label: t('serviceDetail.tab.instances'),

@@ -1,16 +1,17 @@
 'use client';
 /** Online service list; statuses change live. */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { useI18n } from '../i18n/i18n-provider';
 import { useLiveTopic } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
-import { ConfirmButton } from '../ui/confirm-button';
 import { formatTime } from '../ui/format';
 import { matchesName, NameFilter } from '../ui/name-filter';
 import { StatusBadge } from '../ui/status-badge';
 import { TableHead } from '../ui/table-head';
+import { AutoStopCountdown } from './auto-stop';
+import { ServiceActions } from './service-actions';
 
 export function ServicesList() {
   const { t, tServer } = useI18n();
@@ -21,12 +22,6 @@ export function ServicesList() {
   const [error, setError] = useState<string>();
   const [filter, setFilter] = useState('');
   const shown = services.data?.filter((s) => matchesName(s.name, filter));
-  const remove = useMutation(
-    trpc.services.delete.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.services.list.queryKey() }),
-      onError: (e) => setError(e.message),
-    }),
-  );
   return (
     <div className="page">
       <div className="page-head">
@@ -38,7 +33,7 @@ export function ServicesList() {
       <NameFilter value={filter} onChange={setFilter} />
       {error && <p className="notice-bad" role="alert">{tServer(error)}</p>}
       <table className="table" data-testid="services-table">
-        <TableHead labels={[t('common.name'), t('common.status'), t('services.app'), t('services.flavor'), t('services.instances'), t('common.created'), t('common.description'), t('common.operation')]} />
+        <TableHead labels={[t('common.name'), t('common.status'), t('services.app'), t('services.flavor'), t('services.instances'), t('serviceDetail.autoStop'), t('common.created'), t('common.description'), t('common.operation')]} />
         <tbody>
           {shown?.map((s) => (
             <tr key={s.id} data-service={s.name}>
@@ -55,10 +50,13 @@ export function ServicesList() {
               <td>
                 {s.readyInstances}/{s.instanceCount}
               </td>
+              <td className="nowrap">
+                <AutoStopCountdown autoStop={s.autoStop} />
+              </td>
               <td className="nowrap">{formatTime(s.createdAt)}</td>
               <td className="ellipsis">{s.description}</td>
-              <td className="ops">
-                <ConfirmButton label={t('common.delete')} danger disabled={s.status === 'deleting'} question={t('common.deleteConfirm', { name: s.name })} onConfirm={() => remove.mutate({ id: s.id })} />
+              <td>
+                <ServiceActions service={s} onError={setError} onDeleted={() => queryClient.invalidateQueries({ queryKey: trpc.services.list.queryKey() })} />
               </td>
             </tr>
           ))}

@@ -3,12 +3,12 @@ import { useState } from 'react';
 import { useI18n } from '../i18n/i18n-provider';
 
 /** A button that asks for confirmation in a small dialog before it acts. */
-export function ConfirmButton({ label, question, onConfirm, danger, disabled }: { label: string; question: string; onConfirm: () => void; danger?: boolean; disabled?: boolean }) {
+export function ConfirmButton({ label, question, onConfirm, danger, disabled, title }: { label: string; question: string; onConfirm: () => void; danger?: boolean; disabled?: boolean; title?: string }) {
   const { t } = useI18n();
   const [isOpen, setOpen] = useState(false);
   return (
     <>
-      <button type="button" className={`btn btn-link${danger ? ' btn-danger' : ''}`} disabled={disabled} onClick={() => setOpen(true)}>
+      <button type="button" className={`btn btn-link${danger ? ' btn-danger' : ''}`} disabled={disabled} title={title} onClick={() => setOpen(true)}>
         {label}
       </button>
       {isOpen && (

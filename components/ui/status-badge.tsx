@@ -5,7 +5,7 @@ import type { TMessageKey } from '../i18n/messages-en';
 const TONE: Record<string, string> = {
   normal: 'ok', running: 'ok', ready: 'ok',
   building: 'busy', deploying: 'busy', starting: 'busy', pending: 'busy', stopping: 'busy', deleting: 'busy',
-  failed: 'bad', exited: 'bad', concerning: 'warn', waiting: 'warn', stopped: 'idle',
+  failed: 'bad', exited: 'bad', concerning: 'warn', waiting: 'warn', unready: 'warn', stopped: 'idle',
 };
 
 /** Labels that differ by resource: a failed service is the guide's 异常 "Abnormal" (GUIDE-INDEX §A decision 18). */

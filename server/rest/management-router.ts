@@ -5,8 +5,9 @@
  *
  * To add a resource, write `routes/<resource>.ts` exporting a `TRouteFile` and list it in ROUTE_FILES.
  */
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -17,10 +18,11 @@ import { decodePathSegment, internalErrorBody, queryParams, requestIdOf, sendCau
 import { registerAdminRoutes } from './routes/admin';
 import { registerModelRoutes } from './routes/models';
 import type { TManagementApp, TManagementEnv, TRouteFile } from './routes/route-kit';
+import { registerServiceLifecycleRoutes } from './routes/service-lifecycle';
 import { registerServiceRoutes } from './routes/services';
 
 /** Every resource of the management API, one file each under routes/. */
-const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerServiceRoutes, registerAdminRoutes];
+const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerServiceRoutes, registerServiceLifecycleRoutes, registerAdminRoutes];
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -132,7 +134,12 @@ export function createManagementListener(deps: TManagementDeps): (req: http.Inco
     // Hono must not replace the process's global Request/Response (tests and the console share them).
     overrideGlobalObjects: false,
     hostname: 'localhost',
-    errorHandler: () => Response.json({ error_code: STATUS.INVALID_ARGUMENT[1], error_msg: 'The request line or Host header is not valid.' }, { status: 400 }),
+    errorHandler: (e) => {
+      if (e instanceof RequestError) return Response.json({ error_code: STATUS.INVALID_ARGUMENT[1], error_msg: 'The request line or Host header is not valid.' }, { status: 400 });
+      const id = randomUUID();
+      console.error(`[anvil] request ${id} (management API) failed:`, e);
+      return Response.json(internalErrorBody(id), { status: 500 });
+    },
   });
   return (req, res) => {
     try {

@@ -170,7 +170,7 @@ describe('failures of AI applications and services', () => {
     await put('empty/readme.txt', 'nothing here');
     const res = await api(`/v1/${projectId}/models`, json({ model_name: 'empty', source_location: 'obs://models/empty' }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ field: 'sourceUri', error_msg: expect.stringContaining('"model"') });
+    expect(await res.json()).toMatchObject({ field: 'source_location', error_msg: expect.stringContaining('"model"') });
     const names = (await (await api(`/v1/${projectId}/models`)).json()) as { models: { model_name: string }[] };
     expect(names.models.map((m) => m.model_name)).not.toContain('empty');
   });
@@ -207,12 +207,12 @@ describe('failures of AI applications and services', () => {
   it('refuses invalid service parameters with the field name', async () => {
     const res = await api(`/v1/${projectId}/services`, json({ service_name: 'bad name', config: [{ model_id: ids.iris, specification: 'cpu.1u2g' }] }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ field: 'name' });
+    expect(await res.json()).toMatchObject({ field: 'service_name' });
     const timeout = await api(`/v1/${projectId}/services`, json({ service_name: 'ok', deploy_timeout: 2, config: [{ model_id: ids.iris, specification: 'cpu.1u2g' }] }));
-    expect(await timeout.json()).toMatchObject({ field: 'deployTimeoutMinutes' });
+    expect(await timeout.json()).toMatchObject({ field: 'deploy_timeout' });
     const flavor = await api(`/v1/${projectId}/services`, json({ service_name: 'ok', config: [{ model_id: ids.iris, specification: 'gpu.1x.8u32g' }] }));
     expect(flavor.status).toBe(400);
-    expect(await flavor.json()).toMatchObject({ field: 'flavor' });
+    expect(await flavor.json()).toMatchObject({ field: 'config.0.specification' });
   });
 });
 

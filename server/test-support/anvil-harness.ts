@@ -19,10 +19,10 @@ export async function startTestAnvil(
     ANVIL_POOL_CPUS: '16', ANVIL_POOL_MEMORY_GIB: '64',
   });
   const server = await startAnvil(env, { withConsole: false, ...limits });
-  return { ...server, dataDir };
+  return { ...server, dataDir, runDir: env.runDir };
 }
 
-export type TTestAnvil = TAnvilServer & { dataDir: string };
+export type TTestAnvil = TAnvilServer & { dataDir: string; runDir: string };
 
 export function tokenRequest(password = ADMIN_PASSWORD, project: Record<string, string> | null = { name: 'default' }) {
   return {

@@ -28,6 +28,7 @@ const HEALTH_POLL_MS = 25;
 const MAX_DEPLOY_START_FAILURES = 3;
 const MAX_RESTART_BACKOFF_MS = 30_000;
 const LOG_TAIL_LINES = 10;
+const HEALTH_CHECKED_STOP_MS = 3 * 60_000;
 
 export type TReconcilerTimings = {
   /** Length of the deploy timeout's minute. */
@@ -69,6 +70,8 @@ export type TLiveInstance = {
   stableTimer?: NodeJS.Timeout;
   prober?: InstanceProber;
   probe?: TProbeSettings;
+  /** Guide §2.2.3: an app with a health check gets 3 minutes to stop (Anvil: at most, ending when drained). */
+  drainGraceMs?: number;
 };
 
 export type TReconcilerHooks = {
@@ -220,6 +223,7 @@ export class Reconciler {
     try {
       const { row, modelDir, config } = registry.deployable(service.project_id, service.app_id);
       inst.probe = probeSettingsOf(config.health, this.timings.probe);
+      inst.drainGraceMs = config.health ? Math.max(HEALTH_CHECKED_STOP_MS, this.timings.drainGraceMs) : this.timings.drainGraceMs;
       const env = Object.fromEntries((JSON.parse(service.envs) as { key: string; value: string }[]).map((e) => [e.key, e.value]));
       const flavor = listFlavors(driver.capacity()).find((f) => f.id === service.flavor);
       if (!flavor) throw new Error(`Unknown compute specification ${service.flavor}.`);
@@ -388,7 +392,7 @@ export class Reconciler {
     inst.prober?.stop();
     if (drain && (inst.status === 'ready' || inst.status === 'unready')) {
       this.setStatus(inst, 'stopping');
-      await this.deps.inflight.waitIdle(inst.id, this.timings.drainGraceMs);
+      await this.deps.inflight.waitIdle(inst.id, inst.drainGraceMs ?? this.timings.drainGraceMs);
     }
     await inst.launching;
     await this.deps.driver.stop(inst.id);

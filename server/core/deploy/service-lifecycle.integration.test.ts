@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TServiceStatus } from '../../contracts/services';
+import { checkOperation, SERVICE_OPERATIONS } from '../../contracts/service-lifecycle';
+import { SERVICE_STATUSES, type TServiceStatus } from '../../contracts/services';
 import { getToken, processesWithAnvilId, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
 
 const MINUTE_MS = 1000;
@@ -89,6 +90,26 @@ describe('start, stop, restart, delete', () => {
     expect(anvil.core.events.list('service', id)[0].message).toBe('Service cycle started successfully.');
     await anvil.core.services.delete(projectId, id);
     expect(processesWithAnvilId(id)).toEqual([]);
+  });
+
+  it('the core refuses every pair the state machine refuses, and changes nothing', async () => {
+    const id = deploy('refusals');
+    await waitStatus(id, 'running');
+    await anvil.core.services.stop(projectId, id);
+    const ops = { start: () => anvil.core.services.start(projectId, id), stop: () => anvil.core.services.stop(projectId, id), restart: () => anvil.core.services.restart(projectId, id), delete: () => anvil.core.services.delete(projectId, id) };
+    let refused = 0;
+    for (const status of SERVICE_STATUSES) {
+      for (const op of SERVICE_OPERATIONS) {
+        if (checkOperation(status, op).isAllowed) continue;
+        anvil.core.db.prepare('UPDATE services SET status = ? WHERE id = ?').run(status, id);
+        await expect(ops[op]()).rejects.toMatchObject({ code: 'FAILED_PRECONDITION', field: 'status' });
+        expect(anvil.core.services.summary(projectId, id).status).toBe(status);
+        refused++;
+      }
+    }
+    expect(refused).toBe(17);
+    expect(processesWithAnvilId(id)).toEqual([]);
+    anvil.core.db.prepare(`UPDATE services SET status = 'stopped' WHERE id = ?`).run(id);
   });
 
   it('a stop under a steady request loop answers every request the gateway accepted before the stop', async () => {

@@ -3,6 +3,7 @@ import type { TLogLine, TLogQuery } from '../../contracts/services';
 import { ZLogQuerySchema } from '../../contracts/services';
 import type { TDatabase } from '../db/database';
 import { now } from '../ids';
+import { invalid } from '../errors';
 import { compileLogQuery } from './log-search';
 
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -53,13 +54,16 @@ export class InstanceLogs {
   /** Oldest first within the range; keeps the newest `limit` matches. */
   query(input: TLogQuery): { lines: TLogLine[]; truncated: boolean } {
     this.flush();
-    const q = ZLogQuerySchema.parse(input);
+    // Checked in the core, not only by the adapters' schemas, so every door answers 400 naming the field.
+    const matches = compileLogQuery(typeof input.keyword === 'string' ? input.keyword : '');
+    const parsed = ZLogQuerySchema.safeParse(input);
+    if (!parsed.success) throw invalid(String(parsed.error.issues[0].path[0] ?? 'query'), parsed.error.issues[0].message);
+    const q = parsed.data;
     const to = q.range.kind === 'custom' ? q.range.to : now();
     const from = q.range.kind === 'custom' ? q.range.from : to - q.range.minutes * 60_000;
     const rows = this.db
       .prepare('SELECT id, ts, instance_id, stream, line FROM logs WHERE service_id = ? AND ts BETWEEN ? AND ? ORDER BY id DESC LIMIT ?')
       .all(q.serviceId, from, to, SCAN_LIMIT) as { id: number; ts: number; instance_id: string; stream: 'stdout' | 'stderr'; line: string }[];
-    const matches = compileLogQuery(q.keyword);
     const lines: TLogLine[] = [];
     for (const r of rows) {
       if (!matches(r.line)) continue;

@@ -39,9 +39,8 @@ describe('log keyword search (guide §3.1.2)', () => {
 });
 
 describe('log keyword search stays linear on adversarial queries (issue 5 §1)', () => {
-  // 10,000 lines, each a 200-character word plus a few more words: the shape that blocked the event loop for 16 s.
-  const longWord = 'a'.repeat(200);
-  const corpus = Array.from({ length: 10_000 }, (_, i) => `${longWord} ${'x?'.repeat(40)}${i} ${'ab'.repeat(100)}c`);
+  // 10,000 lines around one 200-character word: the shape that blocked the event loop for 16 s.
+  const corpus = Array.from({ length: 10_000 }, (_, i) => (i % 2 === 0 ? `${'a'.repeat(200)} ${i}` : `${'ab'.repeat(100)}c req-${i}`));
   const timed = (query: string) => {
     const started = performance.now();
     const hits = corpus.filter(compileLogQuery(query)).length;
@@ -63,11 +62,12 @@ describe('log keyword search stays linear on adversarial queries (issue 5 §1)',
 
   it('still finds what the adversarial patterns describe', () => {
     expect(timed('*a*a*a*a*ab').hits).toBe(0);
-    expect(timed('*b*b*bc').hits).toBe(10_000);
-    expect(timed('?'.repeat(200)).hits).toBe(10_000);
-    expect(timed('?'.repeat(201)).hits).toBe(10_000);
+    expect(timed('*b*b*bc').hits).toBe(5_000);
+    expect(timed('?'.repeat(200)).hits).toBe(5_000);
+    expect(timed('?'.repeat(201)).hits).toBe(5_000);
     expect(timed('?'.repeat(202)).hits).toBe(0);
     expect(timed('*9999').hits).toBe(1);
+    expect(timed('req-?99?').hits).toBe(45); // odd i in 1000…9999 of the form x99y
     expect(find('*e?r?r*||refresh&&*cache')).toEqual([lines[1], lines[2]]);
   });
 

@@ -4,7 +4,6 @@
  * resources belong to the domain, not to a project.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { TProject, TUser } from '../../contracts/admin';
 import {
   REST_PROJECT_FIELDS,
@@ -118,13 +117,14 @@ export function registerAdminRoutes(app: TManagementApp): void {
       c.var.core.directory.requireAdmin(c.var.identity.userId);
       await next();
     });
-    app.use(
-      path,
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: (c) => c.json({ error_code: STATUS.PAYLOAD_TOO_LARGE[1], error_msg: `The request body is larger than ${MAX_BODY_BYTES} bytes.` }, 413),
-      }),
-    );
+    // Only administrators get this far, so a declared length is enough of a guard (Hono's bodyLimit
+    // re-creates the Request, which fails under @hono/node-server without global overrides).
+    app.use(path, async (c, next) => {
+      if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) {
+        return c.json({ error_code: STATUS.PAYLOAD_TOO_LARGE[1], error_msg: `The request body is larger than ${MAX_BODY_BYTES} bytes.` }, 413);
+      }
+      await next();
+    });
   }
 
   app.openapi(listProjects, (c) => c.json({ projects: c.var.core.directory.listProjects().map(toProject) }, 200));

@@ -1,0 +1,5 @@
+import { UsersAndProjects } from '@/components/admin/users-and-projects';
+
+export default function AdminPage() {
+  return <UsersAndProjects />;
+}
