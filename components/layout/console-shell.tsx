@@ -9,11 +9,13 @@ import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
 import { useTRPC } from '../trpc';
 import { LanguageSwitch } from './language-switch';
+import { ProjectSwitch } from './project-switch';
 
-const NAV: { href: string; label: TMessageKey; group?: TMessageKey }[] = [
+const NAV: { href: string; label: TMessageKey; group?: TMessageKey; isAdminOnly?: boolean }[] = [
   { href: '/obs', label: 'nav.obs' },
   { href: '/ai-apps', label: 'nav.apps' },
   { href: '/services', label: 'nav.services', group: 'nav.deploy' },
+  { href: '/admin', label: 'nav.admin', group: 'nav.admin', isAdminOnly: true },
 ];
 
 export function ConsoleShell({ children }: { children: ReactNode }) {
@@ -44,7 +46,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
           <div className="brand-sub">{t('app.tagline')}</div>
         </div>
         <nav>
-          {NAV.map((item) => (
+          {NAV.filter((item) => !item.isAdminOnly || me.data?.isAdmin).map((item) => (
             <div key={item.href}>
               {item.group && <div className="nav-group">{t(item.group)}</div>}
               <Link href={item.href} className={`nav-link${pathname.startsWith(item.href) ? ' active' : ''}${item.group ? ' nested' : ''}`}>
@@ -56,9 +58,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
       </aside>
       <div className="main">
         <header className="topbar">
-          <span className="muted">
-            {t('header.project')}: <strong>{me.data?.projectName ?? '…'}</strong>
-          </span>
+          <ProjectSwitch current={me.data} />
           <div className="topbar-right">
             <LanguageSwitch />
             <span className="user" data-testid="current-user">

@@ -27,7 +27,15 @@ export function SocketProvider({ children }: { children: ReactNode }) {
     if (state.current.socket) return state.current.socket;
     const s: TLiveSocket = io({ path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'] });
     state.current.socket = s;
-    s.on('disconnect', () => setConnected(false));
+    s.on('disconnect', (reason) => {
+      setConnected(false);
+      // The server ends a socket whose session ended (logout, expiry, revoked): the pages find out
+      // (me → 401 → login), and the socket tries again, so a new login in this tab is live again.
+      if (reason === 'io server disconnect') {
+        void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
+        setTimeout(() => s.connect(), 2000);
+      }
+    });
     s.on('connect', () => {
       setConnected(true);
       // Rejoin every topic and catch up on what changed while disconnected.

@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { TAnvilCore } from '../core/anvil-core';
 import { CoreError } from '../core/errors';
@@ -17,7 +16,7 @@ import type { TIdentity } from '../core/iam/identity';
 import { decodePathSegment, internalErrorBody, queryParams, requestIdOf, sendCaught, sendInternalError, STATUS } from './http-io';
 import { registerAdminRoutes } from './routes/admin';
 import { registerModelRoutes } from './routes/models';
-import type { TManagementApp, TManagementEnv, TRouteFile } from './routes/route-kit';
+import { limitBody, type TManagementApp, type TManagementEnv, type TRouteFile } from './routes/route-kit';
 import { registerServiceLifecycleRoutes } from './routes/service-lifecycle';
 import { registerServiceRoutes } from './routes/services';
 
@@ -84,13 +83,7 @@ export function createManagementApp(deps: TManagementDeps): TManagementApp {
     c.set('identity', deps.identify(c.env.incoming));
     return next();
   });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error_code: STATUS.PAYLOAD_TOO_LARGE[1], error_msg: `The request body is larger than ${MAX_BODY_BYTES} bytes.` }, 413),
-    }),
-  );
+  app.use('/v1/*', limitBody(MAX_BODY_BYTES));
 
   for (const register of ROUTE_FILES) register(app);
 

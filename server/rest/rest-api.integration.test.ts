@@ -235,12 +235,12 @@ describe('deletion and quota', () => {
     expect((await api(`/v1/${projectId}/services/${svc}`)).status).toBe(404);
   });
 
-  it('allows at most 20 online services per project (guide §3.1.1)', async () => {
+  it('allows at most 20 online services per user (guide §3.1.1)', async () => {
     const count = () => (anvil.core.db.prepare('SELECT COUNT(*) AS n FROM services').get() as { n: number }).n;
     const insert = anvil.core.db.prepare(
       `INSERT INTO services (id, project_id, name, status, desired_state, app_id, traffic_weight, pool, flavor, instance_count, envs,
-         deploy_timeout_min, auto_stop_enabled, auto_stop_hours, created_at, updated_at)
-       VALUES (?, ?, ?, 'failed', 'stopped', ?, 100, 'local', 'cpu.1u2g', 1, '[]', 20, 0, 1, ?, ?)`,
+         deploy_timeout_min, auto_stop_enabled, auto_stop_hours, owner_user_id, created_at, updated_at)
+       VALUES (?, ?, ?, 'failed', 'stopped', ?, 100, 'local', 'cpu.1u2g', 1, '[]', 20, 0, 1, (SELECT id FROM users WHERE name = 'admin'), ?, ?)`,
     );
     // Records only (no processes): fill the project up to the quota.
     const fillers = Array.from({ length: 20 - count() }, (_, i) => {

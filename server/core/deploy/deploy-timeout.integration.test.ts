@@ -1,7 +1,7 @@
 /** Guide §3.1.1: an instance not up within the deploy timeout fails the deployment with event S27. */
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { getToken, isAlive, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, isAlive, processesWithAnvilId, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
 
 const MINUTE_MS = 300; // the deploy timeout's "minute", shrunk so 3 minutes last 0.9 s
 
@@ -38,4 +38,5 @@ it('fails a deployment whose instance is not ready in time, and stops the instan
   const events = ((await (await call(`/v1/${projectId}/services/${service_id}/events`)).json()) as { events: { message: string; type: string }[] }).events;
   expect(events[0]).toEqual(expect.objectContaining({ type: 'abnormal', message: 'Deploying timeout, details: 0 of 1 instances ready after 3 minutes' }));
   await waitFor(async () => !isAlive(instance.pid!), 10_000, 'instance stopped');
+  expect(processesWithAnvilId(service_id)).toEqual([]);
 });

@@ -85,6 +85,8 @@ export class Reconciler {
   private readonly live = new Map<string, TLiveInstance>();
   private readonly deployTimers = new Map<string, NodeJS.Timeout>();
   private readonly recoveryTimers = new Map<string, NodeJS.Timeout>();
+  /** Services brought up by a start (not their first deploy): their outcome is S25 or S26. */
+  private readonly isStarting = new Set<string>();
   /** One queue per service: every multi-step operation on a service runs here, in order. */
   readonly queue = new KeyedQueue();
   readonly timings: TReconcilerTimings;
@@ -132,6 +134,11 @@ export class Reconciler {
       }
       this.ensure(serviceId);
     });
+  }
+
+  /** The next bring-up of `serviceId` is a start of a stopped or failed service (guide §3.5: S25 or S26). */
+  noteStart(serviceId: string): void {
+    this.isStarting.add(serviceId);
   }
 
   /** Waiting services, oldest first, get another chance to fit. */
@@ -304,6 +311,7 @@ export class Reconciler {
       this.clearTimer(this.deployTimers, serviceId);
       this.setServiceStatus(service, 'running');
       this.record(service, 'S25', service.name);
+      this.isStarting.delete(serviceId);
       this.hooks.onRunning(service);
     } else if (service.status === 'concerning' && isComplete) {
       this.clearTimer(this.recoveryTimers, serviceId);
@@ -380,6 +388,7 @@ export class Reconciler {
       this.setServiceStatus(current, 'failed', tail.length ? `${error}\n--- last log lines ---\n${tail.join('\n')}` : error);
       if (code === 'S8') this.record(current, 'S8', verb ?? 'deploy', error);
       else this.record(current, 'S27', error);
+      if (this.isStarting.delete(service.id)) this.record(current, 'S26', current.name);
       await this.stopInstances(service.id, { drain: false });
       this.hooks.onReleased();
     });

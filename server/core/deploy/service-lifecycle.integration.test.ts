@@ -191,6 +191,13 @@ describe('crash loops and probes', () => {
     expect(gaps[gaps.length - 1]).toBeGreaterThan(gaps[0]);
     expect(anvil.core.events.list('service', id)[0].message).toMatch(/^Failed to run service, retry later\. Error message: no instance recovered within 3 minutes; last exit: .*boom/);
     expect(processesWithAnvilId(id)).toEqual([]);
+
+    // Started again, it cannot load: S11, then the failed start (S8) and S26.
+    await anvil.core.services.start(projectId, id);
+    await waitStatus(id, 'failed', 15_000);
+    expect(eventCodes(id).slice(-6)).toEqual(['S11', 'X3', 'X3', 'X3', 'S8', 'S26']);
+    expect(anvil.core.events.list('service', id)[0].message).toBe('Service crash-loop started failed.');
+    expect(processesWithAnvilId(id)).toEqual([]);
     fs.rmSync(marker, { force: true });
     await anvil.core.services.delete(projectId, id);
   });

@@ -96,6 +96,7 @@ export class ServiceManager {
       .run(now(), id);
     this.deps.reconciler.setServiceStatus(row, 'deploying');
     this.deps.events.record(projectId, 'service', id, 'S11');
+    this.deps.reconciler.noteStart(id);
     await this.deps.reconciler.bringUp(id);
     return this.summary(projectId, id);
   }
@@ -131,6 +132,7 @@ export class ServiceManager {
       db.prepare(`UPDATE services SET deploy_started_at = ? WHERE id = ?`).run(now(), id);
       reconciler.setServiceStatus(row, 'deploying');
       events.record(projectId, 'service', id, 'S11');
+      reconciler.noteStart(id);
     });
     await reconciler.bringUp(id);
     return this.summary(projectId, id);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database';
 import { CoreError } from '../errors';
@@ -69,6 +70,23 @@ describe('log keyword search stays linear on adversarial queries (issue 5 §1)',
     expect(timed('*9999').hits).toBe(1);
     expect(timed('req-?99?').hits).toBe(45); // odd i in 1000…9999 of the form x99y
     expect(find('*e?r?r*||refresh&&*cache')).toEqual([lines[1], lines[2]]);
+  });
+
+  it('answers like a reference regex on small random patterns and lines', () => {
+    // Backtracking is harmless at this size, so the regex is a trustworthy oracle for the automaton.
+    const reference = (term: string, line: string) => {
+      const re = new RegExp(`^${term.replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+      return line.toLowerCase().split(/[,'";=()[\]{}@&<>/:\n\t\r\s]+/).some((w) => w && re.test(w));
+    };
+    const term = fc.string({ unit: fc.constantFrom('a', 'b', 'é', '?', '*'), minLength: 1, maxLength: 40 });
+    const line = fc.string({ unit: fc.constantFrom('a', 'B', 'b', 'é', ' ', ',', '/'), maxLength: 60 });
+    fc.assert(
+      fc.property(fc.array(term, { minLength: 1, maxLength: 6 }), line, (terms, text) => {
+        expect(compileLogQuery(terms.join('||'))(text)).toBe(terms.some((t) => reference(t, text)));
+        expect(compileLogQuery(terms.join('&&'))(text)).toBe(terms.every((t) => reference(t, text)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('refuses a query longer than 256 characters, naming the keyword field', () => {

@@ -5,10 +5,12 @@
  */
 import type { HttpBindings } from '@hono/node-server';
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { ZRestErrorSchema } from '../../contracts/rest-errors';
 import type { TAnvilCore } from '../../core/anvil-core';
 import { CoreError } from '../../core/errors';
 import type { TIdentity } from '../../core/iam/identity';
+import { STATUS } from '../http-io';
 
 export type TManagementEnv = {
   Bindings: HttpBindings;
@@ -63,3 +65,30 @@ export async function inRestTerms<T>(fieldOf: (field: string) => string, run: ()
     throw e;
   }
 }
+
+/**
+ * Caps a request body at `maxSize` bytes (413), counted while it streams when no Content-Length
+ * says it up front. Hono's own bodyLimit rebuilds the request with `new Request(raw)`, which throws
+ * on @hono/node-server's request object while Anvil keeps Node's global Request.
+ */
+export const limitBody =
+  (maxSize: number): MiddlewareHandler<TManagementEnv> =>
+  async (c, next) => {
+    const raw = c.req.raw;
+    if (!raw.body) return next();
+    const tooLarge = () => c.json({ error_code: STATUS.PAYLOAD_TOO_LARGE[1], error_msg: `The request body is larger than ${maxSize} bytes.` }, 413);
+    const length = raw.headers.get('content-length');
+    if (length !== null && !raw.headers.has('transfer-encoding')) return Number(length) > maxSize ? tooLarge() : next();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = raw.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > maxSize) return tooLarge();
+      chunks.push(value);
+    }
+    c.req.raw = new Request(c.req.url, { method: raw.method, headers: new Headers([...raw.headers]), body: Buffer.concat(chunks) });
+    return next();
+  };

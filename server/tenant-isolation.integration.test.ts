@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
+import { ADMIN_PASSWORD, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from './test-support/anvil-harness';
 
 type TCaller = { token: string; projectId: string };
 type TTrpcError = { message: string; data: { code: string; field?: string } };

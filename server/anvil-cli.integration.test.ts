@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startTestAnvil, type TTestAnvil } from '../../test-support/anvil-harness';
+import { ADMIN_PASSWORD, startTestAnvil, type TTestAnvil } from './test-support/anvil-harness';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-cli-'));
 let anvil: TTestAnvil | undefined;
