@@ -3,6 +3,8 @@ import { ZCreateProjectSchema, ZCreateUserSchema, ZSwitchProjectSchema } from '@
 import { ZCreateAppSchema } from '@/server/contracts/apps';
 import { ZBucketNameSchema, ZFolderNameSchema } from '@/server/contracts/obs';
 import { ZCreateServiceSchema } from '@/server/contracts/services';
+import { checkOperation, SERVICE_OPERATIONS } from '@/server/contracts/service-lifecycle';
+import { SERVICE_STATUSES } from '@/server/contracts/services';
 import { serverMessageZh } from './server-messages-zh';
 
 const messagesOf = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues.map((i) => i.message) ?? [];
@@ -26,8 +28,15 @@ describe('Chinese for server and schema messages', () => {
     expect(messages.filter((m) => serverMessageZh(m) === m)).toEqual([]);
   });
 
+  it('translates every refusal of the service state machine', () => {
+    const reasons = SERVICE_STATUSES.flatMap((status) => SERVICE_OPERATIONS.map((op) => checkOperation(status, op))).flatMap((c) => (c.isAllowed ? [] : [c.reason]));
+    expect(reasons).toHaveLength(17);
+    expect(reasons.filter((m) => serverMessageZh(m) === m || /[a-z]{4}/.test(serverMessageZh(m)))).toEqual([]);
+  });
+
   it('translates messages with names in them and leaves unknown ones as sent', () => {
     expect(serverMessageZh('A service named iris-svc already exists.')).toBe('名为 iris-svc 的服务已存在。');
+    expect(serverMessageZh('A running service cannot be started; start is allowed when the service is stopped, failed.')).toBe('运行中状态的服务不能启动；启动仅在服务为停止、异常时可用。');
     expect(serverMessageZh('Something new happened.')).toBe('Something new happened.');
   });
 });

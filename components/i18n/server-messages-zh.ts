@@ -54,6 +54,12 @@ const EXACT: Record<string, string> = {
   'The project does not exist in this domain or the user cannot access it.': '项目不存在，或该用户不是此项目的成员。',
 };
 
+/** Service statuses and operations as the guide's Chinese console names them (§0.2, §3.4). */
+const ZH_STATUS: Record<string, string> = {
+  deploying: '部署中', waiting: '等待资源', running: '运行中', concerning: '告警', failed: '异常', stopping: '停止中', stopped: '停止', deleting: '删除中',
+};
+const ZH_OPERATION: Record<string, string> = { started: '启动', stopped: '停止', restarted: '重启' };
+
 const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^A service named (.+) already exists\.$/, (m) => `名为 ${m[1]} 的服务已存在。`],
   [/^AI application (.+) already has version (.+)\.$/, (m) => `AI应用 ${m[1]} 已存在版本 ${m[2]}。`],
@@ -68,7 +74,9 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^The "model" folder must contain (.+)\.$/, (m) => `“model”文件夹必须包含 ${m[1]}。`],
   [/^(.+) must sit directly in the "model" folder\.$/, (m) => `${m[1]} 必须直接位于“model”文件夹下。`],
   [/^The "model" folder must contain exactly one (\S+); found (\d+): (.+)\.$/, (m) => `“model”文件夹只能包含一个 ${m[1]}，实际找到 ${m[2]} 个：${m[3]}。`],
-  [/^A project can have at most (\d+) online services; delete one first\.$/, (m) => `每个项目最多 ${m[1]} 个在线服务，请先删除一个。`],
+  [/^A user can have at most (\d+) online services; delete one first\.$/, (m) => `每个用户最多 ${m[1]} 个在线服务，请先删除一个。`],
+  [/^A (\w+) service cannot be (started|stopped|restarted); (?:start|stop|restart) is allowed when the service is (.+)\.$/, (m) => `${ZH_STATUS[m[1]] ?? m[1]}状态的服务不能${ZH_OPERATION[m[2]]}；${ZH_OPERATION[m[2]]}仅在服务为${m[3].split(', ').map((s) => ZH_STATUS[s] ?? s).join('、')}时可用。`],
+  [/^The service is already being deleted\.$/, () => '服务正在删除中。'],
   [/^(.+) is not available: (.+)\.$/, (m) => `${m[1]} 不可用：${m[2]}。`],
   [/^(.+) does not exist\.$/, (m) => `${m[1]} 不存在。`],
 ];
