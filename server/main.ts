@@ -20,7 +20,7 @@ export type TAnvilServer = { url: string; core: TAnvilCore; close(): Promise<voi
 
 export async function startAnvil(
   env: TEnv,
-  opts: { withConsole: boolean; dev?: boolean; predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] },
+  opts: { withConsole: boolean; dev?: boolean; predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] } & Pick<TAnvilCoreOptions, 'zipLimits' | 'loginLimits'>,
 ): Promise<TAnvilServer> {
   const core = await createAnvilCore({
     dataDir: env.dataDir,
@@ -32,6 +32,8 @@ export async function startAnvil(
     predictionTimeoutMs: opts.predictionTimeoutMs,
     deployMinuteMs: opts.deployMinuteMs,
     lifecycle: opts.lifecycle,
+    zipLimits: opts.zipLimits,
+    loginLimits: opts.loginLimits,
     poolCapacity: { cpus: env.ANVIL_POOL_CPUS, memoryGiB: env.ANVIL_POOL_MEMORY_GIB },
   });
   const trpc = createHTTPHandler({ router: appRouter, basePath: '/api/trpc/', createContext: ({ req, res }) => createContext(core, req, res) });
@@ -54,8 +56,10 @@ export async function startAnvil(
     sendError(res, 404, 'ModelArts.0102', 'Not found.');
   };
   // One request that throws (now or later) gets a 500 with a request id; it never ends the process.
-  const server = http.createServer((req, res) => {
+  // Node would answer a missing Host with a bare 400; Anvil answers it in its JSON error shape.
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
     try {
+      if (!req.headers.host && req.httpVersion === '1.1') return sendError(res, 400, 'ModelArts.0101', 'An HTTP/1.1 request must carry a Host header.');
       const pending = route(req, res);
       if (pending) pending.catch((e: unknown) => sendInternalError(req, res, e));
     } catch (e) {

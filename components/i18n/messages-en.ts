@@ -240,6 +240,11 @@ export const en = {
   'serviceDetail.restarts': 'Restarts',
   'serviceDetail.started': 'Started',
   'serviceDetail.noInstances': 'No instances.',
+  'serviceDetail.isolation.confined':
+    "Model code runs as {user}, with a group of its own per instance, in a read-only copy of the model outside Anvil's data directory and with only its declared environment; memory is capped at the flavor's.",
+  'serviceDetail.isolation.unconfined':
+    "Anvil runs as {user}, not root: the process runtime runs model code with Anvil's own permissions; use the container runtime for untrusted models.",
+  'serviceDetail.isolation.warning': 'Runtime setup problem: {warning}',
   'serviceDetail.deleteService': 'Delete',
 
   'predict.request': 'Request',

@@ -242,6 +242,9 @@ export const zh: TMessages = {
   'serviceDetail.restarts': '重启次数',
   'serviceDetail.started': '启动时间',
   'serviceDetail.noInstances': '暂无实例。',
+  'serviceDetail.isolation.confined': '模型代码以用户 {user} 运行，每个实例有独立的用户组，使用 Anvil 数据目录之外的只读模型副本，只带有声明的环境变量；内存上限为所选规格的内存。',
+  'serviceDetail.isolation.unconfined': 'Anvil 以 {user} 而非 root 运行：进程运行时以 Anvil 自身的权限运行模型代码；不可信的模型请使用容器运行时。',
+  'serviceDetail.isolation.warning': '运行时配置问题：{warning}',
   'serviceDetail.deleteService': '删除',
 
   'predict.request': '请求',

@@ -82,19 +82,32 @@ export function SocketProvider({ children }: { children: ReactNode }) {
 /** Keeps the page subscribed to a topic ('services', 'apps', 'service:<id>', 'app:<id>') while mounted. */
 export function useLiveTopic(topic: string | undefined): void {
   const live = useContext(LiveContext);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   useEffect(() => {
     if (!live || !topic) return;
     const socket = live.socket();
     const n = live.counts.get(topic) ?? 0;
     live.counts.set(topic, n + 1);
-    if (n === 0 && socket.connected) socket.emit('subscribe', topic);
+    // Changes made before the subscription were not pushed to this socket (the page's data may be a
+    // cached copy from a few seconds ago): refetch the topic's queries once it is subscribed.
+    const catchUp = () => {
+      const [kind, id] = topic.split(':');
+      const keys =
+        kind === 'apps' ? [trpc.apps.list.queryKey()]
+        : kind === 'services' ? [trpc.services.list.queryKey()]
+        : kind === 'app' ? [trpc.apps.get.queryKey({ id }), trpc.apps.events.queryKey({ id })]
+        : [trpc.services.get.queryKey({ id }), trpc.services.events.queryKey({ id })];
+      for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
+    };
+    if (n === 0 && socket.connected) socket.emit('subscribe', topic, catchUp);
     return () => {
       const left = (live.counts.get(topic) ?? 1) - 1;
       if (left > 0) return void live.counts.set(topic, left);
       live.counts.delete(topic);
       socket.emit('unsubscribe', topic);
     };
-  }, [live, topic]);
+  }, [live, topic, trpc, queryClient]);
 }
 
 /** Whether pushed updates are flowing (the socket is connected). */

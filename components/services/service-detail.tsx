@@ -108,7 +108,7 @@ export function ServiceDetail({ id }: { id: string }) {
                       {t('appDetail.runtime')}: <RuntimeLine info={app.data.runtimeInfo} />
                     </p>
                   )}
-                  <InstancesTable instances={s.instances} />
+                  <InstancesTable instances={s.instances} isolation={s.isolation} />
                 </>
               ),
             },

@@ -58,6 +58,20 @@ export type TFlavor = {
   gpu: number;
   isAvailable: boolean;
   unavailableReason?: string;
+  /** How many instances of this flavor the pool's free capacity holds now (absent where not computed). */
+  freeInstances?: number;
+};
+
+/** What keeps model code away from Anvil (the runtime driver's answer), shown with the instances. */
+export type TInstanceIsolation = {
+  /** True when model code runs without Anvil's permissions. */
+  confined: boolean;
+  /** The OS user instances run as. */
+  user: string;
+  /** What is enforced, or why nothing is. */
+  note: string;
+  /** What is wrong with the setup (a python the instance user cannot run, no memory cap). */
+  warning?: string;
 };
 
 export type TInstance = {
@@ -96,6 +110,7 @@ export type TServiceDetail = TServiceSummary & {
   trafficWeight: number;
   instances: TInstance[];
   source: string;
+  isolation: TInstanceIsolation;
 };
 
 export const ZLogQuerySchema = z.object({

@@ -13,12 +13,14 @@ import { InferenceGateway } from './gateway/inference-gateway';
 import { RouteTable } from './gateway/route-table';
 import { Directory } from './iam/directory';
 import { DEFAULT_PROJECT, Iam } from './iam/iam';
+import { LoginGuard, type TLoginLimits } from './iam/login-guard';
 import { AppRegistry } from './registry/app-registry';
 import { detectGpus } from './runtime/gpu-detect';
 import { ProcessDriver } from './runtime/process-driver';
 import type { RuntimeDriver } from './runtime/runtime-driver';
 import { BucketRegistry } from './storage/bucket-registry';
 import { LocalObjectStore } from './storage/local-object-store';
+import type { TZipLimits } from './storage/zip-extract';
 import { EventLog } from './telemetry/events';
 import { InstanceLogs } from './telemetry/instance-logs';
 
@@ -43,6 +45,10 @@ export type TAnvilCoreOptions = {
   lifecycle?: Partial<TReconcilerTimings> & { hourMs?: number };
   /** Overrides of the local pool's capacity (default: the driver's node, i.e. this machine). */
   poolCapacity?: { cpus?: number; memoryGiB?: number };
+  /** Caps on .zip extraction (archive size, extracted bytes, entries); tests shrink them. */
+  zipLimits?: Partial<TZipLimits>;
+  /** Login lock-out and per-address limits; tests shrink them. */
+  loginLimits?: Partial<TLoginLimits>;
 };
 
 export type TAnvilCore = Awaited<ReturnType<typeof createAnvilCore>>;
@@ -53,10 +59,10 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   fs.chmodSync(opts.dataDir, 0o700);
   const db: TDatabase = openDatabase(path.join(opts.dataDir, 'anvil.db'));
   const bus = new DomainBus();
-  const iam = new Iam(db, bus);
+  const iam = new Iam(db, bus, new LoginGuard(opts.loginLimits));
   const bootstrap = iam.bootstrap(opts.adminPassword);
   const directory = new Directory(db, iam);
-  const store = new LocalObjectStore(path.join(opts.dataDir, 'obs'));
+  const store = new LocalObjectStore(path.join(opts.dataDir, 'obs'), { zipLimits: opts.zipLimits });
   const buckets = new BucketRegistry(db, store, path.join(opts.dataDir, 'obs'));
   // Buckets from before projects existed keep working: the default project adopts them.
   const defaultProject = directory.findProject(DEFAULT_PROJECT);

@@ -10,6 +10,7 @@ export type TCoreErrorCode =
   | 'QUOTA_EXCEEDED'
   | 'UNAVAILABLE'
   | 'TIMEOUT'
+  | 'RATE_LIMITED'
   | 'INTERNAL';
 
 export class CoreError extends Error {
@@ -21,6 +22,16 @@ export class CoreError extends Error {
   ) {
     super(message);
     this.name = 'CoreError';
+  }
+}
+
+/** Too many attempts: the message says when to retry, and REST adds `Retry-After`. */
+export class RateLimitedError extends CoreError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', message);
   }
 }
 

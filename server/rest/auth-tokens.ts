@@ -31,7 +31,9 @@ export async function issueToken(core: TAnvilCore, req: http.IncomingMessage, re
     throw new CoreError('INVALID_ARGUMENT', 'Scope the token to a project (auth.scope.project.name or .id); domain-scoped tokens cannot call services.');
   }
   const user = identity.password.user;
-  const who = core.iam.authenticate({ domainName: user.domain.name, userName: user.name, password: user.password, project });
+  const who = await core.iam.authenticate({
+    domainName: user.domain.name, userName: user.name, password: user.password, project, clientAddress: req.socket.remoteAddress ?? '',
+  });
   const { token, expiresAt } = core.iam.issueToken(who, 'api');
   sendJson(
     res,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CoreError, type TCoreErrorCode } from '../core/errors';
+import { CoreError, RateLimitedError, type TCoreErrorCode } from '../core/errors';
 
 export const STATUS: Record<TCoreErrorCode, [number, string]> = {
   INVALID_ARGUMENT: [400, 'ModelArts.0101'],
@@ -16,6 +16,7 @@ export const STATUS: Record<TCoreErrorCode, [number, string]> = {
   QUOTA_EXCEEDED: [403, 'ModelArts.0108'],
   UNAVAILABLE: [503, 'ModelArts.0109'],
   TIMEOUT: [504, 'ModelArts.0110'],
+  RATE_LIMITED: [429, 'ModelArts.0113'],
   INTERNAL: [500, 'ModelArts.0111'],
 };
 
@@ -34,6 +35,7 @@ export function sendError(res: http.ServerResponse, status: number, code: string
 export function sendCaught(res: http.ServerResponse, e: unknown): void {
   if (e instanceof CoreError) {
     const [status, code] = STATUS[e.code];
+    if (e instanceof RateLimitedError && !res.headersSent) res.setHeader('retry-after', String(e.retryAfterSeconds));
     return sendError(res, status, code, e.message, e.field);
   }
   sendInternalError(res.req, res, e);
@@ -50,6 +52,8 @@ export function requestIdOf(req: http.IncomingMessage): string {
 
 /** Logs an unexpected error with the request's id and answers 500 with that id (or cuts a response already under way). */
 export function sendInternalError(req: http.IncomingMessage, res: http.ServerResponse, e: unknown): void {
+  // The client went away mid-request (or sent a body Node could not parse): nobody to answer, nothing to log.
+  if (req.destroyed && (e as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET') return void res.destroy();
   const id = requestIdOf(req);
   console.error(`[anvil] request ${id} (${req.method} ${req.url?.split('?')[0]}) failed:`, e);
   if (res.headersSent || res.writableEnded) return void res.destroy();

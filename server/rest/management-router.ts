@@ -11,7 +11,7 @@ import { getRequestListener, RequestError } from '@hono/node-server';
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { TAnvilCore } from '../core/anvil-core';
-import { CoreError } from '../core/errors';
+import { CoreError, RateLimitedError } from '../core/errors';
 import type { TIdentity } from '../core/iam/identity';
 import { decodePathSegment, internalErrorBody, queryParams, requestIdOf, sendCaught, sendInternalError, STATUS } from './http-io';
 import { registerAdminRoutes } from './routes/admin';
@@ -108,6 +108,7 @@ export function createManagementApp(deps: TManagementDeps): TManagementApp {
   app.onError((e, c) => {
     if (e instanceof CoreError) {
       const [status, code] = STATUS[e.code];
+      if (e instanceof RateLimitedError) c.header('retry-after', String(e.retryAfterSeconds));
       return c.json({ error_code: code, error_msg: e.message, ...(e.field ? { field: e.field } : {}) }, status as 400);
     }
     if (e instanceof HTTPException && e.status < 500) {

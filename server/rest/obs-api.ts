@@ -9,17 +9,6 @@ import { sendJson } from './http-io';
 
 const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 
-async function readAll(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limit) throw new CoreError('PAYLOAD_TOO_LARGE', 'The archive is too large.');
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 /** PUT /obs/{bucket} creates a bucket; PUT /obs/{bucket}/{key} stores the body (`?extract=zip` unpacks it under key/). */
 export async function handleObjectApi(core: TAnvilCore, projectId: string, req: http.IncomingMessage, res: http.ServerResponse, bucket: string, key: string): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
@@ -32,7 +21,8 @@ export async function handleObjectApi(core: TAnvilCore, projectId: string, req: 
       }
       if (url.searchParams.get('extract') === 'zip') {
         const prefix = key.endsWith('/') ? key : `${key}/`;
-        const files = store.extractZip(bucket, checkKey(prefix), await readAll(req, 512 * 1024 ** 2));
+        // Streamed to a staging file and extracted there within the core's caps (413), never buffered.
+        const files = await store.extractZip(bucket, checkKey(prefix), req);
         return sendJson(res, 201, { location: `obs://${bucket}/${prefix}`, files });
       }
       await store.putObject(bucket, checkKey(key), req);
@@ -84,10 +74,9 @@ export function handleConsoleUpload(core: TAnvilCore, projectId: string, req: ht
         const relative = (info.filename ?? '').replace(/\\/g, '/').replace(/^\/+/, '');
         if (!relative) throw invalid('file', 'A file has no name.');
         if (fields.extract === 'true' && relative.toLowerCase().endsWith('.zip')) {
-          const chunks: Buffer[] = [];
-          for await (const c of file) chunks.push(c as Buffer);
           const folder = `${prefix}${path.posix.basename(relative, '.zip')}/`;
-          stored += store.extractZip(bucket, checkKey(folder, 'file'), Buffer.concat(chunks));
+          const files = await store.extractZip(bucket, checkKey(folder, 'file'), file);
+          stored += files;
           return;
         }
         await store.putObject(bucket, checkKey(prefix + relative, 'file'), file);
@@ -105,7 +94,8 @@ export function handleConsoleUpload(core: TAnvilCore, projectId: string, req: ht
         })
         .catch(reject);
     });
-    parser.on('error', reject);
+    // busboy's errors are about the request (a cut-off or malformed form), never about Anvil.
+    parser.on('error', (e: Error) => reject(invalid('file', `The upload is not valid multipart/form-data: ${e.message}.`)));
     req.pipe(parser);
   });
 }

@@ -9,8 +9,8 @@ const cookie = (value: string, maxAgeS: number) => `${SESSION_COOKIE}=${value}; 
 export const authRouter = router({
   login: publicProcedure
     .input(z.object({ userName: z.string().trim().min(1, 'Enter your user name.'), password: z.string().min(1, 'Enter your password.'), domainName: z.string().trim().default(DEFAULT_DOMAIN) }))
-    .mutation(({ ctx, input }) => {
-      const identity = ctx.core.iam.authenticate({ ...input, domainName: input.domainName || DEFAULT_DOMAIN });
+    .mutation(async ({ ctx, input }) => {
+      const identity = await ctx.core.iam.authenticate({ ...input, domainName: input.domainName || DEFAULT_DOMAIN, clientAddress: ctx.clientAddress ?? 'in-process' });
       const { token, expiresAt } = ctx.core.iam.issueToken(identity, 'session');
       ctx.setCookie?.(cookie(token, Math.floor((expiresAt - Date.now()) / 1000)));
       return { userName: identity.userName, projectName: identity.projectName };

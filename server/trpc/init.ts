@@ -16,6 +16,8 @@ export type TContext = {
   sessionToken: string | undefined;
   /** Set-Cookie for login/logout; absent in tests without a response. */
   setCookie?: (cookie: string) => void;
+  /** The request's TCP peer, for the login rate limit; absent without a request. */
+  clientAddress?: string;
 };
 
 /** Testable without a request. */
@@ -29,7 +31,7 @@ export function createContext(core: TAnvilCore, req: http.IncomingMessage, res: 
     const prev = res.getHeader('set-cookie');
     res.setHeader('set-cookie', [...(Array.isArray(prev) ? prev : prev ? [String(prev)] : []), cookie]);
   };
-  return createContextInner(core, sessionToken(req), append);
+  return { ...createContextInner(core, sessionToken(req), append), clientAddress: req.socket.remoteAddress ?? '' };
 }
 
 const TRPC_CODE: Record<TCoreErrorCode, TRPCError['code']> = {
@@ -43,6 +45,7 @@ const TRPC_CODE: Record<TCoreErrorCode, TRPCError['code']> = {
   QUOTA_EXCEEDED: 'FORBIDDEN',
   UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   TIMEOUT: 'TIMEOUT',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 };
 

@@ -237,7 +237,7 @@ export class Reconciler {
       const starting = driver.start(
         {
           instanceId: inst.id, serviceId: inst.serviceId, modelDir, modelName: row.name, modelType: config.model_type, env,
-          cpus: flavor.cpu, memoryBytes: flavor.memoryGiB * 1024 ** 3,
+          cpus: flavor.cpu, memoryBytes: flavor.memoryGiB * 1024 ** 3, gpus: flavor.gpu,
         },
         {
           onLog: (stream, line) => {

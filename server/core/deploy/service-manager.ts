@@ -209,6 +209,7 @@ export class ServiceManager {
         id: i.id, status: i.status, port: i.port, pid: i.pid, restarts: i.restarts,
         startedAt: i.startedAt, createdAt: i.createdAt,
       })),
+      isolation: this.deps.driver.isolation(),
     };
   }
 

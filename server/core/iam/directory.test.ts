@@ -9,7 +9,7 @@ let bus: DomainBus;
 let iam: Iam;
 let directory: Directory;
 const login = (userName: string, password: string, project?: { name: string }) =>
-  Promise.resolve().then(() => iam.authenticate({ domainName: 'anvil', userName, password, project }));
+  Promise.resolve().then(() => iam.authenticate({ domainName: 'anvil', userName, password, project, clientAddress: 'test' }));
 
 beforeEach(() => {
   db = openDatabase(':memory:');

@@ -5,6 +5,7 @@ import { CoreError } from '../errors';
 import { newId, newSecret, now } from '../ids';
 import type { TDatabase } from '../db/database';
 import type { TIdentity } from './identity';
+import { LoginGuard } from './login-guard';
 import { hashPassword, verifyPassword } from './passwords';
 
 export const TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -22,6 +23,7 @@ export class Iam {
   constructor(
     private readonly db: TDatabase,
     private readonly bus: DomainBus,
+    private readonly loginGuard: LoginGuard = new LoginGuard(),
   ) {}
 
   /** First start: creates domain, project `default` and user `admin` (an administrator, member of `default`). Returns the password if it generated one. */
@@ -43,19 +45,34 @@ export class Iam {
     return adminPassword ? {} : { generatedPassword: password };
   }
 
-  /** Password authentication scoped to a project (by name or id; by default the user's first) the user is a member of. */
-  authenticate(input: { domainName: string; userName: string; password: string; project?: { id?: string; name?: string } }): TIdentity {
-    const user = this.db
-      .prepare(
-        `SELECT u.id, u.name, u.password_hash, d.id AS domain_id, d.name AS domain_name
-         FROM users u JOIN domains d ON d.id = u.domain_id WHERE d.name = ? AND u.name = ?`,
-      )
-      .get(input.domainName, input.userName) as
-      | { id: string; name: string; password_hash: string; domain_id: string; domain_name: string }
-      | undefined;
-    if (!user || !verifyPassword(input.password, user.password_hash)) {
-      throw new CoreError('UNAUTHENTICATED', 'The user name, password or domain name is incorrect.');
+  /**
+   * Password authentication scoped to a project (by name or id; by default the user's first) the user is a member of.
+   * Rate-limited per user and per client address (login-guard.ts); unknown users cost the same as known ones.
+   */
+  async authenticate(input: {
+    domainName: string;
+    userName: string;
+    password: string;
+    project?: { id?: string; name?: string };
+    /** The caller's network address, for the per-address limit. */
+    clientAddress: string;
+  }): Promise<TIdentity> {
+    const attempt = this.loginGuard.admit(input.clientAddress, `${input.domainName}\u0000${input.userName}`);
+    let user: { id: string; name: string; password_hash: string; domain_id: string; domain_name: string } | undefined;
+    let isValid = false;
+    try {
+      user = this.db
+        .prepare(
+          `SELECT u.id, u.name, u.password_hash, d.id AS domain_id, d.name AS domain_name
+           FROM users u JOIN domains d ON d.id = u.domain_id WHERE d.name = ? AND u.name = ?`,
+        )
+        .get(input.domainName, input.userName) as typeof user;
+      isValid = await verifyPassword(input.password, user?.password_hash);
+    } finally {
+      if (!user || !isValid) attempt.failed();
     }
+    if (!user || !isValid) throw new CoreError('UNAUTHENTICATED', 'The user name, password or domain name is incorrect.');
+    attempt.succeeded();
     const project = this.memberProject(user.id, input.project);
     return {
       userId: user.id,

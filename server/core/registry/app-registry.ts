@@ -8,6 +8,7 @@ import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
 import { CoreError, invalid, notFound } from '../errors';
 import { newId, now } from '../ids';
+import type { BucketRegistry } from '../storage/bucket-registry';
 import type { LocalObjectStore } from '../storage/local-object-store';
 import { parseObsUri } from '../storage/obs-uri';
 import type { EventLog } from '../telemetry/events';

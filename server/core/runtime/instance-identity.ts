@@ -49,22 +49,27 @@ export class InstanceGroups {
 }
 
 /**
- * Checks that `python` runs for the instance user and imports numpy (the examples and most models need it).
- * Returns what is wrong, or undefined.
+ * Checks that the instance user can run `python`, read `serverScript` (the run directory's copy of
+ * the model server: its parents must be traversable) and import numpy (the examples and most models
+ * need it). Returns what is wrong, or undefined.
  */
-export function checkPython(python: string, user: TInstanceUser | null, env: Record<string, string>): string | undefined {
-  const result = spawnSync(python, ['-c', 'import numpy'], {
-    cwd: '/',
-    env: { ...env, HOME: '/', PYTHONDONTWRITEBYTECODE: '1' } as Record<string, string> as NodeJS.ProcessEnv,
-    encoding: 'utf8',
-    timeout: 30_000,
-    ...(user ? { uid: user.uid, gid: user.gid } : {}),
-  });
+export function checkPython(python: string, user: TInstanceUser | null, env: Record<string, string>, serverScript?: string): string | undefined {
+  const run = (args: string[]) =>
+    spawnSync(python, args, {
+      cwd: '/',
+      env: { ...env, HOME: '/', PYTHONDONTWRITEBYTECODE: '1' } as Record<string, string> as NodeJS.ProcessEnv,
+      encoding: 'utf8',
+      timeout: 30_000,
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    });
   const as = user ? ` as user ${user.name}` : '';
-  if (result.error) return `${python} cannot be started${as}: ${result.error.message}`;
-  if (result.status !== 0) {
-    const last = result.stderr.trim().split('\n').at(-1) ?? '';
-    return `${python}${as} cannot import numpy (${last || `exit code ${result.status}`}); models that use numpy will fail`;
+  const lastLine = (r: ReturnType<typeof run>) => r.stderr.trim().split('\n').at(-1) || `exit code ${r.status}`;
+  const numpy = run(['-c', 'import numpy']);
+  if (numpy.error) return `${python} cannot be started${as}: ${numpy.error.message}; set ANVIL_PYTHON to a python it can run`;
+  if (serverScript) {
+    const readable = run(['-S', '-c', 'import sys; open(sys.argv[1]).close()', serverScript]);
+    if (readable.status !== 0) return `${python}${as} cannot read ${serverScript} (${lastLine(readable)}); choose an ANVIL_RUN_DIR it can reach`;
   }
+  if (numpy.status !== 0) return `${python}${as} cannot import numpy (${lastLine(numpy)}); models that use numpy will fail`;
   return undefined;
 }

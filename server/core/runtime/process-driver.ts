@@ -22,8 +22,8 @@ const SERVER_SCRIPT = 'anvil_model_server.py';
 const THREAD_POOL_VARS = ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'];
 
 export type TProcessDriverOptions = {
-  /** ANVIL_PYTHON; unset: /usr/bin/python3 when instances run as another user (root's python may sit under /root), else python3. */
-  python?: string;
+  /** ANVIL_PYTHON (server/env.ts defaults it to /usr/bin/python3 as root: root's own python may sit under /root). */
+  python: string;
   /** server/runtimes/python in the repository. */
   serverDir: string;
   /** PATH and locale from Anvil's environment (server/env.ts). */
@@ -50,14 +50,14 @@ export class ProcessDriver implements RuntimeDriver {
 
   constructor(private readonly opts: TProcessDriverOptions) {
     this.user = isRoot() ? resolveUser(opts.instanceUser) : null;
-    this.python = opts.python ?? (this.user ? '/usr/bin/python3' : 'python3');
+    this.python = opts.python;
     this.runDir = new RunDir(opts.runDir);
     this.runDir.prepare(opts.serverDir);
     this.cgroups = this.user ? openInstanceCgroups(`anvil-${path.basename(opts.runDir)}`) : null;
     this.prlimit = findExecutable('prlimit', opts.baseEnv.PATH);
     if (!this.prlimit) this.warnings.push('prlimit (util-linux) is not installed, so instance memory is not capped');
-    const pythonProblem = checkPython(this.python, this.user, opts.baseEnv);
-    if (pythonProblem) this.warnings.push(`${pythonProblem}; set ANVIL_PYTHON to a python the instance user can run`);
+    const pythonProblem = checkPython(this.python, this.user, opts.baseEnv, path.join(this.runDir.serverDir, SERVER_SCRIPT));
+    if (pythonProblem) this.warnings.push(pythonProblem);
   }
 
   capacity(): TNodeCapacity {
@@ -77,10 +77,10 @@ export class ProcessDriver implements RuntimeDriver {
   async start(spec: TInstanceSpec, hooks: TInstanceHooks): Promise<TRunningInstance> {
     const port = await freePort();
     const user = this.user && { ...this.user, gid: this.groups.acquire() };
-    const dirs = this.runDir.createInstance(spec.instanceId, spec.modelDir, user);
     let cgroup: TInstanceCgroup | null = null;
     let child: ChildProcess;
     try {
+      const dirs = await this.runDir.createInstance(spec.instanceId, spec.modelDir, user);
       cgroup = this.cgroups?.create(spec.instanceId, { memoryBytes: spec.memoryBytes, cpus: spec.cpus }) ?? null;
       const threads = String(Math.max(1, Math.floor(spec.cpus)));
       const env: Record<string, string> = {
@@ -99,8 +99,10 @@ export class ProcessDriver implements RuntimeDriver {
         HOME: dirs.scratchDir,
       };
       const server = [this.python, path.join(this.runDir.serverDir, SERVER_SCRIPT)];
-      // prlimit sets the limit on itself and execs the server: the pid stays the server's.
-      const [command, ...args] = this.prlimit ? [this.prlimit, `--as=${spec.memoryBytes}`, '--', ...server] : server;
+      // prlimit sets the limit on itself and execs the server: the pid stays the server's. CUDA maps far
+      // more address space than memory, so GPU instances are capped by their cgroup only.
+      const capsAddressSpace = this.prlimit && !spec.gpus;
+      const [command, ...args] = capsAddressSpace ? [this.prlimit!, `--as=${spec.memoryBytes}`, '--', ...server] : server;
       child = spawn(command, args, {
         cwd: dirs.modelDir,
         env: env as NodeJS.ProcessEnv,
@@ -113,7 +115,8 @@ export class ProcessDriver implements RuntimeDriver {
       await this.cleanUp(spec.instanceId, cgroup);
       throw e;
     }
-    // A child that never spawned reports through start()'s rejection, not through onExit.
+    // A child that never spawned, or could not be confined, reports through start()'s rejection, not through onExit.
+    let isReportedByStart = false;
     const exited = new Promise<string | null>((resolve) => {
       child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
       child.once('error', () => child.pid === undefined && resolve(null));
@@ -125,7 +128,7 @@ export class ProcessDriver implements RuntimeDriver {
         await this.cleanUp(spec.instanceId, cgroup);
       } finally {
         this.instances.delete(spec.instanceId);
-        if (description !== null) {
+        if (description !== null && !isReportedByStart) {
           hooks.onExit(outOfMemory ? `${description}: out of memory, over its flavor's ${formatBytes(spec.memoryBytes)}` : description);
         }
       }
@@ -142,6 +145,7 @@ export class ProcessDriver implements RuntimeDriver {
       try {
         this.cgroups!.add(cgroup, child.pid!);
       } catch (e) {
+        isReportedByStart = true;
         child.kill('SIGKILL');
         await ended;
         throw new Error(`cannot place the instance in its cgroup: ${(e as Error).message}`);

@@ -75,10 +75,18 @@ describe.runIf(process.getuid?.() === 0)('cgroup limits, where the host allows t
   it('puts the instance in a cgroup with its memory and CPU limits, and removes the cgroup when the instance stops', async (ctx) => {
     if (!hasCgroups()) ctx.skip();
     const { pid, id } = (await detail(hog)).instances[0];
-    const memoryPath = /^\d+:(?:[^:]*,)?memory(?:,[^:]*)?:(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
+    const cgroupOf = (controller: string) =>
+      new RegExp(`^\\d+:(?:[^:]*,)?${controller}(?:,[^:]*)?:(.*)$`, 'm').exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
+    const memoryPath = cgroupOf('memory');
     expect(memoryPath).toMatch(new RegExp(`/${id}$`));
     const dir = `/sys/fs/cgroup/memory${memoryPath}`;
     expect(Number(fs.readFileSync(`${dir}/memory.limit_in_bytes`, 'utf8'))).toBe(2 * GIB);
+    const cpuPath = cgroupOf('cpu');
+    if (fs.existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us')) {
+      expect(cpuPath).toMatch(new RegExp(`/${id}$`));
+      const quota = (file: string) => Number(fs.readFileSync(`/sys/fs/cgroup/cpu${cpuPath}/${file}`, 'utf8'));
+      expect(quota('cpu.cfs_quota_us') / quota('cpu.cfs_period_us')).toBe(1); // cpu.1u2g: one vCPU of CPU time
+    }
 
     const other = await deploy('hog-2');
     await waitFor(async () => (await detail(other)).status === 'running', 30_000, 'hog-2 running');
@@ -95,8 +103,7 @@ describe.runIf(process.getuid?.() === 0)('cgroup limits, where the host allows t
     const forks = await deploy('hog-forks', { HOG_CHILD_MIB: '700', HOG_AT_LOAD_MIB: '1500' });
     const events = await waitFor(async () => {
       const list = ((await (await call(`/v1/${projectId}/services/${forks}/events`)).json()) as { events: { message: string }[] }).events;
-      console.log(JSON.stringify(list.map((e) => e.message)));
-      return list.some((e) => e.message.includes("out of memory")) && list;
+      return list.some((e) => e.message.includes('out of memory')) && list;
     }, 30_000, 'out-of-memory event');
     expect(events.map((e) => e.message)).toContainEqual(expect.stringContaining("signal SIGKILL: out of memory, over its flavor's 2 GiB"));
     await anvil.core.services.delete(projectId, forks);

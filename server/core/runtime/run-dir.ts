@@ -8,6 +8,7 @@
  *       tmp/                      the instance's scratch space (TMPDIR and HOME), owned by the instance user
  */
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { TInstanceUser } from './instance-identity';
 
@@ -33,18 +34,22 @@ export class RunDir {
       fs.chmodSync(dir, 0o711);
     }
     removeTree(this.serverDir);
-    copyReadOnly(serverSource, this.serverDir, { link: false, skip: (name) => name === '__pycache__' });
+    copyReadOnly(serverSource, this.serverDir, (name) => name === '__pycache__');
   }
 
-  /** Creates an instance's folder with its read-only model copy and its scratch space. */
-  createInstance(instanceId: string, modelSource: string, user: TInstanceUser | null): TInstanceDir {
+  /**
+   * Creates an instance's folder with its read-only model copy and its scratch space. Asynchronous:
+   * a model on another file system than the run directory is really copied, which must not block
+   * the event loop.
+   */
+  async createInstance(instanceId: string, modelSource: string, user: TInstanceUser | null): Promise<TInstanceDir> {
     const dir = path.join(this.instancesDir, instanceId);
     removeTree(dir);
     fs.mkdirSync(dir, { mode: 0o700 });
     const modelDir = path.join(dir, 'model');
     const scratchDir = path.join(dir, 'tmp');
     // Hard links when the data directory shares the file system: no copy of a large model per instance.
-    copyReadOnly(modelSource, modelDir, { link: true });
+    await copyReadOnlyAsync(modelSource, modelDir);
     fs.mkdirSync(scratchDir, { mode: 0o700 });
     if (user) {
       fs.chownSync(scratchDir, user.uid, user.gid);
@@ -69,29 +74,35 @@ export class RunDir {
   }
 }
 
-/** Copies a tree as root-owned read-only files (0444) and folders (0555); links and special files are skipped. */
-function copyReadOnly(src: string, dst: string, opts: { link: boolean; skip?: (name: string) => boolean }): void {
+/** Copies a tree as read-only files (0444) and folders (0555) owned by Anvil's user; links and special files are skipped. */
+function copyReadOnly(src: string, dst: string, skip: (name: string) => boolean): void {
   fs.mkdirSync(dst, { mode: 0o700 });
   for (const entry of fs.readdirSync(src, { withFileTypes: true })) {
-    if (opts.skip?.(entry.name)) continue;
+    if (skip(entry.name)) continue;
     const from = path.join(src, entry.name);
     const to = path.join(dst, entry.name);
-    if (entry.isDirectory()) copyReadOnly(from, to, opts);
+    if (entry.isDirectory()) copyReadOnly(from, to, skip);
     else if (entry.isFile()) {
-      if (!opts.link || !tryLink(from, to)) fs.copyFileSync(from, to);
+      fs.copyFileSync(from, to);
       fs.chmodSync(to, 0o444);
     }
   }
   fs.chmodSync(dst, 0o555);
 }
 
-function tryLink(from: string, to: string): boolean {
-  try {
-    fs.linkSync(from, to);
-    return true;
-  } catch {
-    return false;
+/** Like copyReadOnly, hard-linking files where it can (the imported model is never changed in place). */
+async function copyReadOnlyAsync(src: string, dst: string): Promise<void> {
+  await fsp.mkdir(dst, { mode: 0o700 });
+  for (const entry of await fsp.readdir(src, { withFileTypes: true })) {
+    const from = path.join(src, entry.name);
+    const to = path.join(dst, entry.name);
+    if (entry.isDirectory()) await copyReadOnlyAsync(from, to);
+    else if (entry.isFile()) {
+      await fsp.link(from, to).catch(() => fsp.copyFile(from, to));
+      await fsp.chmod(to, 0o444);
+    }
   }
+  await fsp.chmod(dst, 0o555);
 }
 
 /** rm -rf that also works for a non-root owner of read-only folders. */

@@ -1,4 +1,6 @@
 /** The seam between the deploy core and where instances run (process now; Docker and Kubernetes later). */
+import type { TInstanceIsolation } from '../../contracts/services';
+
 export type TNodeCapacity = { cpus: number; memoryGiB: number; gpus: number };
 
 export type TInstanceSpec = {
@@ -14,6 +16,8 @@ export type TInstanceSpec = {
   memoryBytes: number;
   /** The flavor's vCPUs: thread pools are sized to them and, where the driver can, CPU time is capped. */
   cpus: number;
+  /** The flavor's GPUs (CUDA reserves far more address space than memory, so no RLIMIT_AS for them). */
+  gpus?: number;
 };
 
 export type TInstanceHooks = {
@@ -25,16 +29,7 @@ export type TInstanceHooks = {
 export type TRunningInstance = { instanceId: string; host: string; port: number; pid: number | null };
 
 /** What keeps model code away from Anvil, shown on the instance page. */
-export type TIsolation = {
-  /** True when model code runs without Anvil's permissions. */
-  confined: boolean;
-  /** The OS user instances run as. */
-  user: string;
-  /** What is enforced, or why nothing is. */
-  note: string;
-  /** What is wrong with the setup (a python the instance user cannot run, no memory cap). */
-  warning?: string;
-};
+export type TIsolation = TInstanceIsolation;
 
 export interface RuntimeDriver {
   readonly name: string;

@@ -3,18 +3,29 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { unzipSync } from 'fflate';
 import type { TBucket, TObsEntry } from '../../contracts/obs';
 import { ZBucketNameSchema } from '../../contracts/obs';
 import { CoreError, invalid, notFound } from '../errors';
 import { checkKey } from './obs-uri';
+import { DEFAULT_ZIP_LIMITS, extractArchive, mergeInto, receiveArchive, type TZipLimits } from './zip-extract';
 
-/** Zip archives are extracted in memory; model packages larger than this go up as folders. */
-const MAX_ZIP_BYTES = 512 * 1024 * 1024;
+export type TObjectStoreOptions = { zipLimits?: Partial<TZipLimits> };
 
 export class LocalObjectStore {
-  constructor(private readonly root: string) {
+  /** Where archives are received and extracted before they move into a bucket: beside the buckets, never listed as one. */
+  private readonly stagingRoot: string;
+  private readonly zipLimits: TZipLimits;
+
+  constructor(
+    private readonly root: string,
+    options: TObjectStoreOptions = {},
+  ) {
     fs.mkdirSync(root, { recursive: true });
+    this.stagingRoot = `${root}.staging`;
+    // Leftovers of an extraction that a crash interrupted.
+    fs.rmSync(this.stagingRoot, { recursive: true, force: true });
+    fs.mkdirSync(this.stagingRoot, { recursive: true });
+    this.zipLimits = { ...DEFAULT_ZIP_LIMITS, ...options.zipLimits };
   }
 
   listBuckets(): TBucket[] {
@@ -67,27 +78,25 @@ export class LocalObjectStore {
     }
   }
 
-  /** Extracts a .zip under `prefix`; entries are checked like keys, so an archive cannot write outside it. */
-  extractZip(bucket: string, prefix: string, zip: Buffer): number {
-    if (zip.length > MAX_ZIP_BYTES) throw new CoreError('PAYLOAD_TOO_LARGE', 'Zip archives are limited to 512 MB; upload the folder instead.');
-    let files: Record<string, Uint8Array>;
+  /**
+   * Extracts a .zip streamed in `body` under `prefix`, all or nothing: the archive is received and
+   * extracted in a staging folder within the caps (413), refused entries are named (400), and the
+   * files move into the bucket only when every entry succeeded. Returns the number of files.
+   */
+  async extractZip(bucket: string, prefix: string, body: Readable): Promise<number> {
+    const target = this.pathOf(bucket, checkKey(prefix, 'file'));
+    const work = fs.mkdtempSync(path.join(this.stagingRoot, 'zip-'));
     try {
-      files = unzipSync(zip);
-    } catch {
-      throw invalid('file', 'The file is not a valid .zip archive.');
+      const archive = path.join(work, 'archive.zip');
+      await receiveArchive(body, archive, this.zipLimits.maxArchiveBytes);
+      const staged = path.join(work, 'files');
+      fs.mkdirSync(staged);
+      const files = await extractArchive(archive, staged, this.zipLimits);
+      mergeInto(staged, target, (relative) => `obs://${bucket}/${prefix}${relative}`);
+      return files;
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
     }
-    const entries = Object.entries(files).filter(([name]) => !name.startsWith('__MACOSX/'));
-    for (const [name] of entries) checkKey(prefix + name, 'file');
-    this.bucketDir(bucket);
-    for (const [name, data] of entries) {
-      const target = this.pathOf(bucket, prefix + name);
-      if (name.endsWith('/')) fs.mkdirSync(target, { recursive: true });
-      else {
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, data);
-      }
-    }
-    return entries.filter(([n]) => !n.endsWith('/')).length;
   }
 
   openObject(bucket: string, key: string): { stream: Readable; size: number } {

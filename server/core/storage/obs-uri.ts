@@ -16,5 +16,12 @@ export function checkKey(key: string, field = 'key'): string {
   if (key.startsWith('/') || key.includes('\\') || key.includes('\0') || parts.some((p) => p === '..' || p === '.')) {
     throw invalid(field, `"${key}" is not a valid object key.`);
   }
+  // The file system refuses longer names (ENAMETOOLONG); S3 caps keys at 1024 bytes too.
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES || parts.some((p) => Buffer.byteLength(p) > MAX_KEY_PART_BYTES)) {
+    throw invalid(field, `An object key is at most ${MAX_KEY_BYTES} bytes, each folder or file name at most ${MAX_KEY_PART_BYTES}.`);
+  }
   return key;
 }
+
+const MAX_KEY_BYTES = 1024;
+const MAX_KEY_PART_BYTES = 255;

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_MESSAGES, type TEventCode, type TEventRecord } from '../../contracts/events';
-import { getToken, startTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
 
 const MINUTE_MS = 1000; // a deploy-timeout minute: the 3-minute timeout row lasts 3 s
 const HOUR_MS = 3000; // an auto-stop hour: the 1-hour auto-stop row stops after 3 s
@@ -33,7 +33,8 @@ const NAME = /^[\p{L}\p{Nd}_-]{1,64}$/u;
 const PLACEHOLDERS: Partial<Record<TEventCode, RegExp[]>> = {
   A8: [FIELD],
   A41: [/^[^/\s][^\n]*$/],
-  S8: [/^(?:deploy|start|stop|restart|update)$/, TEXT],
+  S8: [/^(?:deploy|start|stop|restart|update|run)$/, TEXT],
+  S26: [NAME],
   S15: [INTEGER, /^hours?$/],
   S25: [NAME],
   X1: [ID, TEXT],
@@ -86,8 +87,8 @@ const importPackage = async (name: string, config: object | string, code?: strin
 
 let irisId: string;
 /** Deploys through REST; auto-stop is off unless `body.schedule` says otherwise. */
-async function deploy(name: string, body: Record<string, unknown> = {}, modelId = irisId, envs?: Record<string, string>): Promise<string> {
-  const config = [{ model_id: modelId, specification: 'cpu.1u2g', instance_count: 1, ...(envs ? { envs } : {}) }];
+async function deploy(name: string, body: Record<string, unknown> = {}, modelId = irisId, config0: Record<string, unknown> = {}): Promise<string> {
+  const config = [{ model_id: modelId, specification: 'cpu.1u2g', instance_count: 1, ...config0 }];
   const res = await api(`/v1/${projectId}/services`, { method: 'POST', body: JSON.stringify({ service_name: name, schedule: [], ...body, config }) });
   expect(res.status, await res.clone().text()).toBe(201);
   return ((await res.json()) as { service_id: string }).service_id;
@@ -113,7 +114,11 @@ const ROWS: TRow[] = [
   {
     scenario: 'import succeeds',
     resource: 'app',
-    drive: async () => (irisId = await importPackage('iris', IRIS)),
+    drive: async () => {
+      const res = await api('/obs/texts/iris?extract=zip', { method: 'PUT', body: zipFolder(path.resolve('examples/iris/model')) });
+      expect(res.status).toBe(201);
+      return (irisId = await importModel('iris'));
+    },
     codes: ['A1', 'A26', 'A27', 'A25'],
     isExact: true,
   },
@@ -238,16 +243,28 @@ const ROWS: TRow[] = [
     args: { X1: [ID, /signal SIGKILL/] },
   },
   {
-    scenario: 'deploy fails: the model cannot start',
+    scenario: 'deploy fails: the model cannot start, nor when started again',
     resource: 'service',
     drive: async () => {
       const broken = await importPackage('texts-broken', IRIS, 'raise RuntimeError("weights file is corrupt")\n');
       const id = await deploy('texts-broken', {}, broken);
       await untilStatus(id, 'failed');
+      await anvil.core.services.start(projectId, id);
+      await waitFor(async () => anvil.core.events.list('service', id)[0].code === 'S26', 20_000, 'start failed');
       return id;
     },
-    codes: ['S1', 'X3', 'X3', 'X3', 'S8'],
-    args: { X3: [ID, /weights file is corrupt/], S8: ['deploy', /weights file is corrupt/] },
+    codes: ['S1', 'X3', 'X3', 'X3', 'S8', 'S11', 'X3', 'X3', 'X3', 'S8', 'S26'],
+    args: { X3: [ID, /weights file is corrupt/], S8: ['deploy', /weights file is corrupt/], S26: ['texts-broken'] },
+  },
+  {
+    scenario: 'not enough resources: the service waits',
+    resource: 'service',
+    drive: async () => {
+      const id = await deploy('texts-wait', {}, irisId, { specification: 'cpu.8u32g', instance_count: 3 });
+      await untilStatus(id, 'waiting', 10_000);
+      return id;
+    },
+    codes: ['S1', 'S2'],
   },
   {
     scenario: 'deploy timeout',
@@ -256,7 +273,7 @@ const ROWS: TRow[] = [
       await putFile('slow/model/config.json', fs.readFileSync('e2e/fixtures/slow-start/model/config.json', 'utf8'));
       await putFile('slow/model/customize_service.py', fs.readFileSync('e2e/fixtures/slow-start/model/customize_service.py', 'utf8'));
       const slow = await importModel('texts-slow', 'slow');
-      const id = await deploy('texts-slow', { deploy_timeout: 3 }, slow, { SLOW_START_SECONDS: '60' });
+      const id = await deploy('texts-slow', { deploy_timeout: 3 }, slow, { envs: { SLOW_START_SECONDS: '60' } });
       await untilStatus(id, 'failed', 15_000);
       return id;
     },
@@ -300,7 +317,6 @@ const ROWS: TRow[] = [
  * this list to be exact, so adding a row means removing its code here.
  */
 const NOT_DRIVEN_YET: Partial<Record<TEventCode, string>> = {
-  S2: 'waiting for resources: needs a pool-shortage row (lifecycle work)',
   S18: 'an auto-stop that is refused: needs a way to make the stop fail',
   X4: 'readiness probe failures: needs a model that hangs after it is ready',
   X5: 'readiness recovered: same fixture as X4',

@@ -1,5 +1,5 @@
 /** `/v1/{project_id}/models`: AI-application versions (ModelArts "models"), one entry per version. */
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { TAppSummary } from '../../contracts/apps';
 import {
   REST_MODEL_FIELDS,
@@ -59,13 +59,21 @@ const get = createRoute({
   responses: { 200: jsonResponse(ZRestModelDetailSchema, 'The version.'), ...errorResponses(401, 403, 404) },
 });
 
+/** ModelArts' `cascade`: also delete the other versions of the same application. */
+const ZDeleteModelQuerySchema = z.object({
+  cascade: z
+    .enum(['true', 'false'])
+    .optional()
+    .meta({ description: '`true` deletes every version of the application (refused while any has a service, 409 naming them); default `false`, this version only.' }),
+});
+
 const remove = createRoute({
   method: 'delete',
   path: '/v1/{project_id}/models/{id}',
   operationId: 'deleteModel',
-  summary: 'Delete one AI-application version',
+  summary: 'Delete one AI-application version, or with cascade=true the whole application',
   tags: TAGS,
-  request: { params: ZResourceParamsSchema },
+  request: { params: ZResourceParamsSchema, query: ZDeleteModelQuerySchema },
   responses: { 204: { description: 'Deleted.' }, ...errorResponses(401, 403, 404, 409) },
 });
 
@@ -111,7 +119,9 @@ export function registerModelRoutes(app: TManagementApp): void {
 
   app.openapi(remove, async (c) => {
     const { core, identity } = c.var;
-    await core.registry.delete(identity.projectId, c.req.valid('param').id);
+    const { id } = c.req.valid('param');
+    if (c.req.valid('query').cascade === 'true') core.registry.deleteApp(identity.projectId, core.registry.summary(identity.projectId, id).name);
+    else core.registry.delete(identity.projectId, id);
     return c.body(null, 204);
   });
 

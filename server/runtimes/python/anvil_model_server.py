@@ -2,7 +2,8 @@
 
 Environment: ANVIL_MODEL_DIR (the package's `model` folder), PORT (default 8080),
 ANVIL_MODEL_NAME, ANVIL_MODEL_TYPE (config.json model_type). Serves POST on the `apis` urls
-(default `/`) with application/json or multipart/form-data, and GET /health.
+(default `/`) with application/json or multipart/form-data, bodies framed by Content-Length or
+Transfer-Encoding: chunked (up to 12 MB), and GET /health.
 """
 import importlib.util
 import inspect
@@ -10,6 +11,7 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -23,6 +25,8 @@ from model_service.model_service import SingleNodeService  # noqa: E402
 from model_service.python_model_service import XgSkServingBaseService  # noqa: E402
 
 MAX_BODY = 12 * 1024 * 1024
+MAX_CHUNK_LINE = 4096
+CHUNK_SIZE = re.compile(rb"^[0-9A-Fa-f]{1,16}$")
 # Engines whose self.model_path is the model file rather than the directory (guide §4.1.3).
 MODEL_FILE_SUFFIXES = {
     "PyTorch": (".pth", ".pt"),
@@ -81,6 +85,43 @@ def parse_multipart(content_type, body):
     return fields
 
 
+class BodyError(Exception):
+    """A request body that cannot be read: the status to answer and why."""
+
+    def __init__(self, status, message):
+        Exception.__init__(self, message)
+        self.status = status
+
+
+def read_chunked(rfile, limit):
+    """A `Transfer-Encoding: chunked` body (RFC 9112 §7.1): extensions ignored, trailers consumed."""
+    body = bytearray()
+    while True:
+        line = rfile.readline(MAX_CHUNK_LINE + 1)
+        if len(line) > MAX_CHUNK_LINE or not line.endswith(b"\n"):
+            raise BodyError(400, "malformed chunked body: chunk-size line too long or cut off")
+        size_text = line.split(b";", 1)[0].strip()
+        if not CHUNK_SIZE.match(size_text):
+            raise BodyError(400, "malformed chunked body: %r is not a hexadecimal chunk size" % size_text.decode("latin-1"))
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        if len(body) + size > limit:
+            raise BodyError(413, "Request body is larger than 12 MB")
+        data = rfile.read(size)
+        if len(data) != size:
+            raise BodyError(400, "malformed chunked body: the body ends inside a chunk")
+        if rfile.read(2) != b"\r\n":
+            raise BodyError(400, "malformed chunked body: a chunk is longer than its size")
+        body += data
+    while True:  # trailer fields, up to the empty line
+        line = rfile.readline(MAX_CHUNK_LINE + 1)
+        if len(line) > MAX_CHUNK_LINE or not line.endswith(b"\n"):
+            raise BodyError(400, "malformed chunked body: trailer line too long or cut off")
+        if line in (b"\r\n", b"\n"):
+            return bytes(body)
+
+
 def is_predict_analysis(request):
     return isinstance(request, dict) and ("meta" in request or isinstance(request.get("data"), dict)
                                           and "req_data" in request["data"])
@@ -126,13 +167,31 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.error(404, "ModelArts.4404", "No GET route %s; this model serves POST on %s" % (self.path, ", ".join(self.server.urls)))
 
+    def read_body(self):
+        """The body framed by Transfer-Encoding: chunked (the gateway streams as it receives) or Content-Length."""
+        encodings = [e.strip().lower() for e in self.headers.get("Transfer-Encoding", "").split(",") if e.strip()]
+        if encodings:
+            if encodings[-1] != "chunked" or any(e not in ("chunked", "identity") for e in encodings):
+                raise BodyError(400, "unsupported Transfer-Encoding %s" % self.headers.get("Transfer-Encoding"))
+            return read_chunked(self.rfile, MAX_BODY)
+        text = (self.headers.get("Content-Length") or "0").strip()
+        if not re.match(r"^[0-9]{1,12}$", text):
+            raise BodyError(400, "invalid Content-Length %r" % text)
+        if int(text) > MAX_BODY:
+            raise BodyError(413, "Request body is larger than 12 MB")
+        body = self.rfile.read(int(text))
+        if len(body) != int(text):
+            raise BodyError(400, "the body ends before its Content-Length")
+        return body
+
     def do_POST(self):
         path = self.path.split("?")[0]
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        try:
+            body = self.read_body()
+        except BodyError as e:
+            # The rest of the stream cannot be framed any more: answer and close.
             self.close_connection = True
-            return self.error(413, "ModelArts.4413", "Request body is larger than 12 MB")
-        body = self.rfile.read(length)
+            return self.error(e.status, "ModelArts.4413" if e.status == 413 else "ModelArts.4400", str(e))
         if path not in self.server.urls:
             return self.error(404, "ModelArts.4404", "No API at %s; config.json apis declare %s" % (path, ", ".join(self.server.urls)))
         content_type = self.headers.get("Content-Type", "application/json")

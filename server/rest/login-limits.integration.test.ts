@@ -1,0 +1,197 @@
+/**
+ * Logins cannot be used to enumerate users, guess passwords or stall Anvil (issue 5 §1), over real
+ * HTTP on both doors: `POST /v3/auth/tokens` and the console's tRPC `auth.login`.
+ */
+import fs from 'node:fs';
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, getToken, startTestAnvil, waitFor, type TTestAnvil } from '../test-support/anvil-harness';
+import { deployExample } from '../test-support/deploy-example';
+
+type TReply = { status: number; ms: number; retryAfter?: string; body: Record<string, unknown> };
+
+const started: TTestAnvil[] = [];
+afterAll(async () => {
+  for (const anvil of started) {
+    await anvil.close();
+    fs.rmSync(anvil.dataDir, { recursive: true, force: true });
+  }
+});
+async function anvilWith(loginLimits: NonNullable<Parameters<typeof startTestAnvil>[1]>['loginLimits']) {
+  const anvil = await startTestAnvil(undefined, { loginLimits });
+  started.push(anvil);
+  return anvil;
+}
+
+/** One POST on a fresh connection from `localAddress` (any 127.x address reaches the server on Linux). */
+function post(url: string, path: string, body: unknown, localAddress = '127.0.0.1', headers: Record<string, string> = {}): Promise<TReply> {
+  const t0 = performance.now();
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, path, method: 'POST', localAddress, agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          ms: performance.now() - t0,
+          retryAfter: res.headers['retry-after'],
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>,
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+const tokenLogin = (url: string, userName: string, password: string, address?: string) =>
+  post(url, '/v3/auth/tokens', {
+    auth: { identity: { methods: ['password'], password: { user: { name: userName, password, domain: { name: 'anvil' } } } }, scope: { project: { name: 'default' } } },
+  }, address);
+const consoleLogin = (url: string, userName: string, password: string, address?: string) => post(url, '/api/trpc/auth.login', { userName, password }, address);
+const trpcError = (r: TReply) => (r.body.error ?? {}) as { message?: string; data?: { code?: string } };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('user names cannot be enumerated by timing', () => {
+  it('an unknown user and a known user with a wrong password take comparable time (medians of 10 within 3×)', async () => {
+    const anvil = await anvilWith({ userMaxFailures: 1000, addressMaxAttempts: 1000 });
+    await tokenLogin(anvil.url, 'warm-up', 'x');
+    const unknown: number[] = [];
+    const known: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const u = await tokenLogin(anvil.url, `nobody-${i}`, 'wrong');
+      const k = await tokenLogin(anvil.url, 'admin', `wrong-${i}`);
+      expect([u.status, k.status]).toEqual([401, 401]);
+      expect(u.body.error_msg).toBe(k.body.error_msg);
+      unknown.push(u.ms);
+      known.push(k.ms);
+    }
+    const [fast, slow] = [median(unknown), median(known)].sort((a, b) => a - b);
+    expect(slow / fast, `medians: unknown ${median(unknown).toFixed(1)} ms, known ${median(known).toFixed(1)} ms`).toBeLessThan(3);
+  });
+});
+
+describe('a user is locked after 5 failures, on both doors', () => {
+  it('REST: the 6th attempt answers 429 with Retry-After, the right password too, until the lock ends; a success resets the count', async () => {
+    const anvil = await anvilWith({ userLockMs: 1500 });
+    for (let i = 0; i < 5; i++) expect((await tokenLogin(anvil.url, 'admin', `guess-${i}`)).status).toBe(401);
+    const sixth = await tokenLogin(anvil.url, 'admin', 'guess-6');
+    expect(sixth.status).toBe(429);
+    expect(sixth.retryAfter).toBe('2');
+    expect(sixth.body).toMatchObject({ error_code: 'ModelArts.0113', error_msg: 'Too many failed logins for this user; try again in 2 seconds.' });
+    const right = await tokenLogin(anvil.url, 'admin', ADMIN_PASSWORD);
+    expect([right.status, right.retryAfter]).toEqual([429, '2']);
+
+    await sleep(1600);
+    expect((await tokenLogin(anvil.url, 'admin', ADMIN_PASSWORD)).status).toBe(201);
+    for (let i = 0; i < 4; i++) expect((await tokenLogin(anvil.url, 'admin', `again-${i}`)).status).toBe(401);
+    expect((await tokenLogin(anvil.url, 'admin', ADMIN_PASSWORD)).status).toBe(201);
+  });
+
+  it('console (tRPC auth.login): TOO_MANY_REQUESTS with the same message; unknown users are locked alike', async () => {
+    const anvil = await anvilWith({ userLockMs: 1500 });
+    for (let i = 0; i < 5; i++) expect(trpcError(await consoleLogin(anvil.url, 'admin', `guess-${i}`)).data?.code).toBe('UNAUTHORIZED');
+    const locked = await consoleLogin(anvil.url, 'admin', ADMIN_PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(trpcError(locked)).toMatchObject({ message: 'Too many failed logins for this user; try again in 2 seconds.', data: { code: 'TOO_MANY_REQUESTS' } });
+    for (let i = 0; i < 5; i++) await consoleLogin(anvil.url, 'ghost', `guess-${i}`);
+    expect(trpcError(await consoleLogin(anvil.url, 'ghost', 'guess-6')).message).toBe('Too many failed logins for this user; try again in 2 seconds.');
+  });
+});
+
+describe('one address is limited to its attempts per minute', () => {
+  it('answers 429 with Retry-After past the limit, on both doors, for that address only; correct logins are not counted', async () => {
+    const anvil = await anvilWith({ addressMaxAttempts: 5 });
+    for (let i = 0; i < 5; i++) expect((await tokenLogin(anvil.url, `sprayed-${i}`, 'password1', '127.0.0.2')).status).toBe(401);
+    const over = await tokenLogin(anvil.url, 'admin', ADMIN_PASSWORD, '127.0.0.2');
+    expect(over.status).toBe(429);
+    expect(Number(over.retryAfter)).toBeGreaterThan(50);
+    expect(over.body.error_msg).toMatch(/^Too many login attempts from this address; try again in \d+ seconds\.$/);
+    expect(trpcError(await consoleLogin(anvil.url, 'admin', ADMIN_PASSWORD, '127.0.0.2')).data?.code).toBe('TOO_MANY_REQUESTS');
+
+    expect((await tokenLogin(anvil.url, 'admin', ADMIN_PASSWORD, '127.0.0.3')).status).toBe(201);
+    for (let i = 0; i < 8; i++) expect((await tokenLogin(anvil.url, 'admin', ADMIN_PASSWORD, '127.0.0.4')).status).toBe(201);
+  });
+});
+
+/**
+ * The attacker's side of the burst, in its own process as a real attacker would be: waits for a line
+ * on stdin, then sends 100 wrong logins at once (REST and console alternately, 25 user names) from
+ * 127.0.0.5 and prints their statuses.
+ */
+const BURST_CLIENT = `
+  const http = require('node:http');
+  const { hostname, port } = new URL(process.argv[1]);
+  const post = (path, body) => new Promise((resolve) => {
+    const req = http.request({ hostname, port, path, method: 'POST', localAddress: '127.0.0.5', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', () => resolve(0));
+    req.end(JSON.stringify(body));
+  });
+  const login = (i) => {
+    const user = 'user-' + (i % 25);
+    return i % 2
+      ? post('/v3/auth/tokens', { auth: { identity: { methods: ['password'], password: { user: { name: user, password: 'wrong-' + i, domain: { name: 'anvil' } } } }, scope: { project: { name: 'default' } } } })
+      : post('/api/trpc/auth.login', { userName: user, password: 'wrong-' + i });
+  };
+  process.stdin.once('data', async () => {
+    const statuses = await Promise.all(Array.from({ length: 100 }, (_, i) => login(i)));
+    process.stdout.write(JSON.stringify(statuses), () => process.exit(0));
+  });
+  process.stdout.write('ready\\n');
+`;
+
+async function startBurstClient(url: string): Promise<{ fire(): Promise<number[]> }> {
+  const child = spawn(process.execPath, ['-e', BURST_CLIENT, url], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  await waitFor(async () => out.startsWith('ready\n'), 10_000, 'burst client');
+  return {
+    fire: async () => {
+      out = '';
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin.write('go\n');
+      await exited;
+      return JSON.parse(out) as number[];
+    },
+  };
+}
+
+describe('a burst of wrong logins does not stall predictions', () => {
+  it('100 concurrent wrong logins (both doors, many users) while predictions run: none waits 100 ms', async () => {
+    const anvil = await anvilWith({});
+    const auth = await getToken(anvil.url);
+    const serviceId = await deployExample(anvil.url, auth, 'iris');
+    const row = { sepal_length: 6.9, sepal_width: 3.1, petal_length: 5.4, petal_width: 2.1 };
+    const predict = () => post(anvil.url, `/v1/infers/${serviceId}`, { data: { req_data: [row] } }, '127.0.0.1', { 'x-auth-token': auth.token });
+    // Warm-up, as a server that has been up a while is: first predictions and first console calls load lazy paths.
+    for (let i = 0; i < 5; i++) expect((await predict()).status).toBe(200);
+    expect((await consoleLogin(anvil.url, 'warm-up', 'x', '127.0.0.6')).status).toBe(401);
+    const attacker = await startBurstClient(anvil.url);
+
+    let bursting = true;
+    const latencies: number[] = [];
+    const loop = (async () => {
+      while (bursting) {
+        const r = await predict();
+        expect(r.status).toBe(200);
+        latencies.push(r.ms);
+      }
+    })();
+    await sleep(50);
+    const statuses = await attacker.fire();
+    await sleep(100);
+    bursting = false;
+    await loop;
+
+    expect(latencies.length).toBeGreaterThan(5);
+    expect(Math.max(...latencies), `prediction latencies during the burst: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`).toBeLessThan(100);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(20); // the per-address limit admits 20 a minute
+    expect(statuses.filter((s) => s === 429)).toHaveLength(80);
+  });
+});
