@@ -70,7 +70,7 @@ test('a model package goes from upload to predictions in the console', async ({ 
   await expect(service.events()).toContainText('Start to deploy service.');
   await expect(service.events()).toContainText('Service iris-online started successfully.');
 
-  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
   await page.getByRole('textbox', { name: 'Description' }).fill('iris for the tour');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByTestId('description')).toHaveText('iris for the tour');

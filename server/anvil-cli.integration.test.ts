@@ -11,7 +11,7 @@ let anvil: TTestAnvil | undefined;
 
 function anvilCli(...args: string[]) {
   const out = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/anvil-cli.ts', ...args], {
-    env: { PATH: process.env.PATH, ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    env: { ...process.env, ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: ADMIN_PASSWORD },
     encoding: 'utf8',
   });
   return { code: out.status, stdout: out.stdout.trim(), stderr: out.stderr.trim() };

@@ -85,8 +85,11 @@ export async function startAnvil(
     core,
     close: () =>
       (closing ??= (async () => {
-        await new Promise<void>((resolve) => io.close(() => resolve()));
+        const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
+        // io.close waits for the HTTP server to close, which waits for every connection: a keep-alive
+        // connection whose response finished a moment ago is not idle yet and would hold it for 65 s.
         server.closeAllConnections();
+        await ioClosed;
         await core.close();
       })()),
   };

@@ -4,7 +4,6 @@
  * or delete anything of project A, and B's own resources work.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +113,9 @@ describe("project B's credentials", () => {
     for (const p of [`models/${A.app}`, `models/${A.app}/events`, `services/${A.service}`, `services/${A.service}/events`, `services/${A.service}/logs`]) {
       expect((await call(b, `/v1/${b.projectId}/${p}`)).status, p).toBe(404);
     }
+    for (const op of ['start', 'stop', 'restart']) expect((await call(b, `/v1/${b.projectId}/services/${A.service}/${op}`, { method: 'POST' })).status, op).toBe(404);
+    const deployA = await call(b, `/v1/${b.projectId}/services`, post({ service_name: 'stolen', config: [{ model_id: A.app, specification: 'cpu.1u2g' }] }));
+    expect([400, 404]).toContain(deployA.status);
     expect((await call(b, `/v1/${b.projectId}/services/${A.service}`, { method: 'DELETE' })).status).toBe(404);
     expect((await call(b, `/v1/${b.projectId}/models/${A.app}`, { method: 'DELETE' })).status).toBe(404);
     expect(await (await call(b, `/v1/${b.projectId}/models`)).json()).toEqual({ models: [] });
@@ -221,26 +223,5 @@ describe("project B's own resources", () => {
     expect((await call(b, `/v1/${b.projectId}/models`)).status).toBe(401);
     expect((await trpc(bCookie, 'obs.buckets')).status).toBe(401);
     expect((await token('bob', 'bob-password', 'team-b')).status).toBe(403);
-  });
-});
-
-describe('an installation from before projects', () => {
-  it('keeps its buckets: folders without an owner go to the default project at start', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-it-legacy-'));
-    fs.mkdirSync(path.join(dataDir, 'obs', 'legacy-models', 'iris'), { recursive: true });
-    fs.writeFileSync(path.join(dataDir, 'obs', 'legacy-models', 'iris', 'notes.txt'), 'from before projects');
-    const old = await startTestAnvil(dataDir);
-    try {
-      const res = await fetch(`${old.url}/v3/auth/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', password: ADMIN_PASSWORD, domain: { name: 'anvil' } } } }, scope: { project: { name: 'default' } } } }),
-      });
-      const adminToken = res.headers.get('x-subject-token')!;
-      expect(await (await fetch(`${old.url}/obs/legacy-models/iris/notes.txt`, { headers: { 'x-auth-token': adminToken } })).text()).toBe('from before projects');
-    } finally {
-      await old.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
   });
 });

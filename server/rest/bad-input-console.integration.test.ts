@@ -70,14 +70,16 @@ describe('tRPC procedures (/api/trpc/<procedure>)', () => {
     expect(all.length).toBeGreaterThanOrEqual(30);
     for (const p of all) {
       const what = (s: string) => `${p.name}: ${s}`;
+      // tRPC reads no input for a procedure that takes none: only a wrong method is bad input there.
       if (p.type === 'query') {
+        expectRefused(await mutation(p.name, '{}'), what('POST to a query'));
+        if (!p.input) continue;
         for (const input of ['%7Bbad', '%E0', '%', encodeURIComponent('\u0000'), encodeURIComponent('{"json":' + '['.repeat(5_000))]) {
           expectRefused(await query(p.name, input), what(`?input=${input.slice(0, 20)}`));
         }
-        expectRefused(await mutation(p.name, '{}'), what('POST to a query'));
       } else {
         expectRefused(await call({ path: `/api/trpc/${p.name}?input=%7B%7D` }), what('GET of a mutation'));
-        // A procedure without input never reads its body (logout would then run): only the method is wrong here.
+        // Sending a body to a mutation without input would run it (logout): only the method is wrong here.
         if (!p.input) continue;
         for (const body of ['{bad', '\u0000', '{"a":' + '['.repeat(100_000), 'x'.repeat(2 * 1024 * 1024)]) expectRefused(await mutation(p.name, body), what(`body ${body.slice(0, 10)}`));
         expectRefused(await mutation(p.name, Buffer.from('{}', 'utf16le'), 'application/json; charset=utf-16'), what('UTF-16 body'));

@@ -105,9 +105,13 @@ export function rawRequest(baseUrl: string, r: TRawRequest): Promise<TRawRespons
   });
 }
 
-/** The error code of a REST error (`error_code`) or a tRPC error (`error.data.code`). */
+/** The error code of a REST error (`error_code`) or a tRPC error (`error.data.code`; of each answer of a batch). */
 export function errorCodeOf(json: Record<string, unknown> | undefined): string | undefined {
   if (!json) return undefined;
+  if (Array.isArray(json)) {
+    const codes = json.map((item) => errorCodeOf(item as Record<string, unknown>));
+    return codes.length > 0 && codes.every(Boolean) ? codes.join(',') : undefined;
+  }
   if (typeof json.error_code === 'string') return json.error_code;
   const trpc = (json.error as { data?: { code?: unknown } } | undefined)?.data?.code;
   return typeof trpc === 'string' ? trpc : undefined;

@@ -50,6 +50,8 @@ const TRPC_CODE: Record<TCoreErrorCode, TRPCError['code']> = {
 };
 
 const t = initTRPC.context<TContext>().create({
+  // The formatter below never sends a stack; without this tRPC formats one (source-mapped) for every error answer.
+  isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const zodIssue = cause instanceof ZodError ? cause.issues[0] : undefined;
