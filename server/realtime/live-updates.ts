@@ -73,22 +73,24 @@ export function attachLiveUpdates(
     socket.on('disconnect', () => clearTimeout(expiry));
 
     socket.on('subscribe', (raw, ack) => {
+      // A client may send anything as the acknowledgement; calling a non-function would throw out of socket.io and end Anvil.
+      const reply = typeof ack === 'function' ? ack : () => undefined;
       if (!isSessionLive(socket)) {
-        ack?.({ ok: false, error: 'unauthorized' });
+        reply({ ok: false, error: 'unauthorized' });
         return void socket.disconnect(true);
       }
       const topic = ZTopicSchema.safeParse(raw);
-      if (!topic.success) return ack?.({ ok: false, error: 'unknown topic' });
+      if (!topic.success) return reply({ ok: false, error: 'unknown topic' });
       const t = topic.data;
       if (t === 'apps' || t === 'services') {
         void socket.join(projectRoom(projectId, t));
-        return ack?.({ ok: true });
+        return reply({ ok: true });
       }
       const [kind, id] = t.split(':');
       const owner = kind === 'service' ? core.services.projectOf(id) : core.registry.projectOf(id);
-      if (owner !== projectId) return ack?.({ ok: false, error: 'not found' });
+      if (owner !== projectId) return reply({ ok: false, error: 'not found' });
       void socket.join(t);
-      ack?.({ ok: true });
+      reply({ ok: true });
     });
     socket.on('unsubscribe', (raw) => {
       const topic = ZTopicSchema.safeParse(raw);

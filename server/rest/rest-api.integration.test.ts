@@ -94,7 +94,7 @@ describe('golden path over REST', () => {
     for (const id of [ids.irisSvc, ids.digitsSvc]) await waitFor(async () => (await serviceOf(id)).status === 'running', 30_000, 'running');
     const events = await eventsOf('services', ids.irisSvc);
     expect(events[0]).toBe('Start to deploy service.');
-    expect(events.at(-1)).toBe('Service iris-svc started successfully.');
+    expect(events.slice(-2)).toEqual(['Service iris-svc started successfully.', 'Auto-stop switched on, service will be stopped in 1 hour.']);
   });
 
   it('predicts with JSON through /v1/infers and echoes meta.uuid', async () => {
@@ -252,7 +252,21 @@ describe('deletion and quota', () => {
     });
     const res = await api(`/v1/${projectId}/services`, json({ service_name: 'one-too-many', config: [{ model_id: ids.iris, specification: 'cpu.1u2g' }] }));
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { error_msg: string }).error_msg).toContain('at most 20 online services');
+    expect(((await res.json()) as { error_msg: string }).error_msg).toBe('A user can have at most 20 online services; delete one first.');
+
+    // The quota is the user's, not the project's: another member of the same project still deploys.
+    const bob = await api('/v3/users', json({ user: { name: 'quota-bob', password: 'bob-password', projects: ['default'] } }));
+    expect(bob.status).toBe(201);
+    const bobToken = await fetch(`${anvil.url}/v3/auth/tokens`, json({
+      auth: { identity: { methods: ['password'], password: { user: { name: 'quota-bob', password: 'bob-password', domain: { name: 'anvil' } } } }, scope: { project: { name: 'default' } } },
+    }));
+    const bobRes = await fetch(`${anvil.url}/v1/${projectId}/services`, {
+      ...json({ service_name: 'bobs-own', config: [{ model_id: ids.iris, specification: 'cpu.1u2g' }] }),
+      headers: { 'content-type': 'application/json', 'x-auth-token': bobToken.headers.get('x-subject-token')! },
+    });
+    expect(bobRes.status).toBe(201);
+    const bobsId = ((await bobRes.json()) as { service_id: string }).service_id;
+    fillers.push(bobsId);
     for (const id of fillers) expect((await api(`/v1/${projectId}/services/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
 });

@@ -51,7 +51,8 @@ function stringOf(s: TJsonSchema): fc.Arbitrary<string> {
   const max = s.maxLength ?? 32;
   if (s.pattern) {
     try {
-      return fc.stringMatching(new RegExp(s.pattern, 'u')).filter((v) => v.length >= min && v.length <= max);
+      // Only the schema's own bounds: a pattern may ask for more than the default 32 characters.
+      return fc.stringMatching(new RegExp(s.pattern, 'u')).filter((v) => v.length >= min && v.length <= (s.maxLength ?? Infinity));
     } catch {
       /* a pattern fast-check cannot generate from: fall back to plain strings */
     }
