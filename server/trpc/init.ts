@@ -8,7 +8,7 @@ import { ZodError } from 'zod';
 import type { TAnvilCore } from '../core/anvil-core';
 import { CoreError, type TCoreErrorCode } from '../core/errors';
 import type { TIdentity } from '../core/iam/identity';
-import { sessionToken } from '../rest/http-io';
+import { requestIdOf, sessionToken } from '../rest/http-io';
 
 export type TContext = {
   core: TAnvilCore;
@@ -18,6 +18,8 @@ export type TContext = {
   setCookie?: (cookie: string) => void;
   /** The request's TCP peer, for the login rate limit; absent without a request. */
   clientAddress?: string;
+  /** The id that ties a 500 answer to its log line; absent without a request. */
+  requestId?: () => string;
 };
 
 /** Testable without a request. */
@@ -31,7 +33,7 @@ export function createContext(core: TAnvilCore, req: http.IncomingMessage, res: 
     const prev = res.getHeader('set-cookie');
     res.setHeader('set-cookie', [...(Array.isArray(prev) ? prev : prev ? [String(prev)] : []), cookie]);
   };
-  return { ...createContextInner(core, sessionToken(req), append), clientAddress: req.socket.remoteAddress ?? '' };
+  return { ...createContextInner(core, sessionToken(req), append), clientAddress: req.socket.remoteAddress ?? '', requestId: () => requestIdOf(req) };
 }
 
 const TRPC_CODE: Record<TCoreErrorCode, TRPCError['code']> = {
@@ -52,21 +54,22 @@ const TRPC_CODE: Record<TCoreErrorCode, TRPCError['code']> = {
 const t = initTRPC.context<TContext>().create({
   // The formatter below never sends a stack; without this tRPC formats one (source-mapped) for every error answer.
   isDev: false,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
     const zodIssue = cause instanceof ZodError ? cause.issues[0] : undefined;
     const field = cause instanceof CoreError ? cause.field : zodIssue ? String(zodIssue.path[0] ?? '') : undefined;
-    const message = zodIssue ? zodIssue.message : error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal error; see the Anvil server log.' : shape.message;
-    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, field } };
+    const requestId = error.code === 'INTERNAL_SERVER_ERROR' ? ctx?.requestId?.() : undefined;
+    const message = zodIssue ? zodIssue.message : error.code === 'INTERNAL_SERVER_ERROR' ? `Internal error; see the Anvil server log for request ${requestId}.` : shape.message;
+    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, field, ...(requestId ? { request_id: requestId } : {}) } };
   },
 });
 
-const mapCoreErrors = t.middleware(async ({ next }) => {
+const mapCoreErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
     if (cause instanceof CoreError) throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
-    if (result.error.code === 'INTERNAL_SERVER_ERROR') console.error('[trpc]', result.error);
+    if (result.error.code === 'INTERNAL_SERVER_ERROR') console.error(`[anvil] request ${ctx.requestId?.()} (tRPC) failed:`, result.error);
   }
   return result;
 });

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkOperation, SERVICE_OPERATIONS } from '../../contracts/service-lifecycle';
 import { SERVICE_STATUSES, type TServiceStatus } from '../../contracts/services';
 import { getToken, processesWithAnvilId, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
@@ -171,6 +171,22 @@ describe('no process outlives its service', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(processesWithAnvilId(id)).toEqual([]);
     expect(anvil.core.db.prepare('SELECT COUNT(*) AS n FROM logs WHERE service_id = ?').get(id)).toEqual({ n: 0 });
+    fs.rmSync(marker, { force: true });
+  });
+});
+
+describe('errors inside the reconciler', () => {
+  it('a failing step becomes an S8 event on the service, and Anvil keeps going', async () => {
+    const marker = path.join(os.tmpdir(), `anvil-crash-${Date.now()}`);
+    fs.writeFileSync(marker, '');
+    // The deployment fails (3 failed starts); ending its instances then fails once, as an unreachable engine would.
+    vi.spyOn(anvil.core.driver, 'stop').mockRejectedValueOnce(new Error('engine unreachable'));
+    const id = deploy('engine-trouble', { CRASH_MARKER: marker });
+    await waitFor(async () => anvil.core.events.list('service', id)[0]?.message === 'Failed to deploy service, retry later. Error message: engine unreachable', 15_000, 'S8 event');
+    expect(await statusOf(id)).toBe('failed');
+    const other = deploy('still-serving');
+    await waitStatus(other, 'running');
+    expect((await predict(other)).status).toBe(200);
     fs.rmSync(marker, { force: true });
   });
 });
