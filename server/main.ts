@@ -9,7 +9,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { createAnvilCore, type TAnvilCore, type TAnvilCoreOptions } from './core/anvil-core';
 import { readEnv, type TEnv } from './env';
 import { attachLiveUpdates } from './realtime/live-updates';
-import { answerClientError, sendError, sendInternalError } from './rest/http-io';
+import { answerClientError, isWellEncoded, sendError, sendInternalError } from './rest/http-io';
 import { handleRest } from './rest/rest-router';
 import { appRouter } from './trpc/app-router';
 import { createContext } from './trpc/init';
@@ -52,6 +52,8 @@ export async function startAnvil(
   const route = (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> | void => {
     if (handleRest(core, req, res, publicUrl)) return;
     if (req.url?.startsWith('/api/trpc/')) return trpc(req, res);
+    // Next answers a malformed escape in a page's path with a bare 500.
+    if (nextHandler && req.url?.includes('%') && !isWellEncoded(req.url)) return sendError(res, 400, 'ModelArts.0101', 'The request path or query is not valid percent-encoding.');
     if (nextHandler) return nextHandler(req, res);
     sendError(res, 404, 'ModelArts.0102', 'Not found.');
   };

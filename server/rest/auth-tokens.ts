@@ -1,26 +1,12 @@
 /** POST /v3/auth/tokens: IAM-compatible password authentication; the token comes back in X-Subject-Token. */
 import type http from 'node:http';
-import { z } from 'zod';
+import { ZRestTokenRequestSchema } from '../contracts/rest-auth';
 import type { TAnvilCore } from '../core/anvil-core';
 import { CoreError } from '../core/errors';
 import { readJson, sendJson } from './http-io';
 
-const ZTokenRequestSchema = z.object({
-  auth: z.object({
-    identity: z.object({
-      methods: z.array(z.string()).refine((m) => m.includes('password'), 'identity.methods must include "password"'),
-      password: z.object({
-        user: z.object({ name: z.string().min(1), password: z.string().min(1), domain: z.object({ name: z.string().min(1) }) }),
-      }),
-    }),
-    scope: z
-      .object({ project: z.object({ id: z.string().optional(), name: z.string().optional() }).optional(), domain: z.unknown().optional() })
-      .optional(),
-  }),
-});
-
 export async function issueToken(core: TAnvilCore, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const parsed = ZTokenRequestSchema.safeParse(await readJson(req));
+  const parsed = ZRestTokenRequestSchema.safeParse(await readJson(req));
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw new CoreError('INVALID_ARGUMENT', `Invalid token request at ${i.path.join('.')}: ${i.message}`);

@@ -96,6 +96,17 @@ export function decodePathSegment(segment: string): string {
   }
 }
 
+/** Whether every escape in the URL's path and query decodes. */
+export function isWellEncoded(url: string): boolean {
+  try {
+    url.split('?')[0].split('/').forEach(decodePathSegment);
+    queryParams(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Query parameters, refusing malformed escapes (URLSearchParams would silently turn them into U+FFFD). */
 export function queryParams(url: string): URLSearchParams {
   const i = url.indexOf('?');

@@ -98,7 +98,7 @@ export function createManagementApp(deps: TManagementDeps): TManagementApp {
     info: {
       title: 'Anvil management API',
       version: '1',
-      description: 'AI applications and online services, ModelArts-style. Errors are {error_code, error_msg, field?}; see docs/rest-api.md.',
+      description: 'AI applications, online services, users and projects, ModelArts- and IAM-style. Errors are {error_code, error_msg, field?}; see docs/rest-api.md.',
     },
     servers: [{ url: c.var.publicUrl }],
     security: [{ token: [] }],

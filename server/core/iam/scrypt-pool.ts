@@ -1,8 +1,8 @@
 /**
- * Password hashing off the event loop, at the lowest CPU priority: one or two worker threads (half
- * the cores, at most two) each run scrypt with `nice 19` on their own thread (Linux; elsewhere at
- * normal priority). Under a flood of logins the model servers and the event loop get the CPU first
- * and logins wait, instead of predictions waiting on logins.
+ * Password hashing off the event loop, at low CPU priority: one or two worker threads (half the
+ * cores, at most two) each run scrypt at `nice 10` on their own thread (Linux; elsewhere at normal
+ * priority). Under a flood of logins the model servers and the event loop get the CPU first (about
+ * ten times the share) and logins wait, instead of predictions waiting on logins.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -14,7 +14,7 @@ const { scryptSync } = require('node:crypto');
 try {
   // /proc/thread-self names this thread's id: setpriority on it lowers this thread only.
   const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  require('node:os').setPriority(tid, 19);
+  require('node:os').setPriority(tid, 10);
 } catch {}
 parentPort.on('message', ({ id, password, salt, length }) => {
   try {
@@ -54,7 +54,7 @@ function startSlot(index: number): TSlot {
   return slot;
 }
 
-/** scrypt(password, salt, length) on the least busy low-priority worker. */
+/** scrypt(password, salt, length) on the least busy low-priority worker thread. */
 export function scryptLowPriority(password: string, salt: Buffer, length: number): Promise<Buffer> {
   let index = 0;
   for (let i = 1; i < slots.length; i++) if ((slots[i]?.pending.size ?? 0) < (slots[index]?.pending.size ?? 0)) index = i;
