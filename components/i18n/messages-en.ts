@@ -186,6 +186,8 @@ export const en = {
   'deployForm.autoStopHours': '{n} hour(s) later',
   'deployForm.autoStopCustom': 'Custom',
   'deployForm.autoStopCustomHours': 'Hours (1-24)',
+  'deployForm.flavorFree': '{n} instance(s) can start now',
+  'deployForm.flavorFull': 'Pool full now: the service will wait for resources',
   'deployForm.autoStopNote': 'When on, the service stops automatically after this time.',
   'deployForm.description': 'Description',
   'deployForm.pool': 'Resource pool',

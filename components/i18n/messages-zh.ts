@@ -188,6 +188,8 @@ export const zh: TMessages = {
   'deployForm.autoStopHours': '{n}小时后',
   'deployForm.autoStopCustom': '自定义',
   'deployForm.autoStopCustomHours': '小时（1-24）',
+  'deployForm.flavorFree': '当前可启动 {n} 个实例',
+  'deployForm.flavorFull': '资源池已满：服务将等待资源释放',
   'deployForm.autoStopNote': '开启后，服务将在设定时间后自动停止。',
   'deployForm.description': '描述',
   'deployForm.pool': '资源池',

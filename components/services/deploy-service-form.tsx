@@ -149,6 +149,11 @@ export function DeployServiceForm() {
                 <input type="radio" name="flavor" value={f.id} disabled={!f.isAvailable} checked={flavor === f.id} onChange={() => set('flavor', f.id)} />
                 <span className="mono">{f.id}</span>
                 <span className="muted">{t(f.gpu ? 'deployForm.flavorGpu' : 'deployForm.flavorDesc', { cpu: f.cpu, mem: f.memoryGiB, gpu: f.gpu })}</span>
+                {f.isAvailable && f.freeInstances !== undefined && (
+                  <span className={f.freeInstances > 0 ? 'muted' : 'flavor-full'} data-testid={`flavor-free-${f.id}`}>
+                    {f.freeInstances > 0 ? t('deployForm.flavorFree', { n: f.freeInstances }) : t('deployForm.flavorFull')}
+                  </span>
+                )}
               </label>
             ))}
           </div>

@@ -16,7 +16,7 @@ import type { RuntimeDriver, TNodeCapacity } from '../runtime/runtime-driver';
 import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
 import type { AutoStopClock } from './auto-stop';
-import { findShortage } from './pool-shortage';
+import { findShortage, HOLDING_STATUSES, poolUsage, type TDemand } from './capacity';
 import { listFlavors } from './flavors';
 import type { Reconciler, TServiceRow } from './reconciler';
 
@@ -41,8 +41,10 @@ export class ServiceManager {
     };
   }
 
+  /** The catalog against this pool: greyed when a flavor can never fit, and how many instances fit now. */
   flavors(): TFlavor[] {
-    return listFlavors(this.capacity());
+    const node = this.capacity();
+    return listFlavors(node, poolUsage(node, this.holders()).free);
   }
 
   /** The local pool: the driver's node, unless the administrator set its size (ANVIL_POOL_CPUS / ANVIL_POOL_MEMORY_GIB). */
@@ -228,14 +230,17 @@ export class ServiceManager {
    * (deploying, running, concerning, stopping), or undefined when it fits.
    */
   shortage(service: TServiceRow): string | undefined {
-    const flavors = new Map(this.flavors().map((f) => [f.id, f]));
-    const holders = this.deps.db
-      .prepare(`SELECT flavor, instance_count FROM services WHERE id != ? AND status IN ('deploying', 'running', 'concerning', 'stopping')`)
-      .all(service.id) as { flavor: string; instance_count: number }[];
-    return findShortage(this.capacity(), holders.map((h) => ({ flavor: flavors.get(h.flavor), count: h.instance_count })), {
-      flavor: flavors.get(service.flavor),
-      count: service.instance_count,
-    });
+    const flavor = listFlavors(this.capacity()).find((f) => f.id === service.flavor);
+    return findShortage(this.capacity(), this.holders(service.id), { flavor, count: service.instance_count });
+  }
+
+  /** What the services holding pool resources reserve (all of them, or all but `exceptId`). */
+  private holders(exceptId = ''): TDemand[] {
+    const flavors = new Map(listFlavors(this.capacity()).map((f) => [f.id, f]));
+    const rows = this.deps.db
+      .prepare(`SELECT flavor, instance_count FROM services WHERE id != ? AND status IN (${HOLDING_STATUSES.map(() => '?').join(', ')})`)
+      .all(exceptId, ...HOLDING_STATUSES) as { flavor: string; instance_count: number }[];
+    return rows.map((r) => ({ flavor: flavors.get(r.flavor), count: r.instance_count }));
   }
 
   /** Owner check used by adapters before they touch a service by id. */
