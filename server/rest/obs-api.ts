@@ -45,6 +45,8 @@ export function sendObject(core: TAnvilCore, projectId: string, res: http.Server
     'content-length': size,
     'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(path.posix.basename(key))}`,
   });
+  // A read that fails after the headers went out cuts this response only.
+  stream.once('error', () => res.destroy());
   stream.pipe(res);
 }
 

@@ -87,8 +87,9 @@ describe('poolUsage and instancesThatFit', () => {
 });
 
 describe('holdsResources', () => {
-  it('counts deploying, running, concerning and stopping services, not stopped, failed, waiting or deleting ones', () => {
+  it('counts deploying, running, concerning, stopping and deleting services, not stopped, failed or waiting ones', () => {
     expect(['deploying', 'running', 'concerning', 'stopping'].every(holdsResources)).toBe(true);
-    expect(['stopped', 'failed', 'waiting', 'deleting'].some(holdsResources)).toBe(false);
+    expect(['stopped', 'failed', 'waiting'].some(holdsResources)).toBe(false);
+    expect(holdsResources('deleting')).toBe(true);
   });
 });

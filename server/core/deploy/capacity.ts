@@ -6,8 +6,8 @@
 import type { TFlavor, TServiceStatus } from '../../contracts/services';
 import type { TNodeCapacity } from '../runtime/runtime-driver';
 
-/** Statuses in which a service holds its instances' resources (a stopping one still runs until drained). */
-export const HOLDING_STATUSES = ['deploying', 'running', 'concerning', 'stopping'] as const satisfies readonly TServiceStatus[];
+/** Statuses in which a service holds its instances' resources (a stopping or deleting one still runs until drained). */
+export const HOLDING_STATUSES = ['deploying', 'running', 'concerning', 'stopping', 'deleting'] as const satisfies readonly TServiceStatus[];
 
 export type TFlavorSize = Pick<TFlavor, 'cpu' | 'memoryGiB' | 'gpu'> & { id?: string };
 /** `flavor` undefined: a flavor that no longer exists in the catalog (it reserves nothing; asking for it never fits). */

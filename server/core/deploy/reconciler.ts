@@ -79,6 +79,8 @@ export type TReconcilerHooks = {
   onRunning(service: TServiceRow): void;
   /** The service stopped holding pool resources (waiting services may now fit). */
   onReleased(): void;
+  /** The service stopped or failed: its auto-stop deadline no longer applies. */
+  onHalted(serviceId: string): void;
 };
 
 export class Reconciler {
@@ -90,7 +92,7 @@ export class Reconciler {
   /** One queue per service: every multi-step operation on a service runs here, in order. */
   readonly queue = new KeyedQueue();
   readonly timings: TReconcilerTimings;
-  hooks: TReconcilerHooks = { onRunning: () => {}, onReleased: () => {} };
+  hooks: TReconcilerHooks = { onRunning: () => {}, onReleased: () => {}, onHalted: () => {} };
   private isClosing = false;
 
   constructor(
@@ -112,6 +114,8 @@ export class Reconciler {
     await driver.reapStale(stale);
     db.prepare('DELETE FROM instances').run();
     for (const s of this.services(`status = 'stopping'`)) this.finishStop(s, 'S13');
+    // A delete cut short by a crash: its instances are gone (reaped above), so finish it.
+    for (const s of this.services(`status = 'deleting'`)) this.purge(s.id);
     db.prepare(`UPDATE services SET status = 'deploying', deploy_started_at = ? WHERE desired_state = 'running' AND status IN ('deploying', 'running', 'concerning')`).run(now());
     for (const s of this.services(`desired_state = 'running' AND status IN ('deploying', 'waiting') ORDER BY created_at`)) this.bringUp(s.id);
   }
@@ -178,7 +182,7 @@ export class Reconciler {
 
   /** Records the end of a stop: status `stopped`, no auto-stop deadline, resources released. */
   finishStop(service: TServiceRow, code: 'S13' | 'S16'): void {
-    this.deps.db.prepare('UPDATE services SET auto_stop_at = NULL WHERE id = ?').run(service.id);
+    this.hooks.onHalted(service.id);
     this.setServiceStatus(service, 'stopped');
     this.record(service, code);
     this.hooks.onReleased();
@@ -199,7 +203,8 @@ export class Reconciler {
     if (!service || service.desired_state !== 'running' || this.isClosing) return;
     if (service.status === 'deploying' && !this.deployTimers.has(serviceId)) {
       const deadline = (service.deploy_started_at ?? now()) + service.deploy_timeout_min * this.timings.minuteMs;
-      this.deployTimers.set(serviceId, setTimeout(() => this.deployTimedOut(serviceId), Math.max(0, deadline - now())));
+      const timer = setTimeout(() => this.safely(serviceId, 'deploy', () => this.deployTimedOut(serviceId)), Math.max(0, deadline - now()));
+      this.deployTimers.set(serviceId, timer);
     }
     const have = this.instancesOf(serviceId).filter((i) => !i.isStopping).length;
     for (let i = have; i < service.instance_count; i++) this.launchSafely(this.register(service));
@@ -245,7 +250,7 @@ export class Reconciler {
             if (stream === 'stderr' && line.trim()) inst.lastError = line.trim();
             logs.append(inst.serviceId, inst.id, stream, line);
           },
-          onExit: (description) => this.exited(inst, description),
+          onExit: (description) => this.safely(inst.serviceId, 'run', () => this.exited(inst, description)),
         },
       );
       inst.launching = starting.then(
@@ -279,7 +284,7 @@ export class Reconciler {
     this.recordFor(inst, 'X2', inst.id);
     inst.stableTimer = setTimeout(() => (inst.consecutiveFailures = 0), this.timings.stableMs);
     inst.prober = new InstanceProber({ host: inst.host, port: inst.port! }, inst.probe ?? this.timings.probe, (verdict, failures) =>
-      this.probed(inst, verdict, failures),
+      this.safely(inst.serviceId, 'run', () => this.probed(inst, verdict, failures)),
     );
     inst.prober.start();
     this.serviceHealthChanged(inst.serviceId);
@@ -327,14 +332,14 @@ export class Reconciler {
   /** A concerning service with no instance back within its deploy timeout has failed. */
   private armRecoveryTimer(service: TServiceRow): void {
     if (this.recoveryTimers.has(service.id)) return;
-    const timer = setTimeout(() => {
+    const timer = setTimeout(() => this.safely(service.id, 'run', () => {
       this.recoveryTimers.delete(service.id);
       const current = this.service(service.id);
       if (current?.status !== 'concerning') return;
       if (this.endpoints(service.id).length > 0) return this.armRecoveryTimer(current);
       const lastError = this.instancesOf(service.id).map((i) => i.lastError).find(Boolean) ?? 'unknown';
       void this.fail(current, 'S8', `no instance recovered within ${current.deploy_timeout_min} minutes; last exit: ${lastError}`, 'run');
-    }, service.deploy_timeout_min * this.timings.minuteMs);
+    }), service.deploy_timeout_min * this.timings.minuteMs);
     this.recoveryTimers.set(service.id, timer);
   }
 
@@ -383,14 +388,19 @@ export class Reconciler {
     return this.guard(service.id, verb ?? 'deploy', async () => {
       const current = this.service(service.id);
       if (!current || !['deploying', 'running', 'concerning'].includes(current.status)) return;
-      this.deps.db.prepare(`UPDATE services SET desired_state = 'stopped', auto_stop_at = NULL WHERE id = ?`).run(service.id);
-      const tail = this.deps.logs.tail(service.id, LOG_TAIL_LINES);
-      this.setServiceStatus(current, 'failed', tail.length ? `${error}\n--- last log lines ---\n${tail.join('\n')}` : error);
-      if (code === 'S8') this.record(current, 'S8', verb ?? 'deploy', error);
-      else this.record(current, 'S27', error);
-      if (this.isStarting.delete(service.id)) this.record(current, 'S26', current.name);
-      await this.stopInstances(service.id, { drain: false });
-      this.hooks.onReleased();
+      this.deps.db.prepare(`UPDATE services SET desired_state = 'stopped' WHERE id = ?`).run(service.id);
+      this.hooks.onHalted(service.id);
+      // The instances end before the status says failed: until then they still hold the pool.
+      try {
+        await this.stopInstances(service.id, { drain: false });
+      } finally {
+        const tail = this.deps.logs.tail(service.id, LOG_TAIL_LINES);
+        this.setServiceStatus(current, 'failed', tail.length ? `${error}\n--- last log lines ---\n${tail.join('\n')}` : error);
+        if (code === 'S8') this.record(current, 'S8', verb ?? 'deploy', error);
+        else this.record(current, 'S27', error);
+        if (this.isStarting.delete(service.id)) this.record(current, 'S26', current.name);
+        this.hooks.onReleased();
+      }
     });
   }
 
@@ -414,6 +424,28 @@ export class Reconciler {
   /** Runs a service operation in its queue; an unexpected error becomes event S8 instead of taking Anvil down. */
   private guard(serviceId: string, verb: string, op: () => Promise<void> | void): Promise<void> {
     return this.queue.run(serviceId, op).catch((e) => this.internalError(serviceId, verb, e));
+  }
+
+  /** Runs a timer or driver callback; an error becomes event S8 instead of an uncaught exception. */
+  private safely(serviceId: string, verb: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.internalError(serviceId, verb, e);
+    }
+  }
+
+  /** Removes a service's rows (its instances must be gone): the end of a delete. */
+  purge(serviceId: string): void {
+    const { db, logs } = this.deps;
+    // Lines the instances wrote while stopping must not outlive the service as orphan rows.
+    logs.forget(serviceId);
+    db.transaction(() => {
+      db.prepare(`DELETE FROM events WHERE resource_type = 'service' AND resource_id = ?`).run(serviceId);
+      db.prepare('DELETE FROM logs WHERE service_id = ?').run(serviceId);
+      db.prepare('DELETE FROM instances WHERE service_id = ?').run(serviceId);
+      db.prepare('DELETE FROM services WHERE id = ?').run(serviceId);
+    })();
   }
 
   private internalError(serviceId: string, verb: string, e: unknown): void {

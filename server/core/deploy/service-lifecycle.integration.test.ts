@@ -266,7 +266,7 @@ describe('capacity', () => {
     await waitStatus(big, 'running');
     const waiting = deploy('waits');
     await waitStatus(waiting, 'waiting', 3_000);
-    expect(anvil.core.services.summary(projectId, waiting).statusReason).toBe('Not enough resources in the local pool: 1 vCPU asked (1 × cpu.1u2g), 0 of 16 free.');
+    expect(anvil.core.services.summary(projectId, waiting).statusReason).toBe('Not enough resources in the local pool: 1 vCPU asked (1 × cpu.1u2g), 0 of 16 free; 2 GiB memory asked (1 × cpu.1u2g), 0 of 64 GiB free.');
     expect(anvil.core.events.list('service', waiting)[0].message).toBe('Lack of resources, transform state to waiting.');
     await anvil.core.services.stop(projectId, big);
     await waitStatus(waiting, 'running');

@@ -20,6 +20,9 @@ import { findShortage, HOLDING_STATUSES, poolUsage, type TDemand } from './capac
 import { listFlavors } from './flavors';
 import type { Reconciler, TServiceRow } from './reconciler';
 
+/** While a restart holds the service, a due auto-stop tries again this much later. */
+const AUTO_STOP_RETRY_MS = 1000;
+
 /** Guide §3.1.1: at most 20 online services per user. */
 export const MAX_ONLINE_SERVICES = 20;
 
@@ -38,6 +41,7 @@ export class ServiceManager {
     reconciler.hooks = {
       onRunning: (service) => this.armAutoStop(service),
       onReleased: () => reconciler.admitWaiting(),
+      onHalted: (serviceId) => deps.autoStop.disarm(serviceId),
     };
   }
 
@@ -115,7 +119,11 @@ export class ServiceManager {
     reconciler.setServiceStatus(row, 'stopping');
     this.deps.events.record(projectId, 'service', id, 'S12');
     await reconciler.queue.run(id, async () => {
-      await reconciler.stopInstances(id, { drain: true });
+      try {
+        await reconciler.stopInstances(id, { drain: true });
+      } catch (e) {
+        throw this.stepFailed(row, 'S23', e);
+      }
       // A delete that arrived meanwhile owns the status from here.
       if (reconciler.service(id)?.status === 'stopping') reconciler.finishStop(row, cause === 'auto-stop' ? 'S16' : 'S13');
     });
@@ -129,7 +137,13 @@ export class ServiceManager {
     reconciler.setServiceStatus(row, 'stopping');
     events.record(projectId, 'service', id, 'S12');
     await reconciler.queue.run(id, async () => {
-      await reconciler.stopInstances(id, { drain: true });
+      try {
+        await reconciler.stopInstances(id, { drain: true });
+      } catch (e) {
+        throw this.stepFailed(row, 'S8', e, 'restart');
+      }
+      // A delete that arrived meanwhile owns the service from here.
+      if (reconciler.service(id)?.status !== 'stopping') return;
       events.record(projectId, 'service', id, 'S13');
       db.prepare(`UPDATE services SET deploy_started_at = ? WHERE id = ?`).run(now(), id);
       reconciler.setServiceStatus(row, 'deploying');
@@ -143,19 +157,17 @@ export class ServiceManager {
   /** Drains and stops the instances, then removes the service with its events and logs. */
   async delete(projectId: string, id: string): Promise<void> {
     const row = this.transition(projectId, id, 'delete');
-    const { db, reconciler, logs } = this.deps;
+    const { db, reconciler } = this.deps;
     db.prepare(`UPDATE services SET desired_state = 'stopped' WHERE id = ?`).run(id);
     this.deps.autoStop.disarm(id);
     reconciler.setServiceStatus(row, 'deleting');
     await reconciler.queue.run(id, async () => {
-      await reconciler.stopInstances(id, { drain: true });
-      // Lines the instances wrote while stopping must not outlive the service as orphan rows.
-      logs.forget(id);
-      db.transaction(() => {
-        db.prepare(`DELETE FROM events WHERE resource_type = 'service' AND resource_id = ?`).run(id);
-        db.prepare('DELETE FROM logs WHERE service_id = ?').run(id);
-        db.prepare('DELETE FROM services WHERE id = ?').run(id);
-      })();
+      try {
+        await reconciler.stopInstances(id, { drain: true });
+      } catch (e) {
+        throw this.stepFailed(row, 'S8', e, 'delete');
+      }
+      reconciler.purge(id);
     });
     this.changed(projectId, id);
     reconciler.admitWaiting();
@@ -181,10 +193,15 @@ export class ServiceManager {
     return this.summary(projectId, id);
   }
 
-  /** The auto-stop deadline was reached (event S16, or S18 when the stop is refused). */
+  /**
+   * The auto-stop deadline was reached (event S16). While another operation holds the service
+   * (a restart draining it), the stop is retried shortly; a stop that fails is event S18.
+   */
   autoStopDue(id: string): void {
     const row = this.deps.reconciler.service(id);
     if (!row) return;
+    if (row.status === 'stopped' || row.status === 'failed' || row.status === 'deleting') return this.deps.autoStop.disarm(id);
+    if (row.status === 'stopping') return this.deps.autoStop.arm(id, Date.now() + AUTO_STOP_RETRY_MS);
     this.stop(row.project_id, id, 'auto-stop').catch((e: Error) => {
       this.deps.events.record(row.project_id, 'service', id, 'S18', e.message);
     });
@@ -246,6 +263,21 @@ export class ServiceManager {
   /** Owner check used by adapters before they touch a service by id. */
   projectOf(id: string): string | undefined {
     return (this.deps.db.prepare('SELECT project_id FROM services WHERE id = ?').get(id) as { project_id: string } | undefined)?.project_id;
+  }
+
+  /**
+   * A stop, restart or delete whose instances could not be ended: the service is `failed` (start
+   * or delete it again), the event says why, and the caller gets a 503 instead of a service stuck
+   * in `stopping`.
+   */
+  private stepFailed(row: Row, code: 'S8' | 'S23', e: unknown, verb?: string): CoreError {
+    const message = e instanceof Error ? e.message : String(e);
+    console.error(`[services] ${verb ?? 'stop'} of ${row.id} failed:`, e);
+    this.deps.db.prepare(`UPDATE services SET desired_state = 'stopped' WHERE id = ?`).run(row.id);
+    this.deps.reconciler.setServiceStatus(row, 'failed', message);
+    if (code === 'S23') this.deps.events.record(row.project_id, 'service', row.id, 'S23', message);
+    else this.deps.events.record(row.project_id, 'service', row.id, 'S8', verb ?? 'stop', message);
+    return new CoreError('UNAVAILABLE', `Failed to ${verb ?? 'stop'} service ${row.name}: ${message}`);
   }
 
   /** Checks the state machine; a refused operation says why (409). */

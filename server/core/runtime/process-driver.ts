@@ -133,6 +133,8 @@ export class ProcessDriver implements RuntimeDriver {
         }
       }
     });
+    // Nobody awaits `ended` when an instance exits by itself: a failed clean-up is logged, never unhandled.
+    ended.catch((e) => console.error(`[process-driver] clean-up of instance ${spec.instanceId} failed:`, e));
     this.instances.set(spec.instanceId, { child, cgroup, ended });
     for (const stream of ['stdout', 'stderr'] as const) {
       readline.createInterface({ input: child[stream]! }).on('line', (line) => hooks.onLog(stream, line));
@@ -167,7 +169,11 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   async reapStale(records: { instanceId: string; pid: number | null }[]): Promise<void> {
-    for (const { pid } of records) {
+    // Recorded pids, and every model server started from this run directory: a crash between the
+    // spawn and the pid being recorded leaves a process no record names.
+    const serverPath = path.join(this.runDir.serverDir, SERVER_SCRIPT);
+    const pids = new Set([...records.map((r) => r.pid), ...modelServersRunning(serverPath)]);
+    for (const pid of pids) {
       if (pid && isOurModelServer(pid)) {
         killGroup(pid, 'SIGKILL');
         try {
@@ -213,6 +219,20 @@ function killPid(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
 const formatBytes = (bytes: number) => (bytes % 1024 ** 3 === 0 ? `${bytes / 1024 ** 3} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`);
 
 /** Only kill a recorded pid if it still runs Anvil's model server (pids get reused). */
+/** Pids whose command line runs `serverPath` (the process table, not Anvil's records). */
+function modelServersRunning(serverPath: string): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(serverPath)) found.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return found;
+}
+
 function isOurModelServer(pid: number): boolean {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(SERVER_SCRIPT);

@@ -101,8 +101,19 @@ export class LocalObjectStore {
 
   openObject(bucket: string, key: string): { stream: Readable; size: number } {
     const file = this.pathOf(bucket, key);
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw notFound(`Object obs://${bucket}/${key}`);
-    return { stream: fs.createReadStream(file), size: fs.statSync(file).size };
+    // Opened now, not on the next tick: a delete that lands in between cannot fail the read.
+    let fd: number;
+    try {
+      fd = fs.openSync(file, fs.constants.O_RDONLY);
+    } catch {
+      throw notFound(`Object obs://${bucket}/${key}`);
+    }
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) {
+      fs.closeSync(fd);
+      throw notFound(`Object obs://${bucket}/${key}`);
+    }
+    return { stream: fs.createReadStream('', { fd }), size: stat.size };
   }
 
   /** Deletes an object, a folder (recursively) or, with an empty key, an empty bucket. */

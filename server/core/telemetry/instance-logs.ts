@@ -25,7 +25,13 @@ export class InstanceLogs {
   append(serviceId: string, instanceId: string, stream: 'stdout' | 'stderr', line: string): void {
     if (this.forgotten.has(serviceId)) return;
     this.pending.push([serviceId, instanceId, now(), stream, line.slice(0, MAX_LINE)]);
-    this.flushTimer ??= setTimeout(() => this.flush(), 200);
+    this.flushTimer ??= setTimeout(() => {
+      try {
+        this.flush();
+      } catch (e) {
+        console.error('[logs] could not store instance log lines:', e);
+      }
+    }, 200);
   }
 
   /** The service is being deleted: drop its buffered lines and any that still arrive. */
