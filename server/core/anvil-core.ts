@@ -99,7 +99,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   autoStop.recover();
 
   return {
-    db, bus, iam, directory, store, buckets, events, logs, registry, reconciler, services, gateway, credentials, driver,
+    db, bus, iam, autoStop, directory, store, buckets, events, logs, registry, reconciler, services, gateway, credentials, driver,
     generatedAdminPassword: bootstrap.generatedPassword,
     /** Stops every instance and closes the database. */
     async close(): Promise<void> {

@@ -34,6 +34,11 @@ export class AutoStopClock {
     this.deps.db.prepare('UPDATE services SET auto_stop_at = NULL WHERE id = ?').run(serviceId);
   }
 
+  /** Whether a timer is armed for the service (what the stored deadline promises is really scheduled). */
+  isArmed(serviceId: string): boolean {
+    return this.timers.has(serviceId);
+  }
+
   /** Anvil start: re-arm every stored deadline. */
   recover(): void {
     const rows = this.deps.db.prepare('SELECT id, auto_stop_at FROM services WHERE auto_stop_at IS NOT NULL').all() as { id: string; auto_stop_at: number }[];

@@ -14,6 +14,11 @@ import { getToken, processesWithAnvilId, startTestAnvil, waitFor, zipFolder, typ
 const MINUTE_MS = 1000;
 const HOUR_MS = 1500;
 
+const LIMITS = {
+  deployMinuteMs: MINUTE_MS,
+  lifecycle: { drainGraceMs: 5_000, restartBackoffMs: 100, stableMs: 60_000, hourMs: HOUR_MS, probe: { path: '/health', periodMs: 150, timeoutMs: 100, initialDelayMs: 0, failureThreshold: 2 } },
+};
+
 let anvil: TTestAnvil;
 let token: string;
 let projectId: string;
@@ -42,10 +47,7 @@ function deploy(name: string, envs: Record<string, string> = {}, extra: { instan
 }
 
 beforeAll(async () => {
-  anvil = await startTestAnvil(undefined, {
-    deployMinuteMs: MINUTE_MS,
-    lifecycle: { drainGraceMs: 5_000, restartBackoffMs: 100, stableMs: 60_000, hourMs: HOUR_MS, probe: { path: '/health', periodMs: 150, timeoutMs: 100, initialDelayMs: 0, failureThreshold: 2 } },
-  });
+  anvil = await startTestAnvil(undefined, LIMITS);
   ({ token, projectId } = await getToken(anvil.url));
   userId = (anvil.core.db.prepare(`SELECT id FROM users WHERE name = 'admin'`).get() as { id: string }).id;
   await api('/obs/models', { method: 'PUT' });
@@ -255,6 +257,54 @@ describe('auto-stop', () => {
     expect(await statusOf(id)).toBe('running');
     expect(() => anvil.core.services.setAutoStop(projectId, id, { enabled: true, hours: 25 })).toThrow('At most 24 hours.');
     await anvil.core.services.delete(projectId, id);
+  });
+});
+
+describe('interrupted and overlapping operations', () => {
+  it('a delete cut short by a crash is finished at the next start; the name and the quota are free again', async () => {
+    const id = deploy('half-deleted');
+    await waitStatus(id, 'running');
+    // What a kill -9 in the middle of a delete leaves: the row says deleting (instances are reaped at start).
+    anvil.core.db.prepare(`UPDATE services SET status = 'deleting', desired_state = 'stopped' WHERE id = ?`).run(id);
+    await anvil.close();
+    anvil = await startTestAnvil(anvil.dataDir, LIMITS);
+    expect((await api(`/v1/${projectId}/services/${id}`)).status).toBe(404);
+    expect(processesWithAnvilId(id)).toEqual([]);
+    const again = deploy('half-deleted');
+    await waitStatus(again, 'running');
+  });
+
+  it('an auto-stop due while a restart drains the service is retried, not lost', async () => {
+    const id = deploy('due-in-restart');
+    await waitStatus(id, 'running');
+    anvil.core.db.prepare(`UPDATE services SET status = 'stopping' WHERE id = ?`).run(id);
+    anvil.core.services.autoStopDue(id);
+    expect(anvil.core.autoStop.isArmed(id)).toBe(true);
+    anvil.core.db.prepare(`UPDATE services SET status = 'running' WHERE id = ?`).run(id);
+    await waitStatus(id, 'stopped', 5_000);
+    expect(anvil.core.events.list('service', id)[0].message).toBe('Service stopped automatically because due time is reached.');
+  });
+
+  it('a service that fails drops its auto-stop timer', async () => {
+    const marker = path.join(os.tmpdir(), `anvil-crash-${Date.now()}`);
+    const id = deploy('fails-with-deadline', { CRASH_MARKER: marker, CRASH_AFTER_SECONDS: '0.3' }, { autoStop: { enabled: true, hours: 24 } });
+    await waitStatus(id, 'running');
+    expect(anvil.core.autoStop.isArmed(id)).toBe(true);
+    await waitStatus(id, 'failed', 15_000);
+    expect(anvil.core.autoStop.isArmed(id)).toBe(false);
+    expect(anvil.core.services.summary(projectId, id).autoStop.stopsAt).toBeNull();
+    fs.rmSync(marker, { force: true });
+  });
+
+  it('a stop whose instances cannot be ended fails the service (S23) instead of leaving it stopping', async () => {
+    const id = deploy('unstoppable');
+    await waitStatus(id, 'running');
+    vi.spyOn(anvil.core.driver, 'stop').mockRejectedValueOnce(new Error('engine unreachable'));
+    await expect(anvil.core.services.stop(projectId, id)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await statusOf(id)).toBe('failed');
+    expect(anvil.core.events.list('service', id)[0].message).toBe('Failed to stopped service, error message: engine unreachable');
+    await anvil.core.services.delete(projectId, id);
+    expect(processesWithAnvilId(id)).toEqual([]);
   });
 });
 
