@@ -32,9 +32,9 @@ afterAll(async () => {
 });
 
 /** `count` entries of 10 MiB of zeros: a few KB on the wire each. */
-function zerosZip(count: number): Buffer {
+function zerosZip(count: number): Uint8Array<ArrayBuffer> {
   const zeros = new Uint8Array(10 * MiB);
-  return Buffer.from(zipSync(Object.fromEntries(Array.from({ length: count }, (_, i) => [`part-${i}.bin`, zeros]))));
+  return zipSync(Object.fromEntries(Array.from({ length: count }, (_, i) => [`part-${i}.bin`, zeros])));
 }
 
 /** A zip file on disk with one stored (uncompressed) entry of `mib` MiB of noise, written without holding it in memory. */
@@ -103,7 +103,7 @@ const listing = async (key = '') =>
 const staged = () => fs.readdirSync(path.join(anvil.dataDir, 'obs.staging'));
 
 /** The console's multipart upload, streamed from `parts` (files read from disk as they are sent). */
-function consoleUpload(fields: Record<string, string>, files: { name: string; path?: string; data?: Buffer }[]) {
+function consoleUpload(fields: Record<string, string>, files: { name: string; path?: string; data?: Uint8Array }[]) {
   const boundary = `----anvil-it-${Date.now()}`;
   async function* multipart() {
     for (const [k, v] of Object.entries(fields)) yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);

@@ -67,7 +67,15 @@ export class LocalObjectStore {
   async putObject(bucket: string, key: string, body: Readable): Promise<void> {
     if (!key || key.endsWith('/')) throw invalid('key', 'An object key must name a file.');
     const file = this.pathOf(bucket, key);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const clash = () => new CoreError('CONFLICT', `obs://${bucket}/${key} clashes with an existing object or folder.`, 'key');
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+    } catch (e) {
+      // A parent "folder" of the key is an object (EEXIST / ENOTDIR).
+      if (['EEXIST', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) throw clash();
+      throw e;
+    }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw clash();
     const tmp = `${file}.uploading-${process.pid}-${Date.now()}`;
     try {
       await pipeline(body, fs.createWriteStream(tmp));
