@@ -154,15 +154,22 @@ describe('socket.io events (server/contracts/realtime.ts)', () => {
   });
 
   it('closes only the connection that sends malformed or over-size packets', async () => {
+    const bystander = await connect();
     for (const packet of ['42["subscribe",', '42{"not":"an array"}', '4', '49999999999999999999', '451-["subscribe",{"_placeholder":true,"num":99}]', `42["subscribe","${'x'.repeat(1_100_000)}"]`]) {
       const socket = await connect();
       tally.cases++;
       const closed = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
       socket.io.engine.send(packet);
       // Either the server drops this connection or it keeps answering it; it never hangs or goes down.
-      expect(await Promise.race([closed, subscribe(socket, 'apps')])).toBeDefined();
+      const outcome = await Promise.race([closed, subscribe(socket, 'apps')]);
+      if (typeof outcome === 'string') expect(outcome).toMatch(/^(io server disconnect|transport close|transport error|parse error)$/);
+      else expect(outcome).toEqual({ ok: true });
       socket.disconnect();
     }
+    // Another browser's connection was never touched.
+    expect(bystander.connected).toBe(true);
+    expect(await subscribe(bystander, 'apps')).toEqual({ ok: true });
+    bystander.disconnect();
     const fresh = await connect();
     expect(await subscribe(fresh, 'services')).toEqual({ ok: true });
     fresh.disconnect();
