@@ -232,6 +232,9 @@ describe('crash loops and probes', () => {
     for (let i = 0; i < 5; i++) expect((await predict(id)).status).toBe(200);
     await waitStatus(id, 'running', 15_000);
     expect(eventCodes(id)).toEqual(expect.arrayContaining(['X4', 'X6', 'X1']));
+    const messages = anvil.core.events.list('service', id).map((e) => e.message);
+    expect(messages).toContain(`Instance ${victim.id} failed 2 health checks in a row; it no longer receives requests.`);
+    expect(messages).toContain(`Instance ${victim.id} failed 4 health checks in a row; restarting it.`);
     expect(anvil.core.services.get(projectId, id).instances.map((i) => i.pid)).not.toContain(victim.pid);
     await anvil.core.services.delete(projectId, id);
   });

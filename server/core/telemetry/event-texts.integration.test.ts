@@ -318,9 +318,10 @@ const ROWS: TRow[] = [
  */
 const NOT_DRIVEN_YET: Partial<Record<TEventCode, string>> = {
   S18: 'an auto-stop that is refused: needs a way to make the stop fail',
-  X4: 'readiness probe failures: needs a model that hangs after it is ready',
+  S23: 'a stop whose instances cannot be ended: text checked in deploy/service-lifecycle.integration.test.ts (injected driver failure)',
+  X4: 'readiness probe failures: text checked in deploy/service-lifecycle.integration.test.ts (a SIGSTOPped instance)',
   X5: 'readiness recovered: same fixture as X4',
-  X6: 'liveness probe failures: same fixture as X4',
+  X6: 'liveness probe failures: text checked with X4',
 };
 
 // ---- the checks ----------------------------------------------------------------------------------
