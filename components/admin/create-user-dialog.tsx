@@ -5,11 +5,12 @@ import { useState } from 'react';
 import { ZCreateUserSchema, type TProject } from '@/server/contracts/admin';
 import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
+import { DialogFooter } from '../ui/dialog-footer';
 import { Field } from '../ui/field';
 import { useFieldErrors } from '../ui/use-field-errors';
 
 export function CreateUserDialog({ projects, onDone, onCancel }: { projects: TProject[]; onDone: () => void; onCancel: () => void }) {
-  const { t, tServer } = useI18n();
+  const { t } = useI18n();
   const trpc = useTRPC();
   const [form, setForm] = useState({ name: '', password: '', isAdmin: false, projectIds: [] as string[] });
   const { errors, validate, fromServer, clear } = useFieldErrors();
@@ -51,19 +52,7 @@ export function CreateUserDialog({ projects, onDone, onCancel }: { projects: TPr
             ))}
           </div>
         </Field>
-        {errors.form && (
-          <p className="notice-bad" role="alert">
-            {tServer(errors.form)}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onCancel}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-            {t('common.confirm')}
-          </button>
-        </div>
+        <DialogFooter formError={errors.form} isPending={create.isPending} onCancel={onCancel} />
       </form>
     </div>
   );

@@ -5,11 +5,12 @@ import { useState } from 'react';
 import { ZResetPasswordSchema, type TUser } from '@/server/contracts/admin';
 import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
+import { DialogFooter } from '../ui/dialog-footer';
 import { Field } from '../ui/field';
 import { useFieldErrors } from '../ui/use-field-errors';
 
 export function ResetPasswordDialog({ user, onDone, onCancel }: { user: TUser; onDone: () => void; onCancel: () => void }) {
-  const { t, tServer } = useI18n();
+  const { t } = useI18n();
   const trpc = useTRPC();
   const [password, setPassword] = useState('');
   const { errors, validate, fromServer, clear } = useFieldErrors();
@@ -32,19 +33,7 @@ export function ResetPasswordDialog({ user, onDone, onCancel }: { user: TUser; o
         <Field label={t('admin.newPassword')} hint={t('admin.passwordHint')} error={errors.password} required htmlFor="reset-password">
           <input id="reset-password" type="password" autoFocus autoComplete="new-password" value={password} onChange={(e) => (setPassword(e.target.value), clear('password'))} />
         </Field>
-        {errors.form && (
-          <p className="notice-bad" role="alert">
-            {tServer(errors.form)}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onCancel}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={reset.isPending}>
-            {t('common.confirm')}
-          </button>
-        </div>
+        <DialogFooter formError={errors.form} isPending={reset.isPending} onCancel={onCancel} />
       </form>
     </div>
   );

@@ -1,11 +1,10 @@
 'use client';
 import { useState } from 'react';
-import { useI18n } from '../i18n/i18n-provider';
+import { DialogFooter } from '../ui/dialog-footer';
 import { Field } from '../ui/field';
 
 /** A one-field dialog (bucket or folder name) that shows the server's field error. */
 export function NameDialog({ title, label, error, onCancel, onSubmit }: { title: string; label: string; error?: string; onCancel: () => void; onSubmit: (name: string) => void }) {
-  const { t } = useI18n();
   const [name, setName] = useState('');
   return (
     <div className="dialog-backdrop">
@@ -22,14 +21,7 @@ export function NameDialog({ title, label, error, onCancel, onSubmit }: { title:
         <Field label={label} error={error} htmlFor="name-dialog-input" required>
           <input id="name-dialog-input" autoFocus value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onCancel}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary">
-            {t('common.confirm')}
-          </button>
-        </div>
+        <DialogFooter onCancel={onCancel} />
       </form>
     </div>
   );

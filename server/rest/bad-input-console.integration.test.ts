@@ -5,22 +5,20 @@
  * 4xx with an error code, each socket case a refusal or silence, and neither ends a session's
  * socket for good nor Anvil; a prediction succeeds afterwards.
  */
-import fs from 'node:fs';
 import fc from 'fast-check';
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZTopicSchema } from '../contracts/realtime';
 import { appRouter } from '../trpc/app-router';
-import { ADMIN_PASSWORD, getToken, startTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
-import { deployIris, expectRefused, predictIris, rawRequest, tally, type TRawRequest } from '../test-support/bad-input-kit';
+import type { TTestAnvil } from '../test-support/anvil-harness';
+import { expectRefused, predictIris, rawRequest, tally, startTarget, stopTarget, type TRawRequest } from '../test-support/bad-input-kit';
 import { brokenBodyOf, HOSTILE_STRINGS } from '../test-support/zod-arbitrary';
 
 const SEED = 20_240_502;
 
 let anvil: TTestAnvil;
 let token: string;
-let projectId: string;
 let serviceId: string;
 let cookie: string;
 
@@ -53,16 +51,9 @@ function subscribe(socket: Socket, topic: unknown): Promise<{ ok: boolean; error
 }
 
 beforeAll(async () => {
-  anvil = await startTestAnvil();
-  ({ token, projectId } = await getToken(anvil.url));
-  serviceId = await deployIris(anvil.url, token, projectId);
-  const login = await fetch(`${anvil.url}/api/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'admin', password: ADMIN_PASSWORD }) });
-  cookie = login.headers.get('set-cookie')!.split(';')[0];
+  ({ anvil, token, serviceId, cookie } = await startTarget());
 }, 90_000);
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTarget(anvil));
 
 describe('tRPC procedures (/api/trpc/<procedure>)', () => {
   it('refuse malformed transport: bad JSON, wrong method, malformed escapes, unknown names, over-long input', async () => {

@@ -9,12 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, getToken, startTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
-import { deployIris, expectRefused, MALFORMED_ESCAPES, predictIris, rawRequest, tally, type TRawRequest } from '../test-support/bad-input-kit';
+import type { TTestAnvil } from '../test-support/anvil-harness';
+import { expectRefused, MALFORMED_ESCAPES, predictIris, rawRequest, tally, startTarget, stopTarget, type TRawRequest } from '../test-support/bad-input-kit';
 
 let anvil: TTestAnvil;
 let token: string;
-let projectId: string;
 let serviceId: string;
 let cookie: string;
 
@@ -57,16 +56,9 @@ const upload = (body: Buffer, type = 'multipart/form-data; boundary=anvil-bounda
   rawRequest(anvil.url, { method: 'POST', path: '/api/obs/upload', body, headers: { cookie, 'x-anvil-console': '1', 'content-type': type } });
 
 beforeAll(async () => {
-  anvil = await startTestAnvil();
-  ({ token, projectId } = await getToken(anvil.url));
-  serviceId = await deployIris(anvil.url, token, projectId);
-  const login = await fetch(`${anvil.url}/api/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'admin', password: ADMIN_PASSWORD }) });
-  cookie = login.headers.get('set-cookie')!.split(';')[0];
+  ({ anvil, token, serviceId, cookie } = await startTarget());
 }, 90_000);
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTarget(anvil));
 
 describe('/obs/{bucket}/{key}', () => {
   it('refuses hostile bucket names and object keys on every method', async () => {

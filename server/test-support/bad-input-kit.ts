@@ -4,10 +4,11 @@
  * the one expectation (a 4xx with an error code), a case counter, and the iris service the suites
  * predict with once they are done.
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { waitFor, zipFolder } from './anvil-harness';
+import { ADMIN_PASSWORD, getToken, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from './anvil-harness';
 
 export type TRawResponse = { status: number; headers: Record<string, string>; text: string; json: Record<string, unknown> | undefined };
 export type TRawRequest = {
@@ -150,4 +151,19 @@ export async function predictIris(url: string, token: string, serviceId: string)
     body: JSON.stringify({ data: { req_data: [IRIS_ROW] } }),
   });
   return { status: res.status, body: await res.json() };
+}
+
+/** The target of a bad-input suite: a running Anvil with the iris example deployed and a console session. */
+export async function startTarget(): Promise<{ anvil: TTestAnvil; token: string; projectId: string; serviceId: string; cookie: string }> {
+  const anvil = await startTestAnvil();
+  const { token, projectId } = await getToken(anvil.url);
+  const serviceId = await deployIris(anvil.url, token, projectId);
+  const login = await fetch(`${anvil.url}/api/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'admin', password: ADMIN_PASSWORD }) });
+  return { anvil, token, projectId, serviceId, cookie: login.headers.get('set-cookie')!.split(';')[0] };
+}
+
+/** Closes the target and removes its data directory. */
+export async function stopTarget(anvil: TTestAnvil | undefined): Promise<void> {
+  await anvil?.close();
+  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
 }
