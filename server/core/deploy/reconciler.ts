@@ -1,34 +1,28 @@
 /**
- * Drives each service's desired state to running instances: admits it to the pool or lets it wait,
- * starts the missing instances, waits for their health, probes them while they serve, restarts
- * those that die (with capped exponential backoff), marks the service concerning or failed, drains
- * instances on stop, and on Anvil start replaces whatever a previous Anvil process left behind.
+ * Drives each service's desired state: admits it to the pool or lets it wait, has the instance
+ * supervisor start what is missing, moves the service between deploying, running, concerning and
+ * failed as its instances come and go (deploy timeout, recovery timeout), and on Anvil start
+ * settles what a previous Anvil process left behind.
  *
- * Ownership: every multi-step operation on a service runs through one per-service queue, and each
- * instance remembers its in-flight launch, so a stop that arrives while the process is still being
- * spawned waits for it and ends it. Live instance state is kept in memory (the gateway reads it
- * without touching the database).
+ * Ownership: every multi-step operation on a service runs through one per-service queue; the
+ * instances themselves belong to `InstanceSupervisor`. Live instance state is kept in memory (the
+ * gateway reads it without touching the database).
  */
-import type { TInstanceStatus, TServiceStatus } from '../../contracts/services';
+import type { TServiceStatus } from '../../contracts/services';
 import type { TEventCode } from '../../contracts/events';
 import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
 import type { InflightRequests } from '../gateway/inflight';
-import { newId, now } from '../ids';
+import { now } from '../ids';
 import { KeyedQueue } from '../keyed-queue';
 import type { AppRegistry } from '../registry/app-registry';
 import type { RuntimeDriver } from '../runtime/runtime-driver';
 import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
-import { listFlavors } from './flavors';
-import { checkHealth } from './health-wait';
-import { DEFAULT_PROBE, InstanceProber, probeSettingsOf, type TProbeSettings } from './instance-probes';
+import { DEFAULT_PROBE, type TProbeSettings } from './instance-probes';
+import { InstanceSupervisor, type TLiveInstance } from './instance-supervisor';
 
-const HEALTH_POLL_MS = 25;
-const MAX_DEPLOY_START_FAILURES = 3;
-const MAX_RESTART_BACKOFF_MS = 30_000;
 const LOG_TAIL_LINES = 10;
-const HEALTH_CHECKED_STOP_MS = 3 * 60_000;
 
 export type TReconcilerTimings = {
   /** Length of the deploy timeout's minute. */
@@ -50,29 +44,7 @@ export type TServiceRow = {
   auto_stop_enabled: number; auto_stop_hours: number; auto_stop_at: number | null; status_reason: string; created_at: number;
 };
 
-export type TLiveInstance = {
-  id: string;
-  serviceId: string;
-  projectId: string;
-  status: TInstanceStatus;
-  host: string;
-  port: number | null;
-  pid: number | null;
-  restarts: number;
-  consecutiveFailures: number;
-  lastError: string;
-  isStopping: boolean;
-  createdAt: number;
-  startedAt: number | null;
-  /** Settles when the driver's start of the current process has returned (or failed). */
-  launching?: Promise<void>;
-  restartTimer?: NodeJS.Timeout;
-  stableTimer?: NodeJS.Timeout;
-  prober?: InstanceProber;
-  probe?: TProbeSettings;
-  /** Guide §2.2.3: an app with a health check gets 3 minutes to stop (Anvil: at most, ending when drained). */
-  drainGraceMs?: number;
-};
+export type { TLiveInstance };
 
 export type TReconcilerHooks = {
   /** The service just reached `running` from `deploying` (auto-stop arms its deadline here). */
@@ -84,7 +56,7 @@ export type TReconcilerHooks = {
 };
 
 export class Reconciler {
-  private readonly live = new Map<string, TLiveInstance>();
+  private readonly instances: InstanceSupervisor;
   private readonly deployTimers = new Map<string, NodeJS.Timeout>();
   private readonly recoveryTimers = new Map<string, NodeJS.Timeout>();
   /** Services brought up by a start (not their first deploy): their outcome is S25 or S26. */
@@ -105,6 +77,17 @@ export class Reconciler {
     },
   ) {
     this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
+    this.instances = new InstanceSupervisor({
+      ...deps,
+      timings: this.timings,
+      hooks: {
+        service: (id) => this.service(id),
+        isClosing: () => this.isClosing,
+        onServingChanged: (serviceId) => this.serviceHealthChanged(serviceId),
+        onStartsExhausted: (service, error) => void this.fail(service, 'S8', error, 'deploy'),
+        onError: (serviceId, verb, e) => this.internalError(serviceId, verb, e),
+      },
+    });
   }
 
   /** Anvil start: remove leftovers of the previous process, settle interrupted operations, bring wanted services back. */
@@ -152,13 +135,11 @@ export class Reconciler {
 
   /** Ready instances of a service, for the gateway. */
   endpoints(serviceId: string): { instanceId: string; host: string; port: number }[] {
-    return this.instancesOf(serviceId)
-      .filter((i) => i.status === 'ready' && i.port !== null)
-      .map((i) => ({ instanceId: i.id, host: i.host, port: i.port! }));
+    return this.instances.endpoints(serviceId);
   }
 
   instancesOf(serviceId: string): TLiveInstance[] {
-    return [...this.live.values()].filter((i) => i.serviceId === serviceId);
+    return this.instances.instancesOf(serviceId);
   }
 
   /**
@@ -168,14 +149,14 @@ export class Reconciler {
   async stopInstances(serviceId: string, opts: { drain: boolean }): Promise<void> {
     this.clearTimer(this.deployTimers, serviceId);
     this.clearTimer(this.recoveryTimers, serviceId);
-    await Promise.all(this.instancesOf(serviceId).map((i) => this.stopInstance(i, opts.drain)));
+    await Promise.all(this.instancesOf(serviceId).map((i) => this.instances.stop(i, opts.drain)));
   }
 
   /** Anvil shutdown: stop all instances, keep services' desired state for the next start. */
   async shutdown(): Promise<void> {
     this.isClosing = true;
     for (const t of [...this.deployTimers.values(), ...this.recoveryTimers.values()]) clearTimeout(t);
-    await Promise.all([...this.live.values()].map((i) => this.stopInstance(i, false)));
+    await Promise.all(this.instances.all().map((i) => this.instances.stop(i, false)));
     await this.queue.idle();
     this.deps.logs.flush();
   }
@@ -207,103 +188,7 @@ export class Reconciler {
       this.deployTimers.set(serviceId, timer);
     }
     const have = this.instancesOf(serviceId).filter((i) => !i.isStopping).length;
-    for (let i = have; i < service.instance_count; i++) this.launchSafely(this.register(service));
-  }
-
-  private register(service: TServiceRow): TLiveInstance {
-    const inst: TLiveInstance = {
-      id: newId(), serviceId: service.id, projectId: service.project_id, status: 'pending', host: '127.0.0.1', port: null,
-      pid: null, restarts: 0, consecutiveFailures: 0, lastError: '', isStopping: false, createdAt: now(), startedAt: null,
-    };
-    this.live.set(inst.id, inst);
-    this.deps.db.prepare(`INSERT INTO instances (id, service_id, status, created_at) VALUES (?, ?, 'pending', ?)`).run(inst.id, service.id, now());
-    return inst;
-  }
-
-  /** Launches without letting a failure escape: it becomes an event on the service, and Anvil keeps going. */
-  private launchSafely(inst: TLiveInstance): void {
-    this.launch(inst).catch((e) => this.internalError(inst.serviceId, 'deploy', e));
-  }
-
-  private async launch(inst: TLiveInstance): Promise<void> {
-    const service = this.service(inst.serviceId);
-    if (!service || service.desired_state !== 'running' || inst.isStopping || this.isClosing) return;
-    const { registry, driver, logs } = this.deps;
-    inst.lastError = '';
-    this.setStatus(inst, 'starting');
-    let running;
-    try {
-      const { row, modelDir, config } = registry.deployable(service.project_id, service.app_id);
-      inst.probe = probeSettingsOf(config.health, this.timings.probe);
-      inst.drainGraceMs = config.health ? Math.max(HEALTH_CHECKED_STOP_MS, this.timings.drainGraceMs) : this.timings.drainGraceMs;
-      const env = Object.fromEntries((JSON.parse(service.envs) as { key: string; value: string }[]).map((e) => [e.key, e.value]));
-      const flavor = listFlavors(driver.capacity()).find((f) => f.id === service.flavor);
-      if (!flavor) throw new Error(`Unknown compute specification ${service.flavor}.`);
-      const starting = driver.start(
-        {
-          instanceId: inst.id, serviceId: inst.serviceId, modelDir, modelName: row.name, modelType: config.model_type, env,
-          cpus: flavor.cpu, memoryBytes: flavor.memoryGiB * 1024 ** 3, gpus: flavor.gpu,
-        },
-        {
-          onLog: (stream, line) => {
-            // The last stderr line is what a failed start reports (a Python traceback ends with the error).
-            if (stream === 'stderr' && line.trim()) inst.lastError = line.trim();
-            logs.append(inst.serviceId, inst.id, stream, line);
-          },
-          onExit: (description) => this.safely(inst.serviceId, 'run', () => this.exited(inst, description)),
-        },
-      );
-      inst.launching = starting.then(
-        () => undefined,
-        () => undefined,
-      );
-      running = await starting;
-    } catch (e) {
-      inst.lastError = (e as Error).message;
-      return this.exited(inst, (e as Error).message);
-    }
-    // A stop arrived while the process was being spawned: stopInstance() ends it.
-    if (inst.isStopping || this.isClosing) return;
-    Object.assign(inst, { host: running.host, port: running.port, pid: running.pid, startedAt: now() });
-    this.deps.db.prepare('UPDATE instances SET port = ?, pid = ?, started_at = ? WHERE id = ?').run(running.port, running.pid, inst.startedAt, inst.id);
-    await this.waitHealthy(inst);
-  }
-
-  private async waitHealthy(inst: TLiveInstance): Promise<void> {
-    while (inst.status === 'starting' && !inst.isStopping) {
-      if (inst.port !== null && (await checkHealth(inst.host, inst.port, 1000, inst.probe?.path))) {
-        if (inst.status !== 'starting' || inst.isStopping) return;
-        return this.becameReady(inst);
-      }
-      await new Promise((r) => setTimeout(r, HEALTH_POLL_MS));
-    }
-  }
-
-  private becameReady(inst: TLiveInstance): void {
-    this.setStatus(inst, 'ready');
-    this.recordFor(inst, 'X2', inst.id);
-    inst.stableTimer = setTimeout(() => (inst.consecutiveFailures = 0), this.timings.stableMs);
-    inst.prober = new InstanceProber({ host: inst.host, port: inst.port! }, inst.probe ?? this.timings.probe, (verdict, failures) =>
-      this.safely(inst.serviceId, 'run', () => this.probed(inst, verdict, failures)),
-    );
-    inst.prober.start();
-    this.serviceHealthChanged(inst.serviceId);
-  }
-
-  private probed(inst: TLiveInstance, verdict: 'healthy' | 'unready' | 'dead', failures: number): void {
-    if (inst.isStopping || (inst.status !== 'ready' && inst.status !== 'unready')) return;
-    if (verdict === 'healthy') {
-      this.setStatus(inst, 'ready');
-      this.recordFor(inst, 'X5', inst.id);
-    } else if (verdict === 'unready') {
-      this.setStatus(inst, 'unready');
-      this.recordFor(inst, 'X4', inst.id, failures);
-    } else {
-      this.recordFor(inst, 'X6', inst.id, failures);
-      // The exit this causes restarts the instance like any other exit.
-      void this.deps.driver.stop(inst.id).catch((e) => this.internalError(inst.serviceId, 'restart', e));
-    }
-    this.serviceHealthChanged(inst.serviceId);
+    for (let i = have; i < service.instance_count; i++) this.instances.add(service);
   }
 
   /** Running ⇄ concerning as instances come and go; deploying → running once all are ready. */
@@ -343,32 +228,6 @@ export class Reconciler {
     this.recoveryTimers.set(service.id, timer);
   }
 
-  private exited(inst: TLiveInstance, description: string): void {
-    if (inst.status === 'exited' || inst.status === 'stopped') return;
-    inst.prober?.stop();
-    clearTimeout(inst.stableTimer);
-    if (inst.isStopping || this.isClosing) return this.setStatus(inst, 'stopped');
-    const wasServing = inst.status === 'ready' || inst.status === 'unready';
-    this.setStatus(inst, 'exited');
-    const service = this.service(inst.serviceId);
-    if (!service || service.desired_state !== 'running') return;
-    const error = inst.lastError || description;
-    inst.consecutiveFailures++;
-    if (wasServing) {
-      this.recordFor(inst, 'X1', inst.id, description);
-    } else {
-      this.recordFor(inst, 'X3', inst.id, error);
-      if (service.status === 'deploying' && inst.consecutiveFailures >= MAX_DEPLOY_START_FAILURES) {
-        return void this.fail(service, 'S8', error, 'deploy');
-      }
-    }
-    this.serviceHealthChanged(service.id);
-    inst.restarts++;
-    this.deps.db.prepare('UPDATE instances SET restarts = ? WHERE id = ?').run(inst.restarts, inst.id);
-    const backoff = Math.min(MAX_RESTART_BACKOFF_MS, this.timings.restartBackoffMs * 2 ** (inst.consecutiveFailures - 1));
-    inst.restartTimer = setTimeout(() => this.launchSafely(inst), backoff);
-  }
-
   private deployTimedOut(serviceId: string): void {
     this.deployTimers.delete(serviceId);
     const service = this.service(serviceId);
@@ -402,23 +261,6 @@ export class Reconciler {
         this.hooks.onReleased();
       }
     });
-  }
-
-  private async stopInstance(inst: TLiveInstance, drain: boolean): Promise<void> {
-    inst.isStopping = true;
-    clearTimeout(inst.restartTimer);
-    clearTimeout(inst.stableTimer);
-    inst.prober?.stop();
-    if (drain && (inst.status === 'ready' || inst.status === 'unready')) {
-      this.setStatus(inst, 'stopping');
-      await this.deps.inflight.waitIdle(inst.id, inst.drainGraceMs ?? this.timings.drainGraceMs);
-    }
-    await inst.launching;
-    await this.deps.driver.stop(inst.id);
-    this.setStatus(inst, 'stopped');
-    this.live.delete(inst.id);
-    this.deps.db.prepare('DELETE FROM instances WHERE id = ?').run(inst.id);
-    this.deps.bus.emit('instance.changed', { projectId: inst.projectId, serviceId: inst.serviceId, instanceId: inst.id });
   }
 
   /** Runs a service operation in its queue; an unexpected error becomes event S8 instead of taking Anvil down. */
@@ -458,18 +300,8 @@ export class Reconciler {
     }
   }
 
-  private setStatus(inst: TLiveInstance, status: TInstanceStatus): void {
-    inst.status = status;
-    this.deps.db.prepare('UPDATE instances SET status = ? WHERE id = ?').run(status, inst.id);
-    this.deps.bus.emit('instance.changed', { projectId: inst.projectId, serviceId: inst.serviceId, instanceId: inst.id });
-  }
-
   private record(service: { id: string; project_id: string }, code: TEventCode, ...args: (string | number)[]): void {
     this.deps.events.record(service.project_id, 'service', service.id, code, ...args);
-  }
-
-  private recordFor(inst: TLiveInstance, code: TEventCode, ...args: (string | number)[]): void {
-    this.deps.events.record(inst.projectId, 'service', inst.serviceId, code, ...args);
   }
 
   private clearTimer(timers: Map<string, NodeJS.Timeout>, serviceId: string): void {

@@ -1,0 +1,245 @@
+/**
+ * The owner of every live instance: launches it through the runtime driver, waits for its health,
+ * probes it while it serves, restarts it after an exit with capped exponential backoff, and stops
+ * it (draining first when asked). Each instance remembers its in-flight launch, so a stop that
+ * arrives while the process is still being spawned waits for the spawn and ends that process.
+ * What an instance change means for its service is the reconciler's business (`onServingChanged`).
+ */
+import type { TEventCode } from '../../contracts/events';
+import type { TInstanceStatus } from '../../contracts/services';
+import type { DomainBus } from '../bus';
+import type { TDatabase } from '../db/database';
+import type { InflightRequests } from '../gateway/inflight';
+import { newId, now } from '../ids';
+import type { AppRegistry } from '../registry/app-registry';
+import type { RuntimeDriver } from '../runtime/runtime-driver';
+import type { EventLog } from '../telemetry/events';
+import type { InstanceLogs } from '../telemetry/instance-logs';
+import { listFlavors } from './flavors';
+import { checkHealth } from './health-wait';
+import { InstanceProber, probeSettingsOf, type TProbeSettings } from './instance-probes';
+import type { TReconcilerTimings, TServiceRow } from './reconciler';
+
+const HEALTH_POLL_MS = 25;
+const MAX_DEPLOY_START_FAILURES = 3;
+const MAX_RESTART_BACKOFF_MS = 30_000;
+/** Guide §2.2.3: an app with a health check gets 3 minutes to stop (Anvil: at most, ending when drained). */
+const HEALTH_CHECKED_STOP_MS = 3 * 60_000;
+
+export type TLiveInstance = {
+  id: string;
+  serviceId: string;
+  projectId: string;
+  status: TInstanceStatus;
+  host: string;
+  port: number | null;
+  pid: number | null;
+  restarts: number;
+  consecutiveFailures: number;
+  lastError: string;
+  isStopping: boolean;
+  createdAt: number;
+  startedAt: number | null;
+  /** Settles when the driver's start of the current process has returned (or failed). */
+  launching?: Promise<void>;
+  restartTimer?: NodeJS.Timeout;
+  stableTimer?: NodeJS.Timeout;
+  prober?: InstanceProber;
+  probe?: TProbeSettings;
+  drainGraceMs?: number;
+};
+
+export type TSupervisorHooks = {
+  service(id: string): TServiceRow | undefined;
+  isClosing(): boolean;
+  /** An instance entered or left routing, or exited. */
+  onServingChanged(serviceId: string): void;
+  /** A deploying service's instance failed to start 3 times in a row. */
+  onStartsExhausted(service: TServiceRow, error: string): void;
+  /** An unexpected error in a callback: reported on the service, never thrown. */
+  onError(serviceId: string, verb: string, e: unknown): void;
+};
+
+export class InstanceSupervisor {
+  private readonly live = new Map<string, TLiveInstance>();
+
+  constructor(
+    private readonly deps: {
+      db: TDatabase; driver: RuntimeDriver; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
+      inflight: InflightRequests; timings: TReconcilerTimings; hooks: TSupervisorHooks;
+    },
+  ) {}
+
+  instancesOf(serviceId: string): TLiveInstance[] {
+    return [...this.live.values()].filter((i) => i.serviceId === serviceId);
+  }
+
+  all(): TLiveInstance[] {
+    return [...this.live.values()];
+  }
+
+  /** Ready instances of a service, for the gateway. */
+  endpoints(serviceId: string): { instanceId: string; host: string; port: number }[] {
+    return this.instancesOf(serviceId)
+      .filter((i) => i.status === 'ready' && i.port !== null)
+      .map((i) => ({ instanceId: i.id, host: i.host, port: i.port! }));
+  }
+
+  /** Records a new instance of `service` and launches it; a failure becomes an event, never an exception. */
+  add(service: TServiceRow): void {
+    const inst: TLiveInstance = {
+      id: newId(), serviceId: service.id, projectId: service.project_id, status: 'pending', host: '127.0.0.1', port: null,
+      pid: null, restarts: 0, consecutiveFailures: 0, lastError: '', isStopping: false, createdAt: now(), startedAt: null,
+    };
+    this.live.set(inst.id, inst);
+    this.deps.db.prepare(`INSERT INTO instances (id, service_id, status, created_at) VALUES (?, ?, 'pending', ?)`).run(inst.id, service.id, now());
+    this.launchSafely(inst);
+  }
+
+  /** Ends an instance: with `drain`, it leaves routing and gets its grace period for in-flight requests first. */
+  async stop(inst: TLiveInstance, drain: boolean): Promise<void> {
+    inst.isStopping = true;
+    clearTimeout(inst.restartTimer);
+    clearTimeout(inst.stableTimer);
+    inst.prober?.stop();
+    if (drain && (inst.status === 'ready' || inst.status === 'unready')) {
+      this.setStatus(inst, 'stopping');
+      await this.deps.inflight.waitIdle(inst.id, inst.drainGraceMs ?? this.deps.timings.drainGraceMs);
+    }
+    await inst.launching;
+    await this.deps.driver.stop(inst.id);
+    this.setStatus(inst, 'stopped');
+    this.live.delete(inst.id);
+    this.deps.db.prepare('DELETE FROM instances WHERE id = ?').run(inst.id);
+    this.deps.bus.emit('instance.changed', { projectId: inst.projectId, serviceId: inst.serviceId, instanceId: inst.id });
+  }
+
+  private launchSafely(inst: TLiveInstance): void {
+    this.launch(inst).catch((e) => this.deps.hooks.onError(inst.serviceId, 'deploy', e));
+  }
+
+  private safely(inst: TLiveInstance, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.deps.hooks.onError(inst.serviceId, 'run', e);
+    }
+  }
+
+  private async launch(inst: TLiveInstance): Promise<void> {
+    const { registry, driver, logs, timings, hooks } = this.deps;
+    const service = hooks.service(inst.serviceId);
+    if (!service || service.desired_state !== 'running' || inst.isStopping || hooks.isClosing()) return;
+    inst.lastError = '';
+    this.setStatus(inst, 'starting');
+    let running;
+    try {
+      const { row, modelDir, config } = registry.deployable(service.project_id, service.app_id);
+      inst.probe = probeSettingsOf(config.health, timings.probe);
+      inst.drainGraceMs = config.health ? Math.max(HEALTH_CHECKED_STOP_MS, timings.drainGraceMs) : timings.drainGraceMs;
+      const env = Object.fromEntries((JSON.parse(service.envs) as { key: string; value: string }[]).map((e) => [e.key, e.value]));
+      const flavor = listFlavors(driver.capacity()).find((f) => f.id === service.flavor);
+      if (!flavor) throw new Error(`Unknown compute specification ${service.flavor}.`);
+      const starting = driver.start(
+        {
+          instanceId: inst.id, serviceId: inst.serviceId, modelDir, modelName: row.name, modelType: config.model_type, env,
+          cpus: flavor.cpu, memoryBytes: flavor.memoryGiB * 1024 ** 3, gpus: flavor.gpu,
+        },
+        {
+          onLog: (stream, line) => {
+            // The last stderr line is what a failed start reports (a Python traceback ends with the error).
+            if (stream === 'stderr' && line.trim()) inst.lastError = line.trim();
+            logs.append(inst.serviceId, inst.id, stream, line);
+          },
+          onExit: (description) => this.safely(inst, () => this.exited(inst, description)),
+        },
+      );
+      inst.launching = starting.then(
+        () => undefined,
+        () => undefined,
+      );
+      running = await starting;
+    } catch (e) {
+      inst.lastError = (e as Error).message;
+      return this.exited(inst, (e as Error).message);
+    }
+    // A stop arrived while the process was being spawned: stop() ends it.
+    if (inst.isStopping || hooks.isClosing()) return;
+    Object.assign(inst, { host: running.host, port: running.port, pid: running.pid, startedAt: now() });
+    this.deps.db.prepare('UPDATE instances SET port = ?, pid = ?, started_at = ? WHERE id = ?').run(running.port, running.pid, inst.startedAt, inst.id);
+    await this.waitHealthy(inst);
+  }
+
+  private async waitHealthy(inst: TLiveInstance): Promise<void> {
+    while (inst.status === 'starting' && !inst.isStopping) {
+      if (inst.port !== null && (await checkHealth(inst.host, inst.port, 1000, inst.probe?.path))) {
+        if (inst.status !== 'starting' || inst.isStopping) return;
+        return this.becameReady(inst);
+      }
+      await new Promise((r) => setTimeout(r, HEALTH_POLL_MS));
+    }
+  }
+
+  private becameReady(inst: TLiveInstance): void {
+    const { timings } = this.deps;
+    this.setStatus(inst, 'ready');
+    this.record(inst, 'X2', inst.id);
+    inst.stableTimer = setTimeout(() => (inst.consecutiveFailures = 0), timings.stableMs);
+    inst.prober = new InstanceProber({ host: inst.host, port: inst.port! }, inst.probe ?? timings.probe, (verdict, failures) =>
+      this.safely(inst, () => this.probed(inst, verdict, failures)),
+    );
+    inst.prober.start();
+    this.deps.hooks.onServingChanged(inst.serviceId);
+  }
+
+  private probed(inst: TLiveInstance, verdict: 'healthy' | 'unready' | 'dead', failures: number): void {
+    if (inst.isStopping || (inst.status !== 'ready' && inst.status !== 'unready')) return;
+    if (verdict === 'healthy') {
+      this.setStatus(inst, 'ready');
+      this.record(inst, 'X5', inst.id);
+    } else if (verdict === 'unready') {
+      this.setStatus(inst, 'unready');
+      this.record(inst, 'X4', inst.id, failures);
+    } else {
+      this.record(inst, 'X6', inst.id, failures);
+      // The exit this causes restarts the instance like any other exit.
+      void this.deps.driver.stop(inst.id).catch((e) => this.deps.hooks.onError(inst.serviceId, 'restart', e));
+    }
+    this.deps.hooks.onServingChanged(inst.serviceId);
+  }
+
+  private exited(inst: TLiveInstance, description: string): void {
+    const { hooks, timings } = this.deps;
+    if (inst.status === 'exited' || inst.status === 'stopped') return;
+    inst.prober?.stop();
+    clearTimeout(inst.stableTimer);
+    if (inst.isStopping || hooks.isClosing()) return this.setStatus(inst, 'stopped');
+    const wasServing = inst.status === 'ready' || inst.status === 'unready';
+    this.setStatus(inst, 'exited');
+    const service = hooks.service(inst.serviceId);
+    if (!service || service.desired_state !== 'running') return;
+    const error = inst.lastError || description;
+    inst.consecutiveFailures++;
+    if (wasServing) {
+      this.record(inst, 'X1', inst.id, description);
+    } else {
+      this.record(inst, 'X3', inst.id, error);
+      if (service.status === 'deploying' && inst.consecutiveFailures >= MAX_DEPLOY_START_FAILURES) return hooks.onStartsExhausted(service, error);
+    }
+    hooks.onServingChanged(service.id);
+    inst.restarts++;
+    this.deps.db.prepare('UPDATE instances SET restarts = ? WHERE id = ?').run(inst.restarts, inst.id);
+    const backoff = Math.min(MAX_RESTART_BACKOFF_MS, timings.restartBackoffMs * 2 ** (inst.consecutiveFailures - 1));
+    inst.restartTimer = setTimeout(() => this.launchSafely(inst), backoff);
+  }
+
+  private setStatus(inst: TLiveInstance, status: TInstanceStatus): void {
+    inst.status = status;
+    this.deps.db.prepare('UPDATE instances SET status = ? WHERE id = ?').run(status, inst.id);
+    this.deps.bus.emit('instance.changed', { projectId: inst.projectId, serviceId: inst.serviceId, instanceId: inst.id });
+  }
+
+  private record(inst: TLiveInstance, code: TEventCode, ...args: (string | number)[]): void {
+    this.deps.events.record(inst.projectId, 'service', inst.serviceId, code, ...args);
+  }
+}
