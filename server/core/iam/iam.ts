@@ -6,7 +6,7 @@ import { newId, newSecret, now } from '../ids';
 import type { TDatabase } from '../db/database';
 import type { TIdentity } from './identity';
 import { LoginGuard } from './login-guard';
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPasswordSync, verifyPassword } from './passwords';
 
 export const TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -39,7 +39,7 @@ export class Iam {
       this.db.prepare('INSERT INTO projects (id, domain_id, name, created_at) VALUES (?, ?, ?, ?)').run(projectId, domainId, DEFAULT_PROJECT, t);
       this.db
         .prepare('INSERT INTO users (id, domain_id, name, password_hash, created_at, is_admin) VALUES (?, ?, ?, ?, ?, 1)')
-        .run(userId, domainId, ADMIN_USER, hashPassword(password), t);
+        .run(userId, domainId, ADMIN_USER, hashPasswordSync(password), t);
       this.db.prepare('INSERT INTO project_members (user_id, project_id, created_at) VALUES (?, ?, ?)').run(userId, projectId, t);
     })();
     return adminPassword ? {} : { generatedPassword: password };

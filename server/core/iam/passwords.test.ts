@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPassword, hashPasswordSync, verifyPassword } from './passwords';
 
-const stored = hashPassword('correct horse');
+const stored = hashPasswordSync('correct horse');
 
 describe('passwords', () => {
   it('accepts the right password only; an unknown user (no stored hash) or a malformed hash never passes', async () => {
@@ -10,6 +10,16 @@ describe('passwords', () => {
     expect(await verifyPassword('wrong', stored)).toBe(false);
     expect(await verifyPassword('correct horse', undefined)).toBe(false);
     expect(await verifyPassword('correct horse', 'plain-text')).toBe(false);
+  });
+
+  it('hashes new passwords off the event loop too (administrators create users while Anvil serves)', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const hashes = await Promise.all([hashPassword('p1'), hashPassword('p2'), hashPassword('p3')]);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(5);
+    expect(await verifyPassword('p2', hashes[1])).toBe(true);
+    expect(await verifyPassword('p1', hashes[1])).toBe(false);
   });
 
   it('never blocks the event loop: timers keep firing while passwords are checked', async () => {

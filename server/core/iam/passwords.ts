@@ -10,8 +10,14 @@ import { scryptLowPriority } from './scrypt-pool';
 /** A hash of a random password nobody knows: unknown users are checked against it, at the same cost as real ones. */
 const UNKNOWN_USER_HASH = 'scrypt$Gs9W9VpGGRlEjFeWD7zznQ==$hr3RdIBzMtNQuvb3me5g3qg1Q5Plfcjs38L9BUQ3epI=';
 
-/** Hashes a new password (an administrator's action: synchronous, as at bootstrap). */
-export function hashPassword(password: string): string {
+/** Hashes a new password off the event loop (users created or reset while Anvil serves). */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  return `scrypt$${salt.toString('base64')}$${(await scryptLowPriority(password, salt, 32)).toString('base64')}`;
+}
+
+/** The same, synchronously: only for the first start, before Anvil serves anything. */
+export function hashPasswordSync(password: string): string {
   const salt = randomBytes(16);
   return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, 32).toString('base64')}`;
 }
