@@ -242,8 +242,17 @@ describe('crash loops and probes', () => {
 
 describe('auto-stop', () => {
   it('arms on running (S15), stops at the deadline (S16), and can be switched off on a running service (S14)', async () => {
-    const id = deploy('auto', {}, { autoStop: { enabled: true, hours: 1 } });
+    // What the socket pushes is the summary at each service.changed: the last one must carry the deadline.
+    const pushed: (number | null)[] = [];
+    let id = '';
+    const listener = ({ serviceId }: { serviceId: string }) => {
+      if (serviceId === id) pushed.push(anvil.core.services.summary(projectId, id).autoStop.stopsAt);
+    };
+    anvil.core.bus.on('service.changed', listener);
+    id = deploy('auto', {}, { autoStop: { enabled: true, hours: 1 } });
     await waitStatus(id, 'running');
+    await waitFor(async () => pushed.at(-1) !== null, 2_000, 'a push with the deadline');
+    anvil.core.bus.off('service.changed', listener);
     const { stopsAt } = anvil.core.services.summary(projectId, id).autoStop;
     expect(stopsAt).toBeGreaterThan(Date.now());
     expect(anvil.core.events.list('service', id).map((e) => e.message)).toContain('Auto-stop switched on, service will be stopped in 1 hour.');

@@ -292,6 +292,8 @@ export class ServiceManager {
     if (!service.auto_stop_enabled || service.auto_stop_at !== null) return;
     this.deps.autoStop.arm(service.id, this.deps.autoStop.deadlineIn(service.auto_stop_hours));
     this.deps.events.record(service.project_id, 'service', service.id, 'S15', service.auto_stop_hours, service.auto_stop_hours === 1 ? 'hour' : 'hours');
+    // The status push already went out without the deadline: push the summary with its countdown.
+    this.changed(service.project_id, service.id);
   }
 
   private toSummary(r: Row): TServiceSummary {
