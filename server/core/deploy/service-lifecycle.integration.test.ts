@@ -165,6 +165,18 @@ describe('no process outlives its service', () => {
     await anvil.core.services.delete(projectId, id);
   });
 
+  it.each(['delete', 'stop'] as const)('a %s while the process is being spawned ends that process', async (op) => {
+    for (let round = 0; round < 3; round++) {
+      const id = deploy(`mid-spawn-${op}-${round}`);
+      // The instance is `starting` from the moment its launch begins, before the driver's spawn returns.
+      await waitFor(async () => anvil.core.reconciler.instancesOf(id).some((i) => i.status === 'starting'), 5_000, 'launch begun', 1);
+      await (op === 'delete' ? anvil.core.services.delete(projectId, id) : anvil.core.services.stop(projectId, id));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(processesWithAnvilId(id)).toEqual([]);
+      if (op === 'stop') await anvil.core.services.delete(projectId, id);
+    }
+  });
+
   it('a delete during the restart backoff of a crash loop leaves nothing', async () => {
     const marker = path.join(os.tmpdir(), `anvil-crash-${Date.now()}`);
     const id = deploy('crash-delete', { CRASH_MARKER: marker, CRASH_AFTER_SECONDS: '0.2' });
