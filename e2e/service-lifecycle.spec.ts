@@ -42,9 +42,11 @@ test('stop, start and restart from the list and the detail page, with live statu
   await confirm(page);
   await expect(status).toHaveAttribute('data-status', 'running', { timeout: 20_000 });
   await service.tab('Events').click();
-  await expect(service.events()).toContainText('Stopping service.');
-  await expect(service.events()).toContainText('Service stopped.');
-  await expect(service.events()).toContainText('Starting service.');
+  // The stop and the restart each stopped and started the service once: two of each event.
+  const eventCount = (text: string) => service.events().getByText(text, { exact: true });
+  await expect(eventCount('Stopping service.')).toHaveCount(2);
+  await expect(eventCount('Service stopped.')).toHaveCount(2);
+  await expect(eventCount('Starting service.')).toHaveCount(2);
   expect(await page.evaluate(() => (window as unknown as { liveMarker?: number }).liveMarker)).toBe(7);
 
   // Auto-stop switched on while running: a countdown appears and an event says when.
@@ -71,6 +73,12 @@ test('stop, start and restart from the list and the detail page, with live statu
   await row.getByRole('button', { name: 'Restart' }).click();
   await confirm(page);
   await expect(statusOf(row)).toHaveAttribute('data-status', 'running', { timeout: 20_000 });
+  // The list's restart really restarted it: a third stop and a fourth start on the service's events.
+  await row.getByRole('link', { name: 'cycle-online' }).click();
+  await service.tab('Events').click();
+  await expect(eventCount('Stopping service.')).toHaveCount(4);
+  await expect(eventCount('Starting service.')).toHaveCount(4);
+  await page.getByRole('link', { name: 'Online services' }).click();
   await row.getByRole('button', { name: 'Delete' }).click();
   await confirm(page);
   await expect(row).toHaveCount(0);
