@@ -37,6 +37,8 @@ describe('Chinese for server and schema messages', () => {
   it('translates messages with names in them and leaves unknown ones as sent', () => {
     expect(serverMessageZh('A service named iris-svc already exists.')).toBe('名为 iris-svc 的服务已存在。');
     expect(serverMessageZh('A running service cannot be started; start is allowed when the service is stopped, failed.')).toBe('运行中状态的服务不能启动；启动仅在服务为停止、异常时可用。');
+    expect(serverMessageZh('Too many failed logins for this user; try again in 300 seconds.')).toBe('该用户登录失败次数过多，请在 300 秒后重试。');
+    expect(serverMessageZh('Failed to stop service iris: engine unreachable')).toBe('停止服务 iris 失败：engine unreachable');
     expect(serverMessageZh('Something new happened.')).toBe('Something new happened.');
   });
 });

@@ -59,6 +59,12 @@ const ZH_STATUS: Record<string, string> = {
   deploying: '部署中', waiting: '等待资源', running: '运行中', concerning: '告警', failed: '异常', stopping: '停止中', stopped: '停止', deleting: '删除中',
 };
 const ZH_OPERATION: Record<string, string> = { started: '启动', stopped: '停止', restarted: '重启' };
+const ZH_VERB: Record<string, string> = { stop: '停止', restart: '重启', delete: '删除' };
+const ZH_LOGIN_LIMIT: Record<string, string> = {
+  'Too many login attempts from this address': '此地址的登录尝试过多',
+  'Too many failed logins for this user': '该用户登录失败次数过多',
+  'Another login for this user is being checked': '该用户的另一次登录正在验证',
+};
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^A service named (.+) already exists\.$/, (m) => `名为 ${m[1]} 的服务已存在。`],
@@ -77,6 +83,8 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^A user can have at most (\d+) online services; delete one first\.$/, (m) => `每个用户最多 ${m[1]} 个在线服务，请先删除一个。`],
   [/^A (\w+) service cannot be (started|stopped|restarted); (?:start|stop|restart) is allowed when the service is (.+)\.$/, (m) => `${ZH_STATUS[m[1]] ?? m[1]}状态的服务不能${ZH_OPERATION[m[2]]}；${ZH_OPERATION[m[2]]}仅在服务为${m[3].split(', ').map((s) => ZH_STATUS[s] ?? s).join('、')}时可用。`],
   [/^The service is already being deleted\.$/, () => '服务正在删除中。'],
+  [/^(Too many login attempts from this address|Too many failed logins for this user|Another login for this user is being checked); try again in (\d+) seconds?\.$/, (m) => `${ZH_LOGIN_LIMIT[m[1]]}，请在 ${m[2]} 秒后重试。`],
+  [/^Failed to (stop|restart|delete) service (.+): (.+)$/, (m) => `${ZH_VERB[m[1]]}服务 ${m[2]} 失败：${m[3]}`],
   [/^(.+) is not available: (.+)\.$/, (m) => `${m[1]} 不可用：${m[2]}。`],
   [/^(.+) does not exist\.$/, (m) => `${m[1]} 不存在。`],
 ];

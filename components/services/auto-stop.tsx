@@ -12,11 +12,11 @@ import { formatRemaining, useNow } from '../ui/use-now';
 
 /** "Stops in 42 min 10 s", or what the setting will do once the service runs. */
 export function AutoStopCountdown({ autoStop }: { autoStop: TServiceSummary['autoStop'] }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const now = useNow();
   if (!autoStop.enabled) return <span className="muted">{t('serviceDetail.autoStopOff')}</span>;
   if (autoStop.stopsAt === null) return <span>{t('autoStop.whenRunning', { n: autoStop.hours })}</span>;
-  return <span data-testid="auto-stop-countdown">{t('autoStop.stopsIn', { time: formatRemaining(autoStop.stopsAt - now) })}</span>;
+  return <span data-testid="auto-stop-countdown">{t('autoStop.stopsIn', { time: formatRemaining(autoStop.stopsAt - now, lang) })}</span>;
 }
 
 export function AutoStopEditor({ service, onError }: { service: TServiceSummary; onError: (message: string) => void }) {
