@@ -9,14 +9,16 @@ import { I18nProvider } from './i18n/i18n-provider';
 import { SocketProvider } from './live/socket-provider';
 import { TRPCProvider } from './trpc';
 
-const isUnauthorized = (e: unknown) => e instanceof TRPCClientError && e.data?.code === 'UNAUTHORIZED';
+/** Refusals that a retry cannot change (signed out, forbidden, gone, invalid): shown at once, not retried. */
+const isFinal = (e: unknown) =>
+  e instanceof TRPCClientError && ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_REQUEST'].includes(String(e.data?.code));
 
 export function Providers({ lang, children }: { lang: TLang; children: ReactNode }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
         defaultOptions: {
-          queries: { staleTime: 5_000, refetchOnWindowFocus: false, retry: (n, e) => !isUnauthorized(e) && n < 2 },
+          queries: { staleTime: 5_000, refetchOnWindowFocus: false, retry: (n, e) => !isFinal(e) && n < 2 },
         },
       }),
   );

@@ -21,10 +21,13 @@ export function UsersAndProjects() {
         <p className="notice-bad" role="alert">
           {tServer(forbidden.message)}
         </p>
+      ) : !projects.data ? (
+        // Nothing to act on until the server said this user may administer.
+        <p className="muted">{t('common.loading')}</p>
       ) : (
         <>
-          <ProjectsPanel projects={projects.data ?? []} />
-          <UsersPanel projects={projects.data ?? []} />
+          <ProjectsPanel projects={projects.data} />
+          <UsersPanel projects={projects.data} />
         </>
       )}
     </div>
