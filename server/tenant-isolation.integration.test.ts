@@ -218,6 +218,13 @@ describe("project B's own resources", () => {
   it('stop working at once when the administrator removes the user from the project', async () => {
     const members = (await (await call(a, '/v3/users')).json()) as { users: { id: string; name: string }[] };
     const bob = members.users.find((u) => u.name === 'bob')!;
+    // A user keeps at least one project: give bob another before taking team-b away.
+    const spare = (await (await call(a, '/v3/projects', post({ project: { name: 'bobs-spare' } }))).json()) as { project: { id: string } };
+    expect((await call(a, `/v3/projects/${spare.project.id}/users/${bob.id}`, { method: 'PUT' })).status).toBe(200);
+    const lastOne = await call(a, `/v3/projects/${spare.project.id}/users/${bob.id}`, { method: 'DELETE' });
+    expect(lastOne.status).toBe(200);
+    expect((await call(a, `/v3/projects/${b.projectId}/users/${bob.id}`, { method: 'DELETE' })).status).toBe(409);
+    expect((await call(a, `/v3/projects/${spare.project.id}/users/${bob.id}`, { method: 'PUT' })).status).toBe(200);
     const removed = await call(a, `/v3/projects/${b.projectId}/users/${bob.id}`, { method: 'DELETE' });
     expect(removed.status).toBe(200);
     expect((await call(b, `/v1/${b.projectId}/models`)).status).toBe(401);

@@ -49,6 +49,7 @@ const EXACT: Record<string, string> = {
   'Choose at least one project.': '请至少选择一个项目。',
   'Choose a project.': '请选择项目。',
   'You cannot delete your own user.': '不能删除自己的用户。',
+  'A user must stay a member of at least one project; delete the user instead.': '用户至少要属于一个项目；如需移除，请删除该用户。',
   'The last administrator cannot be deleted.': '不能删除最后一个管理员。',
   'Only an administrator can manage users and projects.': '只有管理员可以管理用户和项目。',
   'The project does not exist in this domain or the user cannot access it.': '项目不存在，或该用户不是此项目的成员。',

@@ -85,7 +85,9 @@ describe('a socket lives only as long as its session', () => {
   it('is disconnected when the administrator removes its user from the project', async () => {
     const projects = (await (await fetch(`${anvil.url}/api/trpc/admin.projects`, { headers: { cookie: adminCookie } })).json()) as { result: { data: { id: string; name: string }[] } };
     const def = projects.result.data.find((p) => p.name === 'default')!;
-    const { data: bob } = (await trpc('admin.createUser', { name: 'bob', password: 'bob-password', projectIds: [def.id] }, adminCookie)) as { data: { id: string } };
+    const { data: spare } = (await trpc('admin.createProject', { name: 'spare' }, adminCookie)) as { data: { id: string } };
+    // A member of two projects: removing one of them is allowed (the last one never is).
+    const { data: bob } = (await trpc('admin.createUser', { name: 'bob', password: 'bob-password', projectIds: [def.id, spare.id] }, adminCookie)) as { data: { id: string } };
     const bobCookie = await login('bob', 'bob-password');
     const socket = await connect(bobCookie);
     const gone = disconnectWithin(socket, 3000);

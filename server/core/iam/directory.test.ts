@@ -27,6 +27,16 @@ describe('users and projects', () => {
     expect((await login('admin', 'admin-password')).projectName).toBe('default');
   });
 
+  it('refuses to remove a user from their last project (they could never log in again)', async () => {
+    const admin = directory.findUser('admin')!;
+    const defaultProject = directory.findProject('default')!;
+    expect(() => directory.removeMember({ userId: admin.id, projectId: defaultProject.id })).toThrow('A user must stay a member of at least one project');
+    expect((await login('admin', 'admin-password')).projectName).toBe('default');
+    const b = directory.createProject({ name: 'spare' });
+    directory.addMember({ userId: admin.id, projectId: b.id });
+    expect(directory.removeMember({ userId: admin.id, projectId: defaultProject.id }).projects.map((p) => p.name)).toEqual(['spare']);
+  });
+
   it('lets a user scope a token only to the projects they are a member of', async () => {
     const b = directory.createProject({ name: 'team-b' });
     const bob = await directory.createUser({ name: 'bob', password: 'bob-password', projectIds: [b.id] });

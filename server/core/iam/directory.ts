@@ -115,6 +115,9 @@ export class Directory {
   /** Removes a membership; the user's tokens and sessions for that project stop working at once. */
   removeMember(input: TMembership): TUser {
     const { userId, projectId } = this.membership(input);
+    const others = this.db.prepare('SELECT COUNT(*) AS n FROM project_members WHERE user_id = ? AND project_id != ?').get(userId, projectId) as { n: number };
+    // A user with no project can no longer log in at all; delete the user instead.
+    if (others.n === 0) throw new CoreError('FAILED_PRECONDITION', 'A user must stay a member of at least one project; delete the user instead.');
     this.db.prepare('DELETE FROM project_members WHERE user_id = ? AND project_id = ?').run(userId, projectId);
     this.iam.revokeTokensOf(userId, projectId);
     return this.userById(userId);
