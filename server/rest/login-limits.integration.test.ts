@@ -185,7 +185,8 @@ async function startClient(role: 'predictor' | 'attacker', url: string, serviceI
 
 describe('a burst of wrong logins does not stall predictions', () => {
   it('100 concurrent wrong logins (25 users) while a client predicts in a loop: no prediction waits 100 ms', async () => {
-    const anvil = await anvilWith({});
+    // The per-address limit off: every one of the 100 logins is really checked (hashed) during the burst.
+    const anvil = await anvilWith({ addressMaxAttempts: 1000 });
     const auth = await getToken(anvil.url);
     // Real users: a wrong password for an unknown name used to cost nothing, for a real one a blocking hash.
     for (let i = 1; i < 25; i++) {
@@ -216,7 +217,6 @@ describe('a burst of wrong logins does not stall predictions', () => {
     expect(predictions.every((p) => p.status === 200)).toBe(true);
     expect(latencies.length).toBeGreaterThan(5);
     expect(Math.max(...latencies), `prediction latencies during the burst: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`).toBeLessThan(100);
-    expect(statuses.filter((s) => s === 401)).toHaveLength(20); // the per-address limit admits 20 a minute
-    expect(statuses.filter((s) => s === 429)).toHaveLength(80);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(100); // 4 wrong passwords per user: no lock either
   });
 });
