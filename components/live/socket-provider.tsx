@@ -11,6 +11,7 @@ import type { TEventRecord } from '@/server/contracts/events';
 import type { TClientToServer, TServerToClient } from '@/server/contracts/realtime';
 import type { TServiceDetail, TServiceSummary } from '@/server/contracts/services';
 import { useTRPC } from '../trpc';
+import { newerOf } from './newest-wins';
 
 type TLiveSocket = Socket<TServerToClient, TClientToServer>;
 type TTopics = { socket: () => TLiveSocket; counts: Map<string, number>; isConnected: boolean };
@@ -47,12 +48,13 @@ export function SocketProvider({ children }: { children: ReactNode }) {
       if (!s.active) setTimeout(() => s.connect(), 2000);
     });
     s.on('service:update', (service) => {
+      // Pushes can overtake each other's fetches: an older copy never replaces a newer one.
       queryClient.setQueryData(trpc.services.get.queryKey({ id: service.id }), (old: TServiceDetail | undefined) =>
-        old ? { ...old, ...service } : old,
+        old && old.updatedAt <= service.updatedAt ? { ...old, ...service } : old,
       );
       queryClient.setQueryData(trpc.services.list.queryKey(), (old: TServiceSummary[] | undefined) => {
         if (!old) return old;
-        return old.some((s) => s.id === service.id) ? old.map((s) => (s.id === service.id ? service : s)) : [service, ...old];
+        return old.some((s) => s.id === service.id) ? old.map((s) => (s.id === service.id ? newerOf(s, service) : s)) : [service, ...old];
       });
     });
     s.on('service:removed', ({ id }) => {

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { EventsTable } from '../events/events-table';
 import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
+import { newerDetail } from '../live/newest-wins';
 import { useLiveTopic } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
 import { DescriptionEditor } from '../ui/description-editor';
@@ -26,7 +27,7 @@ export function ServiceDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   useLiveTopic(`service:${id}`);
-  const service = useQuery(trpc.services.get.queryOptions({ id }));
+  const service = useQuery(trpc.services.get.queryOptions({ id }, { structuralSharing: newerDetail }));
   const events = useQuery(trpc.services.events.queryOptions({ id }));
   const app = useQuery({ ...trpc.apps.get.queryOptions({ id: service.data?.appId ?? '' }), enabled: !!service.data });
   const updateDescription = useMutation(trpc.services.updateDescription.mutationOptions());

@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { useI18n } from '../i18n/i18n-provider';
+import { newerList } from '../live/newest-wins';
 import { useLiveTopic } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
 import { formatTime } from '../ui/format';
@@ -18,7 +19,7 @@ export function ServicesList() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   useLiveTopic('services');
-  const services = useQuery(trpc.services.list.queryOptions());
+  const services = useQuery(trpc.services.list.queryOptions(undefined, { structuralSharing: newerList }));
   const [error, setError] = useState<string>();
   const [filter, setFilter] = useState('');
   const shown = services.data?.filter((s) => matchesName(s.name, filter));
