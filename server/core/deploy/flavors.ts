@@ -10,6 +10,11 @@ const CATALOG: Omit<TFlavor, 'isAvailable' | 'unavailableReason'>[] = [
   { id: 'gpu.1x.8u32g', cpu: 8, memoryGiB: 32, gpu: 1 },
 ];
 
+/** A flavor's size from the catalog, whatever the node: what a service reserves and what an instance is capped at. */
+export function findFlavor(id: string): (typeof CATALOG)[number] | undefined {
+  return CATALOG.find((f) => f.id === id);
+}
+
 /**
  * The catalog with each flavor marked available or not on a node of `capacity` (unavailable only
  * when it can never fit); with `free` (see capacity.ts `poolUsage`), how many instances fit now.

@@ -15,7 +15,7 @@ import type { AppRegistry } from '../registry/app-registry';
 import type { RuntimeDriver } from '../runtime/runtime-driver';
 import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
-import { listFlavors } from './flavors';
+import { findFlavor } from './flavors';
 import { checkHealth } from './health-wait';
 import { InstanceProber, probeSettingsOf, type TProbeSettings } from './instance-probes';
 import type { TReconcilerTimings, TServiceRow } from './reconciler';
@@ -138,7 +138,7 @@ export class InstanceSupervisor {
       inst.probe = probeSettingsOf(config.health, timings.probe);
       inst.drainGraceMs = config.health ? Math.max(HEALTH_CHECKED_STOP_MS, timings.drainGraceMs) : timings.drainGraceMs;
       const env = Object.fromEntries((JSON.parse(service.envs) as { key: string; value: string }[]).map((e) => [e.key, e.value]));
-      const flavor = listFlavors(driver.capacity()).find((f) => f.id === service.flavor);
+      const flavor = findFlavor(service.flavor);
       if (!flavor) throw new Error(`Unknown compute specification ${service.flavor}.`);
       const starting = driver.start(
         {

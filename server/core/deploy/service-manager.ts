@@ -17,7 +17,7 @@ import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
 import type { AutoStopClock } from './auto-stop';
 import { findShortage, HOLDING_STATUSES, poolUsage, type TDemand } from './capacity';
-import { listFlavors } from './flavors';
+import { findFlavor, listFlavors } from './flavors';
 import type { Reconciler, TServiceRow } from './reconciler';
 
 /** While a restart holds the service, a due auto-stop tries again this much later. */
@@ -119,11 +119,7 @@ export class ServiceManager {
     reconciler.setServiceStatus(row, 'stopping');
     this.deps.events.record(projectId, 'service', id, 'S12');
     await reconciler.queue.run(id, async () => {
-      try {
-        await reconciler.stopInstances(id, { drain: true });
-      } catch (e) {
-        throw this.stepFailed(row, 'S23', e);
-      }
+      await this.drainOrFail(row, 'stop');
       // A delete that arrived meanwhile owns the status from here.
       if (reconciler.service(id)?.status === 'stopping') reconciler.finishStop(row, cause === 'auto-stop' ? 'S16' : 'S13');
     });
@@ -137,11 +133,7 @@ export class ServiceManager {
     reconciler.setServiceStatus(row, 'stopping');
     events.record(projectId, 'service', id, 'S12');
     await reconciler.queue.run(id, async () => {
-      try {
-        await reconciler.stopInstances(id, { drain: true });
-      } catch (e) {
-        throw this.stepFailed(row, 'S8', e, 'restart');
-      }
+      await this.drainOrFail(row, 'restart');
       // A delete that arrived meanwhile owns the service from here.
       if (reconciler.service(id)?.status !== 'stopping') return;
       events.record(projectId, 'service', id, 'S13');
@@ -162,11 +154,7 @@ export class ServiceManager {
     this.deps.autoStop.disarm(id);
     reconciler.setServiceStatus(row, 'deleting');
     await reconciler.queue.run(id, async () => {
-      try {
-        await reconciler.stopInstances(id, { drain: true });
-      } catch (e) {
-        throw this.stepFailed(row, 'S8', e, 'delete');
-      }
+      await this.drainOrFail(row, 'delete');
       reconciler.purge(id);
     });
     this.changed(projectId, id);
@@ -247,17 +235,15 @@ export class ServiceManager {
    * (deploying, running, concerning, stopping), or undefined when it fits.
    */
   shortage(service: TServiceRow): string | undefined {
-    const flavor = listFlavors(this.capacity()).find((f) => f.id === service.flavor);
-    return findShortage(this.capacity(), this.holders(service.id), { flavor, count: service.instance_count });
+    return findShortage(this.capacity(), this.holders(service.id), { flavor: findFlavor(service.flavor), count: service.instance_count });
   }
 
   /** What the services holding pool resources reserve (all of them, or all but `exceptId`). */
   private holders(exceptId = ''): TDemand[] {
-    const flavors = new Map(listFlavors(this.capacity()).map((f) => [f.id, f]));
     const rows = this.deps.db
       .prepare(`SELECT flavor, instance_count FROM services WHERE id != ? AND status IN (${HOLDING_STATUSES.map(() => '?').join(', ')})`)
       .all(exceptId, ...HOLDING_STATUSES) as { flavor: string; instance_count: number }[];
-    return rows.map((r) => ({ flavor: flavors.get(r.flavor), count: r.instance_count }));
+    return rows.map((r) => ({ flavor: findFlavor(r.flavor), count: r.instance_count }));
   }
 
   /** Owner check used by adapters before they touch a service by id. */
@@ -266,18 +252,23 @@ export class ServiceManager {
   }
 
   /**
-   * A stop, restart or delete whose instances could not be ended: the service is `failed` (start
-   * or delete it again), the event says why, and the caller gets a 503 instead of a service stuck
-   * in `stopping`.
+   * Drains and ends the service's instances for a stop, restart or delete. When they cannot be
+   * ended, the service is `failed` (start or delete it again), the event says why, and the caller
+   * gets a 503 instead of a service stuck in `stopping`.
    */
-  private stepFailed(row: Row, code: 'S8' | 'S23', e: unknown, verb?: string): CoreError {
-    const message = e instanceof Error ? e.message : String(e);
-    console.error(`[services] ${verb ?? 'stop'} of ${row.id} failed:`, e);
-    this.deps.db.prepare(`UPDATE services SET desired_state = 'stopped' WHERE id = ?`).run(row.id);
-    this.deps.reconciler.setServiceStatus(row, 'failed', message);
-    if (code === 'S23') this.deps.events.record(row.project_id, 'service', row.id, 'S23', message);
-    else this.deps.events.record(row.project_id, 'service', row.id, 'S8', verb ?? 'stop', message);
-    return new CoreError('UNAVAILABLE', `Failed to ${verb ?? 'stop'} service ${row.name}: ${message}`);
+  private async drainOrFail(row: Row, verb: 'stop' | 'restart' | 'delete'): Promise<void> {
+    try {
+      await this.deps.reconciler.stopInstances(row.id, { drain: true });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      console.error(`[services] ${verb} of ${row.id} failed:`, e);
+      this.deps.db.prepare(`UPDATE services SET desired_state = 'stopped' WHERE id = ?`).run(row.id);
+      this.deps.reconciler.setServiceStatus(row, 'failed', message);
+      // Guide table 3-15 has its own text for a failed stop (S23); the others are S8 with their verb.
+      if (verb === 'stop') this.deps.events.record(row.project_id, 'service', row.id, 'S23', message);
+      else this.deps.events.record(row.project_id, 'service', row.id, 'S8', verb, message);
+      throw new CoreError('UNAVAILABLE', `Failed to ${verb} service ${row.name}: ${message}`);
+    }
   }
 
   /** Checks the state machine; a refused operation says why (409). */
