@@ -1,7 +1,6 @@
 /** `/v3/projects` and `/v3/users` over real HTTP: field errors in REST names, the administrator's limits, revocation, and the OpenAPI document. */
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getToken, startTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
 
 let anvil: TTestAnvil;
 let admin: string;
@@ -22,10 +21,7 @@ beforeAll(async () => {
   anvil = await startTestAnvil();
   admin = (await getToken(anvil.url)).token;
 });
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 describe('users and projects over REST', () => {
   it('refuses bad bodies with the REST field and the console form message', async () => {

@@ -11,8 +11,8 @@ import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZTopicSchema } from '../contracts/realtime';
 import { appRouter } from '../trpc/app-router';
-import type { TTestAnvil } from '../test-support/anvil-harness';
-import { expectRefused, predictIris, rawRequest, tally, startTarget, stopTarget, type TRawRequest } from '../test-support/bad-input-kit';
+import { stopTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
+import { expectRefused, predictIris, rawRequest, tally, startTarget, type TRawRequest } from '../test-support/bad-input-kit';
 import { brokenBodyOf, HOSTILE_STRINGS } from '../test-support/zod-arbitrary';
 
 const SEED = 20_240_502;
@@ -53,7 +53,7 @@ function subscribe(socket: Socket, topic: unknown): Promise<{ ok: boolean; error
 beforeAll(async () => {
   ({ anvil, token, serviceId, cookie } = await startTarget());
 }, 90_000);
-afterAll(() => stopTarget(anvil));
+afterAll(() => stopTestAnvil(anvil));
 
 describe('tRPC procedures (/api/trpc/<procedure>)', () => {
   it('refuse malformed transport: bad JSON, wrong method, malformed escapes, unknown names, over-long input', async () => {

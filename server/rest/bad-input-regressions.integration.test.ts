@@ -3,10 +3,9 @@
  * Anvil down, and a handler that throws answers 500 with a request id (in the body and the log)
  * without hanging the socket or ending the process.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getToken, startTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
 
 let anvil: TTestAnvil;
 let token: string;
@@ -45,10 +44,7 @@ beforeAll(async () => {
   anvil = await startTestAnvil();
   ({ token, projectId } = await getToken(anvil.url));
 });
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 describe('malformed percent-encoding answers 400 {error_code, error_msg}', () => {
   const paths = (p: string) => [

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TTestAnvil } from '../test-support/anvil-harness';
-import { expectRefused, MALFORMED_ESCAPES, predictIris, rawRequest, tally, startTarget, stopTarget, type TRawRequest } from '../test-support/bad-input-kit';
+import { stopTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
+import { expectRefused, MALFORMED_ESCAPES, predictIris, rawRequest, tally, startTarget, type TRawRequest } from '../test-support/bad-input-kit';
 
 let anvil: TTestAnvil;
 let token: string;
@@ -58,7 +58,7 @@ const upload = (body: Buffer, type = 'multipart/form-data; boundary=anvil-bounda
 beforeAll(async () => {
   ({ anvil, token, serviceId, cookie } = await startTarget());
 }, 90_000);
-afterAll(() => stopTarget(anvil));
+afterAll(() => stopTestAnvil(anvil));
 
 describe('/obs/{bucket}/{key}', () => {
   it('refuses hostile bucket names and object keys on every method', async () => {

@@ -6,13 +6,12 @@
  * (fast-check, fixed seed) from the routes' zod schemas. Object storage and the console's doors
  * (tRPC, socket.io) have their own files.
  */
-import fs from 'node:fs';
 import fc from 'fast-check';
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZRestTokenRequestSchema } from '../contracts/rest-auth';
 import { deployIris, expectRefused, MALFORMED_ESCAPES, predictIris, rawRequest, tally, type TRawRequest } from '../test-support/bad-input-kit';
-import { getToken, startTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
 import { brokenBodyOf, HOSTILE_STRINGS } from '../test-support/zod-arbitrary';
 import { createManagementApp } from './management-router';
 
@@ -49,10 +48,7 @@ beforeAll(async () => {
   ({ token, projectId } = await getToken(anvil.url));
   serviceId = await deployIris(anvil.url, token, projectId);
 }, 90_000);
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 describe('management routes', () => {
   it('refuse malformed, over-long and hostile path parameters and queries', async () => {

@@ -3,13 +3,12 @@
  * messages, the REST field path), publishes a valid OpenAPI 3.1 document, and drives the service
  * lifecycle (start/stop/restart, ModelArts' PUT).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZCreateAppSchema } from '../contracts/apps';
 import { ZCreateServiceSchema, ZEnvVarSchema } from '../contracts/services';
-import { getToken, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../test-support/anvil-harness';
 
 let anvil: TTestAnvil;
 let token: string;
@@ -36,10 +35,7 @@ beforeAll(async () => {
   modelId = created.model_id;
   await waitFor(async () => ((await (await api(`/v1/${projectId}/models/${modelId}`)).json()) as { model_status: string }).model_status === 'normal');
 });
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 describe('GET /v1/openapi.json', () => {
   it('serves a valid OpenAPI 3.1 document of every management route, without a token', async () => {

@@ -1,8 +1,7 @@
 /** Object storage under overlapping and clashing requests: one request's failure never takes Anvil down. */
-import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { getToken, startTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
 
 let anvil: TTestAnvil;
 let token: string;
@@ -13,10 +12,7 @@ beforeAll(async () => {
   ({ token } = await getToken(anvil.url));
   expect((await api('/obs/races', { method: 'PUT' })).status).toBe(201);
 });
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 it('a download pipelined with the delete of the same object is answered, and Anvil keeps serving', async () => {
   const { port } = new URL(anvil.url);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, now } from '../core/ids';
-import { getToken, isAlive, startTestAnvil, tokenRequest, waitFor, zipFolder, type TTestAnvil } from '../test-support/anvil-harness';
+import { getToken, isAlive, startTestAnvil, stopTestAnvil, tokenRequest, waitFor, zipFolder, type TTestAnvil } from '../test-support/anvil-harness';
 
 let anvil: TTestAnvil;
 let token: string;
@@ -38,10 +38,7 @@ beforeAll(async () => {
   anvil = await startTestAnvil();
   ({ token, projectId } = await getToken(anvil.url));
 });
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 describe('IAM tokens (POST /v3/auth/tokens)', () => {
   it('returns a project-scoped token in X-Subject-Token, valid 24 hours', async () => {

@@ -93,3 +93,9 @@ export function processesWithAnvilId(id: string): number[] {
   }
   return found;
 }
+
+/** Closes a test Anvil (if it started) and removes its scratch data directory. */
+export async function stopTestAnvil(anvil: TTestAnvil | undefined): Promise<void> {
+  await anvil?.close();
+  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
+}

@@ -4,7 +4,6 @@
  * the one expectation (a 4xx with an error code), a case counter, and the iris service the suites
  * predict with once they are done.
  */
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -160,10 +159,4 @@ export async function startTarget(): Promise<{ anvil: TTestAnvil; token: string;
   const serviceId = await deployIris(anvil.url, token, projectId);
   const login = await fetch(`${anvil.url}/api/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'admin', password: ADMIN_PASSWORD }) });
   return { anvil, token, projectId, serviceId, cookie: login.headers.get('set-cookie')!.split(';')[0] };
-}
-
-/** Closes the target and removes its data directory. */
-export async function stopTarget(anvil: TTestAnvil | undefined): Promise<void> {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
 }

@@ -1,7 +1,6 @@
 /** The console's tRPC API over real HTTP: session login, and field errors for the forms. */
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
+import { ADMIN_PASSWORD, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
 
 let anvil: TTestAnvil;
 let cookie = '';
@@ -19,10 +18,7 @@ async function trpc(path: string, input: unknown, kind: 'query' | 'mutation' = '
 beforeAll(async () => {
   anvil = await startTestAnvil();
 });
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 describe('console sessions', () => {
   it('refuses a wrong password and anonymous calls', async () => {

@@ -1,7 +1,6 @@
 /** Guide §3.1.1: an instance not up within the deploy timeout fails the deployment with event S27. */
-import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { getToken, isAlive, processesWithAnvilId, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, isAlive, processesWithAnvilId, startTestAnvil, stopTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
 
 const MINUTE_MS = 300; // the deploy timeout's "minute", shrunk so 3 minutes last 0.9 s
 
@@ -17,10 +16,7 @@ beforeAll(async () => {
   await call('/obs/models', { method: 'PUT' });
   await call('/obs/models/slow?extract=zip', { method: 'PUT', body: zipFolder('e2e/fixtures/slow-start/model') });
 });
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 it('fails a deployment whose instance is not ready in time, and stops the instance', async () => {
   const { model_id } = (await (await call(`/v1/${projectId}/models`, { method: 'POST', body: JSON.stringify({ model_name: 'slow', source_location: 'obs://models/slow' }) })).json()) as { model_id: string };

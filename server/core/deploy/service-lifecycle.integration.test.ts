@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkOperation, SERVICE_OPERATIONS } from '../../contracts/service-lifecycle';
 import { SERVICE_STATUSES, type TServiceStatus } from '../../contracts/services';
-import { getToken, processesWithAnvilId, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, processesWithAnvilId, startTestAnvil, stopTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
 
 const MINUTE_MS = 1000;
 const HOUR_MS = 1500;
@@ -60,10 +60,7 @@ afterEach(async () => {
   // A failed test must not leave instances holding the pool for the next one.
   for (const s of anvil.core.services.list(projectId)) await anvil.core.services.delete(projectId, s.id).catch(() => undefined);
 });
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 describe('start, stop, restart, delete', () => {
   it('runs the transitions of guide §3.4 with the events of table 3-15, and refuses the others with a reason', async () => {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getToken, startTestAnvil, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../../test-support/anvil-harness';
 import { deployExample } from '../../test-support/deploy-example';
 
 let anvil: TTestAnvil;
@@ -21,10 +21,7 @@ beforeAll(async () => {
   services.iris = await deployExample(anvil.url, auth, 'iris');
   services.digits = await deployExample(anvil.url, auth, 'digits');
 }, 120_000);
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 /** POSTs `pieces` as separate chunks (no Content-Length), each written after the previous one left. */
 function postChunked(path: string, contentType: string, pieces: Buffer[]): Promise<{ status: number; body: Record<string, unknown>; wasChunked: boolean }> {

@@ -1,7 +1,6 @@
 /** The gateway's time limit against a real slow model: the client gets 504, not a hang. */
-import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { getToken, startTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
 
 const SLOW_MODEL = `
 import time
@@ -32,10 +31,7 @@ beforeAll(async () => {
   ).json()) as { service_id: string });
   await waitFor(async () => ((await (await call(`/v1/${projectId}/services/${serviceId}`)).json()) as { status: string }).status === 'running');
 });
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 const predict = (sleep: number) =>
   fetch(`${anvil.url}/v1/infers/${serviceId}`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ sleep }) });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnv } from '../../env';
-import { getToken, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
 
 let anvil: TTestAnvil;
 let token: string;
@@ -40,10 +40,7 @@ beforeAll(async () => {
   expect((await api('/obs/apps', { method: 'PUT' })).status).toBe(201);
   expect((await api('/obs/apps/iris?extract=zip', { method: 'PUT', body: zipFolder(path.resolve('examples/iris/model')) })).status).toBe(201);
 });
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 describe('an import cut short by a stopped Anvil (issue 5 §2)', () => {
   it('is failed at the next start with the reason, and can then be deleted', async () => {

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getToken, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
 
 const GIB = 1024 ** 3;
 
@@ -39,10 +39,7 @@ beforeAll(async () => {
   hog = await deploy('hog');
   await waitFor(async () => (await detail(hog)).status === 'running', 30_000, 'hog running');
 }, 60_000);
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 describe('memory of a process-runtime instance', () => {
   it("caps the instance's address space at its flavor's memory", async () => {

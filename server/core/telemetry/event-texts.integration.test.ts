@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_MESSAGES, type TEventCode, type TEventRecord } from '../../contracts/events';
-import { getToken, startTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
 
 const MINUTE_MS = 1000; // a deploy-timeout minute: the 3-minute timeout row lasts 3 s
 const HOUR_MS = 3000; // an auto-stop hour: the 1-hour auto-stop row stops after 3 s
@@ -331,10 +331,7 @@ beforeAll(async () => {
   ({ token, projectId } = await getToken(anvil.url));
   expect((await api('/obs/texts', { method: 'PUT' })).status).toBe(201);
 });
-afterAll(async () => {
-  await anvil?.close();
-  if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestAnvil(anvil));
 
 describe('every emitted event is the guide text with its placeholders filled', () => {
   for (const row of ROWS) {
