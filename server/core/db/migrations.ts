@@ -73,4 +73,31 @@ export const MIGRATIONS: readonly string[] = [
   -- Why the service is in its status (last exit reason and log tail for failed, waiting reason).
   ALTER TABLE services ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
   `,
+  // Issue 6: resource pools of nodes, placed instances, containers, engine stats, the image repository.
+  `
+  CREATE TABLE pools (
+    id TEXT PRIMARY KEY, runtime TEXT NOT NULL, description TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
+  INSERT INTO pools (id, runtime, description, created_at) VALUES ('local', 'process', 'This machine: instances run as confined processes.', 0);
+  -- A node is a Docker Engine endpoint (unix:// or tcp:// with TLS), or this machine for the process pool.
+  CREATE TABLE nodes (
+    id TEXT PRIMARY KEY, pool_id TEXT NOT NULL REFERENCES pools(id), name TEXT NOT NULL UNIQUE, endpoint TEXT NOT NULL,
+    tls TEXT, is_auto INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'unknown', status_reason TEXT NOT NULL DEFAULT '',
+    inventory TEXT, inventory_at INTEGER, created_at INTEGER NOT NULL);
+  -- Each start, restart or update of a service is a new generation; older containers are never adopted.
+  ALTER TABLE services ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE instances ADD COLUMN node_id TEXT;
+  ALTER TABLE instances ADD COLUMN gpu_ids TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE instances ADD COLUMN container_id TEXT;
+  ALTER TABLE instances ADD COLUMN host TEXT;
+  ALTER TABLE instances ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+  -- Engine stats samples per instance (docker stats), kept for the monitoring charts.
+  CREATE TABLE instance_stats (
+    service_id TEXT NOT NULL, instance_id TEXT NOT NULL, ts INTEGER NOT NULL, cpu_pct REAL, mem_bytes INTEGER,
+    mem_limit_bytes INTEGER, net_rx_bytes INTEGER, net_tx_bytes INTEGER, blk_read_bytes INTEGER, blk_write_bytes INTEGER);
+  CREATE INDEX instance_stats_service_ts ON instance_stats (service_id, ts);
+  -- Push credentials of each project in the image repository (shown on the repository page).
+  CREATE TABLE registry_credentials (
+    project_id TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, username TEXT NOT NULL UNIQUE,
+    password TEXT NOT NULL, created_at INTEGER NOT NULL);
+  `,
 ];

@@ -142,7 +142,8 @@ export class InstanceSupervisor {
       if (!flavor) throw new Error(`Unknown compute specification ${service.flavor}.`);
       const starting = driver.start(
         {
-          instanceId: inst.id, serviceId: inst.serviceId, modelDir, modelName: row.name, modelType: config.model_type, env,
+          instanceId: inst.id, serviceId: inst.serviceId, projectId: inst.projectId, appId: service.app_id, generation: service.generation,
+          placement: { nodeId: 'local', gpuIndices: [] }, modelDir, modelName: row.name, modelType: config.model_type, env,
           cpus: flavor.cpu, memoryBytes: flavor.memoryGiB * 1024 ** 3, gpus: flavor.gpu,
         },
         {

@@ -42,6 +42,7 @@ export type TServiceRow = {
   id: string; project_id: string; name: string; status: TServiceStatus; desired_state: 'running' | 'stopped'; app_id: string;
   flavor: string; instance_count: number; envs: string; deploy_timeout_min: number; deploy_started_at: number | null;
   auto_stop_enabled: number; auto_stop_hours: number; auto_stop_at: number | null; status_reason: string; created_at: number;
+  generation: number;
 };
 
 export type { TLiveInstance };
