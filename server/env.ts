@@ -21,6 +21,19 @@ const ZEnvSchema = z.object({
   /** The local pool's capacity; default the machine's cores and memory (a deploy that does not fit waits). */
   ANVIL_POOL_CPUS: z.coerce.number().int().min(1).optional(),
   ANVIL_POOL_MEMORY_GIB: z.coerce.number().int().min(1).optional(),
+  /** The image repository (docs/image-repository.md): the gate's port (0: any free one) and address, another registry instead of Anvil's, the registry binary. */
+  ANVIL_REGISTRY_PORT: z.coerce.number().int().min(0).max(65535).default(5000),
+  ANVIL_REGISTRY_HOST: z.string().min(1).default('127.0.0.1'),
+  ANVIL_REGISTRY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ANVIL_REGISTRY_BIN: z.string().min(1).default('docker-registry'),
+  /** The local Docker Engine (unix:// only; remote engines are added as nodes with TLS). */
+  DOCKER_HOST: z.string().optional(),
+  /** `off`: never add the local engine as a node. */
+  ANVIL_DOCKER: z.enum(['auto', 'off']).default('auto'),
+  /** The pool a deploy that names none lands on; default: the Docker pool once it can run Anvil's runtime image, else `local`. */
+  ANVIL_DEFAULT_POOL: z.string().min(1).optional(),
+  /** Stop containers when Anvil exits (default: they keep serving and the next Anvil adopts them). */
+  ANVIL_STOP_CONTAINERS_ON_EXIT: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
 

@@ -32,7 +32,8 @@ export const ZCreateServiceSchema = z.object({
   name: ZResourceNameSchema,
   description: ZDescriptionSchema,
   autoStop: ZAutoStopSchema.default({ enabled: true, hours: 1 }),
-  pool: z.literal('local').default('local'),
+  /** A resource pool id (`local`, `docker`, …); default: the default pool. */
+  pool: z.string().trim().min(1, 'Choose a resource pool.').max(32, 'At most 32 characters.').optional(),
   appId: z.string().min(1, 'Choose an AI application and version.'),
   trafficWeight: z.literal(100, 'With one version the traffic ratio is 100%.').default(100),
   flavor: z.string().min(1, 'Choose a compute specification.'),
@@ -56,6 +57,8 @@ export type TFlavor = {
   cpu: number;
   memoryGiB: number;
   gpu: number;
+  /** The GPU model the flavor asks for (a substring of the card's name, e.g. "A100"); any GPU when absent. */
+  gpuType?: string;
   isAvailable: boolean;
   unavailableReason?: string;
   /** How many instances of this flavor the pool's free capacity holds now (absent where not computed). */
@@ -82,6 +85,9 @@ export type TInstance = {
   restarts: number;
   startedAt: number | null;
   createdAt: number;
+  /** The node it runs on ("this machine" for the local pool) and its container, if any. */
+  node: string;
+  containerId: string | null;
 };
 
 export type TServiceSummary = {

@@ -82,7 +82,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE nodes (
     id TEXT PRIMARY KEY, pool_id TEXT NOT NULL REFERENCES pools(id), name TEXT NOT NULL UNIQUE, endpoint TEXT NOT NULL,
     tls TEXT, is_auto INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'unknown', status_reason TEXT NOT NULL DEFAULT '',
-    inventory TEXT, inventory_at INTEGER, created_at INTEGER NOT NULL);
+    inventory TEXT, inventory_at INTEGER, created_at INTEGER NOT NULL,
+    -- What the scheduler may hand out (JSON {cpus, memoryGiB}); NULL: the engine's cores and memory.
+    allocatable TEXT);
   -- Each start, restart or update of a service is a new generation; older containers are never adopted.
   ALTER TABLE services ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE instances ADD COLUMN node_id TEXT;

@@ -1,36 +1,24 @@
-/** Compute specifications of the local resource pool (guide table 3-2); specs the node cannot hold are greyed. */
+/**
+ * Compute specifications (guide table 3-2) as data: vCPUs, memory, and optionally a GPU count and
+ * type. Whether a pool can hold one is the scheduler's answer (pools/pool-registry.ts `flavors`).
+ */
 import type { TFlavor } from '../../contracts/services';
-import type { TNodeCapacity } from '../runtime/runtime-driver';
-import { instancesThatFit } from './capacity';
 
-const CATALOG: Omit<TFlavor, 'isAvailable' | 'unavailableReason'>[] = [
+export type TFlavorSpec = Omit<TFlavor, 'isAvailable' | 'unavailableReason' | 'freeInstances'>;
+
+const CATALOG: readonly TFlavorSpec[] = [
   { id: 'cpu.1u2g', cpu: 1, memoryGiB: 2, gpu: 0 },
   { id: 'cpu.2u8g', cpu: 2, memoryGiB: 8, gpu: 0 },
   { id: 'cpu.8u32g', cpu: 8, memoryGiB: 32, gpu: 0 },
   { id: 'gpu.1x.8u32g', cpu: 8, memoryGiB: 32, gpu: 1 },
+  { id: 'gpu.4x.32u128g', cpu: 32, memoryGiB: 128, gpu: 4 },
 ];
 
-/** A flavor's size from the catalog, whatever the node: what a service reserves and what an instance is capped at. */
-export function findFlavor(id: string): (typeof CATALOG)[number] | undefined {
-  return CATALOG.find((f) => f.id === id);
+export function flavorCatalog(): readonly TFlavorSpec[] {
+  return CATALOG;
 }
 
-/**
- * The catalog with each flavor marked available or not on a node of `capacity` (unavailable only
- * when it can never fit); with `free` (see capacity.ts `poolUsage`), how many instances fit now.
- */
-export function listFlavors(capacity: TNodeCapacity, free?: TNodeCapacity): TFlavor[] {
-  return CATALOG.map((f) => {
-    const short = [
-      f.cpu > capacity.cpus && `${f.cpu} vCPUs needed, the node has ${capacity.cpus}`,
-      f.memoryGiB > capacity.memoryGiB && `${f.memoryGiB} GiB memory needed, the node has ${capacity.memoryGiB} GiB`,
-      f.gpu > capacity.gpus && `${f.gpu} GPU needed, the node has ${capacity.gpus}`,
-    ].filter(Boolean) as string[];
-    return {
-      ...f,
-      isAvailable: short.length === 0,
-      ...(short.length ? { unavailableReason: short.join('; ') } : {}),
-      ...(free ? { freeInstances: instancesThatFit(free, f) } : {}),
-    };
-  });
+/** A flavor's size from the catalog, whatever the pool: what an instance holds and is capped at. */
+export function findFlavor(id: string): TFlavorSpec | undefined {
+  return CATALOG.find((f) => f.id === id);
 }

@@ -12,7 +12,7 @@ import type { TDatabase } from '../db/database';
 import type { InflightRequests } from '../gateway/inflight';
 import { newId, now } from '../ids';
 import type { AppRegistry } from '../registry/app-registry';
-import type { RuntimeDriver } from '../runtime/runtime-driver';
+import type { RuntimeDriver, TFoundInstance, TInstanceHooks, TPlacement } from '../runtime/runtime-driver';
 import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
 import { findFlavor } from './flavors';
@@ -34,6 +34,10 @@ export type TLiveInstance = {
   host: string;
   port: number | null;
   pid: number | null;
+  /** Where the scheduler placed it; it stays there across restarts. */
+  nodeId: string;
+  gpuIndices: number[];
+  containerId: string | null;
   restarts: number;
   consecutiveFailures: number;
   lastError: string;
@@ -60,12 +64,14 @@ export type TSupervisorHooks = {
   onError(serviceId: string, verb: string, e: unknown): void;
 };
 
+export type TDriverLookup = { driverFor(nodeId: string): RuntimeDriver };
+
 export class InstanceSupervisor {
   private readonly live = new Map<string, TLiveInstance>();
 
   constructor(
     private readonly deps: {
-      db: TDatabase; driver: RuntimeDriver; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
+      db: TDatabase; drivers: TDriverLookup; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
       inflight: InflightRequests; timings: TReconcilerTimings; hooks: TSupervisorHooks;
     },
   ) {}
@@ -85,15 +91,65 @@ export class InstanceSupervisor {
       .map((i) => ({ instanceId: i.id, host: i.host, port: i.port! }));
   }
 
-  /** Records a new instance of `service` and launches it; a failure becomes an event, never an exception. */
-  add(service: TServiceRow): void {
+  /** Records a new instance of `service` where the scheduler placed it and launches it; a failure becomes an event, never an exception. */
+  add(service: TServiceRow, placement: TPlacement): void {
     const inst: TLiveInstance = {
       id: newId(), serviceId: service.id, projectId: service.project_id, status: 'pending', host: '127.0.0.1', port: null,
-      pid: null, restarts: 0, consecutiveFailures: 0, lastError: '', isStopping: false, createdAt: now(), startedAt: null,
+      pid: null, nodeId: placement.nodeId, gpuIndices: placement.gpuIndices, containerId: null, restarts: 0, consecutiveFailures: 0,
+      lastError: '', isStopping: false, createdAt: now(), startedAt: null,
     };
     this.live.set(inst.id, inst);
-    this.deps.db.prepare(`INSERT INTO instances (id, service_id, status, created_at) VALUES (?, ?, 'pending', ?)`).run(inst.id, service.id, now());
+    this.deps.db
+      .prepare(`INSERT INTO instances (id, service_id, status, node_id, gpu_ids, generation, created_at) VALUES (?, ?, 'pending', ?, ?, ?, ?)`)
+      .run(inst.id, service.id, placement.nodeId, JSON.stringify(placement.gpuIndices), service.generation, now());
     this.launchSafely(inst);
+  }
+
+  /**
+   * Takes over an instance a previous Anvil left running (a container found by its labels): same
+   * id, same container, same placement; it serves again once its health check passes.
+   */
+  async adopt(service: TServiceRow, found: TFoundInstance, nodeId: string): Promise<void> {
+    const row = this.deps.db.prepare('SELECT gpu_ids, restarts, created_at FROM instances WHERE id = ?').get(found.instanceId) as
+      | { gpu_ids: string; restarts: number; created_at: number }
+      | undefined;
+    const inst: TLiveInstance = {
+      id: found.instanceId, serviceId: service.id, projectId: service.project_id, status: 'starting', host: found.host, port: found.port,
+      pid: null, nodeId, gpuIndices: row ? (JSON.parse(row.gpu_ids) as number[]) : [], containerId: found.containerId,
+      restarts: row?.restarts ?? 0, consecutiveFailures: 0, lastError: '', isStopping: false, createdAt: row?.created_at ?? now(),
+      startedAt: now(),
+    };
+    this.live.set(inst.id, inst);
+    this.setStatus(inst, 'starting');
+    const { registry, timings } = this.deps;
+    const { config } = registry.deployable(service.project_id, service.app_id);
+    inst.probe = probeSettingsOf(config.health, timings.probe);
+    inst.drainGraceMs = config.health ? Math.max(HEALTH_CHECKED_STOP_MS, timings.drainGraceMs) : timings.drainGraceMs;
+    const running = await this.driverOf(inst).adopt!(found, this.hooksFor(inst));
+    Object.assign(inst, { host: running.host, port: running.port, pid: running.pid });
+    void this.waitHealthy(inst).catch((e) => this.deps.hooks.onError(inst.serviceId, 'deploy', e));
+  }
+
+  /** Anvil shutdown with containers kept: stop watching the instance, leave it running and recorded for the next Anvil. */
+  release(inst: TLiveInstance): void {
+    inst.isStopping = true;
+    clearTimeout(inst.restartTimer);
+    clearTimeout(inst.stableTimer);
+    inst.prober?.stop();
+    this.live.delete(inst.id);
+  }
+
+  /** True when the instance's node keeps it running across an Anvil restart (containers). */
+  survivesRestart(inst: TLiveInstance): boolean {
+    try {
+      return !!this.driverOf(inst).adopt && inst.status !== 'exited';
+    } catch {
+      return false;
+    }
+  }
+
+  driverOf(inst: { nodeId: string }): RuntimeDriver {
+    return this.deps.drivers.driverFor(inst.nodeId);
   }
 
   /** Ends an instance: with `drain`, it leaves routing and gets its grace period for in-flight requests first. */
@@ -107,7 +163,7 @@ export class InstanceSupervisor {
       await this.deps.inflight.waitIdle(inst.id, inst.drainGraceMs ?? this.deps.timings.drainGraceMs);
     }
     await inst.launching;
-    await this.deps.driver.stop(inst.id);
+    await this.driverOf(inst).stop(inst.id);
     this.setStatus(inst, 'stopped');
     this.live.delete(inst.id);
     this.deps.db.prepare('DELETE FROM instances WHERE id = ?').run(inst.id);
@@ -127,7 +183,7 @@ export class InstanceSupervisor {
   }
 
   private async launch(inst: TLiveInstance): Promise<void> {
-    const { registry, driver, logs, timings, hooks } = this.deps;
+    const { registry, timings, hooks } = this.deps;
     const service = hooks.service(inst.serviceId);
     if (!service || service.desired_state !== 'running' || inst.isStopping || hooks.isClosing()) return;
     inst.lastError = '';
@@ -140,20 +196,13 @@ export class InstanceSupervisor {
       const env = Object.fromEntries((JSON.parse(service.envs) as { key: string; value: string }[]).map((e) => [e.key, e.value]));
       const flavor = findFlavor(service.flavor);
       if (!flavor) throw new Error(`Unknown compute specification ${service.flavor}.`);
-      const starting = driver.start(
+      const starting = this.driverOf(inst).start(
         {
           instanceId: inst.id, serviceId: inst.serviceId, projectId: inst.projectId, appId: service.app_id, generation: service.generation,
-          placement: { nodeId: 'local', gpuIndices: [] }, modelDir, modelName: row.name, modelType: config.model_type, env,
+          placement: { nodeId: inst.nodeId, gpuIndices: inst.gpuIndices }, modelDir, modelName: row.name, modelType: config.model_type, env,
           cpus: flavor.cpu, memoryBytes: flavor.memoryGiB * 1024 ** 3, gpus: flavor.gpu,
         },
-        {
-          onLog: (stream, line) => {
-            // The last stderr line is what a failed start reports (a Python traceback ends with the error).
-            if (stream === 'stderr' && line.trim()) inst.lastError = line.trim();
-            logs.append(inst.serviceId, inst.id, stream, line);
-          },
-          onExit: (description) => this.safely(inst, () => this.exited(inst, description)),
-        },
+        this.hooksFor(inst),
       );
       inst.launching = starting.then(
         () => undefined,
@@ -166,9 +215,22 @@ export class InstanceSupervisor {
     }
     // A stop arrived while the process was being spawned: stop() ends it.
     if (inst.isStopping || hooks.isClosing()) return;
-    Object.assign(inst, { host: running.host, port: running.port, pid: running.pid, startedAt: now() });
-    this.deps.db.prepare('UPDATE instances SET port = ?, pid = ?, started_at = ? WHERE id = ?').run(running.port, running.pid, inst.startedAt, inst.id);
+    Object.assign(inst, { host: running.host, port: running.port, pid: running.pid, containerId: running.containerId ?? null, startedAt: now() });
+    this.deps.db
+      .prepare('UPDATE instances SET host = ?, port = ?, pid = ?, container_id = ?, started_at = ? WHERE id = ?')
+      .run(running.host, running.port, running.pid, inst.containerId, inst.startedAt, inst.id);
     await this.waitHealthy(inst);
+  }
+
+  private hooksFor(inst: TLiveInstance): TInstanceHooks {
+    return {
+      onLog: (stream, line) => {
+        // The last stderr line is what a failed start reports (a Python traceback ends with the error).
+        if (stream === 'stderr' && line.trim()) inst.lastError = line.trim();
+        this.deps.logs.append(inst.serviceId, inst.id, stream, line);
+      },
+      onExit: (description) => this.safely(inst, () => this.exited(inst, description)),
+    };
   }
 
   private async waitHealthy(inst: TLiveInstance): Promise<void> {
@@ -204,7 +266,7 @@ export class InstanceSupervisor {
     } else {
       this.record(inst, 'X6', inst.id, failures);
       // The exit this causes restarts the instance like any other exit.
-      void this.deps.driver.stop(inst.id).catch((e) => this.deps.hooks.onError(inst.serviceId, 'restart', e));
+      void this.driverOf(inst).stop(inst.id).catch((e) => this.deps.hooks.onError(inst.serviceId, 'restart', e));
     }
     this.deps.hooks.onServingChanged(inst.serviceId);
   }

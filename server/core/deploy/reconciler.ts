@@ -16,11 +16,12 @@ import type { InflightRequests } from '../gateway/inflight';
 import { now } from '../ids';
 import { KeyedQueue } from '../keyed-queue';
 import type { AppRegistry } from '../registry/app-registry';
-import type { RuntimeDriver } from '../runtime/runtime-driver';
+import type { RuntimeDriver, TPlacement } from '../runtime/runtime-driver';
+import { scheduleFailureArgs, type TScheduleResult } from '../scheduler/scheduler';
 import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
 import { DEFAULT_PROBE, type TProbeSettings } from './instance-probes';
-import { InstanceSupervisor, type TLiveInstance } from './instance-supervisor';
+import { InstanceSupervisor, type TDriverLookup, type TLiveInstance } from './instance-supervisor';
 
 const LOG_TAIL_LINES = 10;
 
@@ -42,10 +43,18 @@ export type TServiceRow = {
   id: string; project_id: string; name: string; status: TServiceStatus; desired_state: 'running' | 'stopped'; app_id: string;
   flavor: string; instance_count: number; envs: string; deploy_timeout_min: number; deploy_started_at: number | null;
   auto_stop_enabled: number; auto_stop_hours: number; auto_stop_at: number | null; status_reason: string; created_at: number;
-  generation: number;
+  generation: number; pool: string;
 };
 
 export type { TLiveInstance };
+
+/** Where the instances of a service may run: the pool's drivers, placements and what a previous Anvil left there. */
+export type TPlacer = TDriverLookup & {
+  /** Places `missing` more instances of the service in its pool, all or none. */
+  place(service: TServiceRow, missing: number): TScheduleResult;
+  /** Container drivers, whose instances survive an Anvil restart. */
+  dockerDrivers(): { nodeId: string; driver: import('../runtime/docker/docker-driver').DockerDriver }[];
+};
 
 export type TReconcilerHooks = {
   /** The service just reached `running` from `deploying` (auto-stop arms its deadline here). */
@@ -70,16 +79,15 @@ export class Reconciler {
 
   constructor(
     private readonly deps: {
-      db: TDatabase; driver: RuntimeDriver; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
+      db: TDatabase; placer: TPlacer; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
       inflight: InflightRequests;
-      /** Undefined when the service fits the pool now, else the reason it does not. */
-      admit: (service: TServiceRow) => string | undefined;
       timings?: Partial<TReconcilerTimings>;
     },
   ) {
     this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
     this.instances = new InstanceSupervisor({
       ...deps,
+      drivers: deps.placer,
       timings: this.timings,
       hooks: {
         service: (id) => this.service(id),
@@ -91,17 +99,63 @@ export class Reconciler {
     });
   }
 
-  /** Anvil start: remove leftovers of the previous process, settle interrupted operations, bring wanted services back. */
+  /**
+   * Anvil start: adopt the containers a previous Anvil left serving, remove every other leftover,
+   * settle interrupted operations, bring wanted services back.
+   */
   async recover(): Promise<void> {
-    const { db, driver } = this.deps;
-    const stale = db.prepare('SELECT id AS instanceId, pid FROM instances').all() as { instanceId: string; pid: number | null }[];
-    await driver.reapStale(stale);
-    db.prepare('DELETE FROM instances').run();
+    const { db, placer } = this.deps;
+    const stale = db.prepare('SELECT id AS instanceId, pid, node_id AS nodeId FROM instances').all() as { instanceId: string; pid: number | null; nodeId: string | null }[];
+    const adopted = await this.adoptContainers(new Set(stale.map((r) => r.instanceId)));
+    // Processes die with Anvil; containers that were not adopted were removed with their node's leftovers.
+    await placer.driverFor('local').reapStale(stale.filter((r) => (r.nodeId ?? 'local') === 'local'));
+    const keep = [...adopted];
+    db.prepare(`DELETE FROM instances WHERE id NOT IN (${keep.map(() => '?').join(', ')})`).run(...keep);
     for (const s of this.services(`status = 'stopping'`)) this.finishStop(s, 'S13');
     // A delete cut short by a crash: its instances are gone (reaped above), so finish it.
     for (const s of this.services(`status = 'deleting'`)) this.purge(s.id);
-    db.prepare(`UPDATE services SET status = 'deploying', deploy_started_at = ? WHERE desired_state = 'running' AND status IN ('deploying', 'running', 'concerning')`).run(now());
+    // Services whose instances all came back keep their status; the others deploy what they miss.
+    const complete = this.services(`desired_state = 'running' AND status IN ('running', 'concerning')`)
+      .filter((s) => this.instancesOf(s.id).length >= s.instance_count)
+      .map((s) => s.id);
+    db.prepare(
+      `UPDATE services SET status = 'deploying', deploy_started_at = ? WHERE desired_state = 'running' AND status IN ('deploying', 'running', 'concerning')
+         AND id NOT IN (${complete.map(() => '?').join(', ')})`,
+    ).run(now(), ...complete);
     for (const s of this.services(`desired_state = 'running' AND status IN ('deploying', 'waiting') ORDER BY created_at`)) this.bringUp(s.id);
+  }
+
+  /**
+   * Containers of this installation found on the nodes: those of a service that should run, of its
+   * current generation and recorded by the previous Anvil, are adopted (same id, same container);
+   * every other one is removed. Returns the adopted instance ids.
+   */
+  private async adoptContainers(recorded: Set<string>): Promise<Set<string>> {
+    const adopted = new Set<string>();
+    for (const { nodeId, driver } of this.deps.placer.dockerDrivers()) {
+      let found;
+      try {
+        found = await driver.findInstances();
+      } catch (e) {
+        console.error(`[reconciler] cannot list the containers of node ${nodeId}:`, e);
+        continue;
+      }
+      for (const f of found) {
+        const service = this.service(f.serviceId);
+        const isWanted = !!service && f.isRunning && recorded.has(f.instanceId) && service.desired_state === 'running' &&
+          ['deploying', 'running', 'concerning'].includes(service.status) && f.generation === service.generation && f.appId === service.app_id &&
+          this.instancesOf(service.id).length < service.instance_count;
+        if (!isWanted) continue;
+        try {
+          await this.instances.adopt(service!, f, nodeId);
+          adopted.add(f.instanceId);
+        } catch (e) {
+          console.error(`[reconciler] cannot adopt container ${f.containerId}:`, e);
+        }
+      }
+      await driver.reapStale([], adopted).catch((e) => console.error(`[reconciler] cannot remove leftover containers of node ${nodeId}:`, e));
+    }
+    return adopted;
   }
 
   /** Admits a service that should run to the pool (or lets it wait, event S2) and starts its instances. Queued. */
@@ -110,17 +164,19 @@ export class Reconciler {
       const service = this.service(serviceId);
       if (!service || service.desired_state !== 'running' || this.isClosing) return;
       if (service.status !== 'deploying' && service.status !== 'waiting') return;
-      const shortage = this.deps.admit(service);
-      if (shortage) {
+      const missing = Math.max(0, service.instance_count - this.instancesOf(serviceId).filter((i) => !i.isStopping).length);
+      const placed = this.deps.placer.place(service, missing);
+      if (!placed.ok) {
         if (service.status === 'waiting') return;
-        this.setServiceStatus(service, 'waiting', shortage);
+        this.setServiceStatus(service, 'waiting', placed.detail);
+        this.record(service, 'S3', ...scheduleFailureArgs(placed));
         return void this.record(service, 'S2');
       }
       if (service.status === 'waiting') {
         this.deps.db.prepare('UPDATE services SET deploy_started_at = ? WHERE id = ?').run(now(), serviceId);
         this.setServiceStatus(service, 'deploying');
       }
-      this.ensure(serviceId);
+      this.ensure(serviceId, placed.placements);
     });
   }
 
@@ -139,6 +195,13 @@ export class Reconciler {
     return this.instances.endpoints(serviceId);
   }
 
+  /** The driver of the node a live instance runs on (CloudShell, EXEC probes). */
+  driverOfInstance(instanceId: string): RuntimeDriver {
+    const inst = this.instances.all().find((i) => i.id === instanceId);
+    if (!inst) throw new Error(`instance ${instanceId} is not running`);
+    return this.instances.driverOf(inst);
+  }
+
   instancesOf(serviceId: string): TLiveInstance[] {
     return this.instances.instancesOf(serviceId);
   }
@@ -153,11 +216,17 @@ export class Reconciler {
     await Promise.all(this.instancesOf(serviceId).map((i) => this.instances.stop(i, opts.drain)));
   }
 
-  /** Anvil shutdown: stop all instances, keep services' desired state for the next start. */
-  async shutdown(): Promise<void> {
+  /**
+   * Anvil shutdown: keeps services' desired state for the next start. Processes end with Anvil;
+   * containers keep serving (recorded) for the next Anvil to adopt, unless `stopContainers`.
+   */
+  async shutdown(opts: { stopContainers: boolean } = { stopContainers: false }): Promise<void> {
     this.isClosing = true;
     for (const t of [...this.deployTimers.values(), ...this.recoveryTimers.values()]) clearTimeout(t);
-    await Promise.all(this.instances.all().map((i) => this.instances.stop(i, false)));
+    const all = this.instances.all();
+    const kept = opts.stopContainers ? [] : all.filter((i) => this.instances.survivesRestart(i));
+    for (const i of kept) this.instances.release(i);
+    await Promise.all(all.filter((i) => !kept.includes(i)).map((i) => this.instances.stop(i, false)));
     await this.queue.idle();
     this.deps.logs.flush();
   }
@@ -179,8 +248,8 @@ export class Reconciler {
     return this.deps.db.prepare('SELECT * FROM services WHERE id = ?').get(id) as TServiceRow | undefined;
   }
 
-  /** Starts the instances a service is missing and arms its deploy timeout. */
-  private ensure(serviceId: string): void {
+  /** Starts the instances a service is missing where they were placed, and arms its deploy timeout. */
+  private ensure(serviceId: string, placements: TPlacement[]): void {
     const service = this.service(serviceId);
     if (!service || service.desired_state !== 'running' || this.isClosing) return;
     if (service.status === 'deploying' && !this.deployTimers.has(serviceId)) {
@@ -188,8 +257,7 @@ export class Reconciler {
       const timer = setTimeout(() => this.safely(serviceId, 'deploy', () => this.deployTimedOut(serviceId)), Math.max(0, deadline - now()));
       this.deployTimers.set(serviceId, timer);
     }
-    const have = this.instancesOf(serviceId).filter((i) => !i.isStopping).length;
-    for (let i = have; i < service.instance_count; i++) this.instances.add(service);
+    for (const placement of placements) this.instances.add(service, placement);
   }
 
   /** Running ⇄ concerning as instances come and go; deploying → running once all are ready. */
@@ -287,6 +355,7 @@ export class Reconciler {
       db.prepare(`DELETE FROM events WHERE resource_type = 'service' AND resource_id = ?`).run(serviceId);
       db.prepare('DELETE FROM logs WHERE service_id = ?').run(serviceId);
       db.prepare('DELETE FROM instances WHERE service_id = ?').run(serviceId);
+      db.prepare('DELETE FROM instance_stats WHERE service_id = ?').run(serviceId);
       db.prepare('DELETE FROM services WHERE id = ?').run(serviceId);
     })();
   }

@@ -333,13 +333,18 @@ describe('interrupted and overlapping operations', () => {
 describe('capacity', () => {
   it('a deploy that does not fit waits (S2) and starts when resources are released', async () => {
     // The harness declares a pool of 16 vCPUs and 64 GiB: two cpu.8u32g instances fill it.
-    expect(anvil.core.services.capacity()).toMatchObject({ cpus: 16, memoryGiB: 64 });
+    expect(anvil.core.pools.schedulable('local')).toMatchObject([{ cpus: 16, memoryGiB: 64 }]);
     const big = deploy('fills-the-node', {}, { instanceCount: 2, flavor: 'cpu.8u32g' });
     await waitStatus(big, 'running');
     const waiting = deploy('waits');
     await waitStatus(waiting, 'waiting', 3_000);
-    expect(anvil.core.services.summary(projectId, waiting).statusReason).toBe('Not enough resources in the local pool: 1 vCPU asked (1 × cpu.1u2g), 0 of 16 free; 2 GiB memory asked (1 × cpu.1u2g), 0 of 64 GiB free.');
-    expect(anvil.core.events.list('service', waiting)[0].message).toBe('Lack of resources, transform state to waiting.');
+    expect(anvil.core.services.summary(projectId, waiting).statusReason).toBe(
+      'No node can take an instance of 1 vCPU and 2 GiB memory: 1 node short of CPUs, 1 node short of memory.',
+    );
+    expect(anvil.core.events.list('service', waiting).slice(0, 2).map((e) => e.message)).toEqual([
+      'Lack of resources, transform state to waiting.',
+      'Schedule failed due to insufficient resources. Retry later. 0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory.',
+    ]);
     await anvil.core.services.stop(projectId, big);
     await waitStatus(waiting, 'running');
     await anvil.core.services.delete(projectId, big);

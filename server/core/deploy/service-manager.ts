@@ -12,12 +12,10 @@ import type { TDatabase } from '../db/database';
 import { CoreError, invalid, notFound } from '../errors';
 import { newId, now } from '../ids';
 import type { AppRegistry } from '../registry/app-registry';
-import type { RuntimeDriver, TNodeCapacity } from '../runtime/runtime-driver';
+import type { PoolRegistry } from '../pools/pool-registry';
 import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
 import type { AutoStopClock } from './auto-stop';
-import { findShortage, HOLDING_STATUSES, poolUsage, type TDemand } from './capacity';
-import { findFlavor, listFlavors } from './flavors';
 import type { Reconciler, TServiceRow } from './reconciler';
 
 /** While a restart holds the service, a due auto-stop tries again this much later. */
@@ -33,8 +31,8 @@ const SELECT = `SELECT s.*, a.name AS app_name, a.version AS app_version FROM se
 export class ServiceManager {
   constructor(
     private readonly deps: {
-      db: TDatabase; registry: AppRegistry; reconciler: Reconciler; driver: RuntimeDriver; events: EventLog; logs: InstanceLogs;
-      bus: DomainBus; autoStop: AutoStopClock; poolCapacity?: { cpus?: number; memoryGiB?: number };
+      db: TDatabase; registry: AppRegistry; reconciler: Reconciler; pools: PoolRegistry; events: EventLog; logs: InstanceLogs;
+      bus: DomainBus; autoStop: AutoStopClock;
     },
   ) {
     const { reconciler } = deps;
@@ -45,17 +43,9 @@ export class ServiceManager {
     };
   }
 
-  /** The catalog against this pool: greyed when a flavor can never fit, and how many instances fit now. */
-  flavors(): TFlavor[] {
-    const node = this.capacity();
-    return listFlavors(node, poolUsage(node, this.holders()).free);
-  }
-
-  /** The local pool: the driver's node, unless the administrator set its size (ANVIL_POOL_CPUS / ANVIL_POOL_MEMORY_GIB). */
-  capacity(): TNodeCapacity {
-    const node = this.deps.driver.capacity();
-    const { cpus, memoryGiB } = this.deps.poolCapacity ?? {};
-    return { ...node, cpus: cpus ?? node.cpus, memoryGiB: memoryGiB ?? node.memoryGiB };
+  /** The catalog against a pool (default: the default pool): greyed when no node can hold one, and how many fit now. */
+  flavors(poolId?: string): TFlavor[] {
+    return this.deps.pools.flavors(poolId ?? this.deps.pools.defaultPoolId());
   }
 
   /** Validates and records the service; it deploys at once, or waits for resources (guide §3.1.1). */
@@ -76,9 +66,11 @@ export class ServiceManager {
     }
     const { row: app } = this.deps.registry.deployable(projectId, s.appId);
     if (!app.deployTypes.includes('online')) throw invalid('appId', `${app.name} ${app.version} cannot be deployed as an online service.`);
-    const flavor = this.flavors().find((f) => f.id === s.flavor);
+    const pool = s.pool ?? this.deps.pools.defaultPoolId();
+    if (!this.deps.pools.poolExists(pool)) throw invalid('pool', `Resource pool ${pool} does not exist.`);
+    const flavor = this.flavors(pool).find((f) => f.id === s.flavor);
     if (!flavor) throw invalid('flavor', `Unknown compute specification ${s.flavor}.`);
-    if (!flavor.isAvailable) throw invalid('flavor', `${s.flavor} is not available: ${flavor.unavailableReason}.`);
+    if (!flavor.isAvailable) throw invalid('flavor', `${s.flavor} is not available in pool ${pool}: ${flavor.unavailableReason}`);
 
     const id = newId();
     const t = now();
@@ -86,7 +78,7 @@ export class ServiceManager {
       `INSERT INTO services (id, project_id, name, description, status, desired_state, app_id, traffic_weight, pool, flavor,
          instance_count, envs, deploy_timeout_min, auto_stop_enabled, auto_stop_hours, deploy_started_at, owner_user_id, created_at, updated_at)
        VALUES (?, ?, ?, ?, 'deploying', 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(id, projectId, s.name, s.description, s.appId, s.trafficWeight, s.pool, s.flavor, s.instanceCount, JSON.stringify(s.envs),
+    ).run(id, projectId, s.name, s.description, s.appId, s.trafficWeight, pool, s.flavor, s.instanceCount, JSON.stringify(s.envs),
       s.deployTimeoutMinutes, Number(s.autoStop.enabled), s.autoStop.hours, t, ownerUserId, t, t);
     this.deps.events.record(projectId, 'service', id, 'S1');
     this.changed(projectId, id);
@@ -98,7 +90,7 @@ export class ServiceManager {
   async start(projectId: string, id: string): Promise<TServiceSummary> {
     const row = this.transition(projectId, id, 'start');
     this.deps.db
-      .prepare(`UPDATE services SET desired_state = 'running', deploy_started_at = ?, auto_stop_at = NULL WHERE id = ?`)
+      .prepare(`UPDATE services SET desired_state = 'running', deploy_started_at = ?, auto_stop_at = NULL, generation = generation + 1 WHERE id = ?`)
       .run(now(), id);
     this.deps.reconciler.setServiceStatus(row, 'deploying');
     this.deps.events.record(projectId, 'service', id, 'S11');
@@ -137,7 +129,7 @@ export class ServiceManager {
       // A delete that arrived meanwhile owns the service from here.
       if (reconciler.service(id)?.status !== 'stopping') return;
       events.record(projectId, 'service', id, 'S13');
-      db.prepare(`UPDATE services SET deploy_started_at = ? WHERE id = ?`).run(now(), id);
+      db.prepare(`UPDATE services SET deploy_started_at = ?, generation = generation + 1 WHERE id = ?`).run(now(), id);
       reconciler.setServiceStatus(row, 'deploying');
       events.record(projectId, 'service', id, 'S11');
       reconciler.noteStart(id);
@@ -214,9 +206,9 @@ export class ServiceManager {
       source: 'custom',
       instances: this.deps.reconciler.instancesOf(id).map((i) => ({
         id: i.id, status: i.status, port: i.port, pid: i.pid, restarts: i.restarts,
-        startedAt: i.startedAt, createdAt: i.createdAt,
+        startedAt: i.startedAt, createdAt: i.createdAt, node: this.deps.pools.nodeName(i.nodeId), containerId: i.containerId,
       })),
-      isolation: this.deps.driver.isolation(),
+      isolation: this.deps.pools.isolation(row.pool),
     };
   }
 
@@ -228,22 +220,6 @@ export class ServiceManager {
     this.deps.db.prepare('UPDATE services SET description = ?, updated_at = ? WHERE id = ?').run(parsed.data, now(), id);
     this.changed(projectId, id);
     return this.summary(projectId, id);
-  }
-
-  /**
-   * Why `service` does not fit the local pool next to the services holding resources now
-   * (deploying, running, concerning, stopping), or undefined when it fits.
-   */
-  shortage(service: TServiceRow): string | undefined {
-    return findShortage(this.capacity(), this.holders(service.id), { flavor: findFlavor(service.flavor), count: service.instance_count });
-  }
-
-  /** What the services holding pool resources reserve (all of them, or all but `exceptId`). */
-  private holders(exceptId = ''): TDemand[] {
-    const rows = this.deps.db
-      .prepare(`SELECT flavor, instance_count FROM services WHERE id != ? AND status IN (${HOLDING_STATUSES.map(() => '?').join(', ')})`)
-      .all(exceptId, ...HOLDING_STATUSES) as { flavor: string; instance_count: number }[];
-    return rows.map((r) => ({ flavor: findFlavor(r.flavor), count: r.instance_count }));
   }
 
   /** Owner check used by adapters before they touch a service by id. */

@@ -1,0 +1,291 @@
+/**
+ * Runtime driver for one Docker Engine node: one container per instance (see container-spec.ts),
+ * its stdout/stderr streamed into the instance hooks, its exit (and an OOM kill) reported once,
+ * engine stats sampled while it runs. Containers outlive an Anvil restart: a new Anvil finds them
+ * by label and adopts them; whatever it does not adopt is removed.
+ */
+import { PassThrough, type Readable } from 'node:stream';
+import readline from 'node:readline';
+import type Docker from 'dockerode';
+import type { TEndpoint } from '../../pools/docker-endpoint';
+import type {
+  RuntimeDriver, TFoundInstance, TInstanceHooks, TInstanceSpec, TIsolation, TNodeCapacity, TRunningInstance,
+} from '../runtime-driver';
+import { containerCreateOptions, containerName, INSTANCE_NETWORK, LABEL } from './container-spec';
+import { statsSample, type TStatsSample } from './container-stats';
+
+const STOP_GRACE_S = 5;
+const STATS_INTERVAL_MS = 10_000;
+
+export type TDockerDriverOptions = {
+  nodeId: string;
+  nodeName: string;
+  docker: Docker;
+  endpoint: TEndpoint;
+  /** This Anvil installation: containers of another installation on the same engine are never touched. */
+  owner: string;
+  /** Anvil's runtime image for applications that bring no image of their own. */
+  defaultImage: string;
+  capacity: () => TNodeCapacity;
+  onStats?: (sample: TStatsSample & { instanceId: string; serviceId: string }) => void;
+  statsIntervalMs?: number;
+};
+
+type TOwned = {
+  container: Docker.Container;
+  serviceId: string;
+  memoryBytes: number;
+  /** Settles once the container has exited and was removed, and its exit reported. */
+  ended: Promise<void>;
+  logs?: Readable;
+  isDetached: boolean;
+};
+
+export class DockerDriver implements RuntimeDriver {
+  readonly name = 'docker';
+  private readonly owned = new Map<string, TOwned>();
+  private networkReady: Promise<void> | undefined;
+  private readonly statsTimer: NodeJS.Timeout;
+
+  constructor(private readonly opts: TDockerDriverOptions) {
+    this.statsTimer = setInterval(() => void this.sampleStats(), opts.statsIntervalMs ?? STATS_INTERVAL_MS);
+    this.statsTimer.unref();
+  }
+
+  get docker(): Docker {
+    return this.opts.docker;
+  }
+
+  capacity(): TNodeCapacity {
+    return this.opts.capacity();
+  }
+
+  isolation(): TIsolation {
+    return {
+      confined: true,
+      user: 'nobody (65534) in a container',
+      note:
+        `Each instance is a container on ${this.opts.nodeName}: its own file system, process and network namespaces, no capabilities, ` +
+        'no host folder but the read-only model, and the flavor\'s memory and CPU as hard limits.',
+    };
+  }
+
+  /** The container of a running instance (CloudShell, EXEC probes). */
+  container(instanceId: string): Docker.Container | undefined {
+    return this.owned.get(instanceId)?.container;
+  }
+
+  async start(spec: TInstanceSpec, hooks: TInstanceHooks): Promise<TRunningInstance> {
+    const { docker } = this.opts;
+    const options = containerCreateOptions(spec, {
+      owner: this.opts.owner,
+      publishIp: this.opts.endpoint.kind === 'unix' ? '127.0.0.1' : '0.0.0.0',
+      // A local engine mounts the imported model read-only; a remote node needs it built into the image.
+      modelSource: this.opts.endpoint.kind === 'unix' && !spec.image ? spec.modelDir : undefined,
+      defaultImage: this.opts.defaultImage,
+    });
+    await this.requireImage(options.Image!);
+    await this.ensureNetwork();
+    await removeQuietly(docker.getContainer(containerName(spec.instanceId)));
+    const container = await docker.createContainer(options);
+    try {
+      // Attached before the start, so not one line of a model that fails at import is lost.
+      const output = await container.attach({ stream: true, stdout: true, stderr: true, logs: true });
+      const exited = container.wait({ condition: 'next-exit' });
+      await container.start();
+      const running = await this.describe(container, spec.containerPort);
+      this.own(spec.instanceId, container, spec.serviceId, spec.memoryBytes, output, exited, hooks);
+      return running;
+    } catch (e) {
+      await removeQuietly(container);
+      throw new Error(`cannot start the container on ${this.opts.nodeName}: ${engineMessage(e)}`);
+    }
+  }
+
+  async stop(instanceId: string): Promise<void> {
+    const owned = this.owned.get(instanceId);
+    if (!owned) return;
+    try {
+      await owned.container.stop({ t: STOP_GRACE_S });
+    } catch (e) {
+      // 304: already stopped; 404: already gone. Anything else: the engine did not stop it.
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status !== 304 && status !== 404) throw new Error(`cannot stop the container on ${this.opts.nodeName}: ${engineMessage(e)}`);
+    }
+    await owned.ended;
+  }
+
+  async findInstances(): Promise<TFoundInstance[]> {
+    const list = await this.opts.docker.listContainers({ all: true, filters: { label: this.ownLabels() } });
+    return list.map((c) => {
+      const published = c.Ports.find((p) => p.Type === 'tcp' && p.PublicPort);
+      return {
+        instanceId: c.Labels[LABEL.instance],
+        serviceId: c.Labels[LABEL.service],
+        appId: c.Labels[LABEL.app],
+        generation: Number(c.Labels[LABEL.generation]),
+        containerId: c.Id,
+        isRunning: c.State === 'running' && !!published,
+        host: this.publishHost(),
+        port: published?.PublicPort ?? 0,
+        pid: null,
+      };
+    });
+  }
+
+  async adopt(found: TFoundInstance, hooks: TInstanceHooks): Promise<TRunningInstance> {
+    const container = this.opts.docker.getContainer(found.containerId);
+    const info = await container.inspect();
+    const serviceId = info.Config.Labels[LABEL.service];
+    // From now on: what it wrote before the restart is already in the log store.
+    const output = (await container.logs({ follow: true, stdout: true, stderr: true, since: Math.floor(Date.now() / 1000) })) as Readable;
+    const exited = container.wait({ condition: 'not-running' });
+    this.own(found.instanceId, container, serviceId, info.HostConfig.Memory ?? 0, output, exited, hooks);
+    return this.describe(container, undefined);
+  }
+
+  async reapStale(_records: { instanceId: string; pid: number | null }[], keep: ReadonlySet<string> = new Set()): Promise<void> {
+    for (const found of await this.findInstances()) {
+      if (!keep.has(found.instanceId)) await removeQuietly(this.opts.docker.getContainer(found.containerId));
+    }
+  }
+
+  /** Anvil shutdown: stops following the containers, which keep serving until a new Anvil adopts them. */
+  async stopAll(): Promise<void> {
+    clearInterval(this.statsTimer);
+    for (const owned of this.owned.values()) {
+      owned.isDetached = true;
+      owned.logs?.destroy();
+    }
+    this.owned.clear();
+  }
+
+  /** Stops and removes every container this driver runs (tests, and `anvil` shutdown with --stop-containers). */
+  async removeAll(): Promise<void> {
+    clearInterval(this.statsTimer);
+    await Promise.all([...this.owned.keys()].map((id) => this.stop(id)));
+  }
+
+  private own(
+    instanceId: string, container: Docker.Container, serviceId: string, memoryBytes: number,
+    output: NodeJS.ReadableStream, exited: Promise<{ StatusCode?: number }>, hooks: TInstanceHooks,
+  ): void {
+    const logs = output as Readable;
+    const owned: TOwned = { container, serviceId, memoryBytes, logs, isDetached: false, ended: Promise.resolve() };
+    this.followLogs(logs, hooks);
+    owned.ended = exited
+      .then((r) => r.StatusCode ?? -1, () => -1)
+      .then(async (code) => {
+        if (owned.isDetached) return;
+        const description = await this.exitDescription(container, code, memoryBytes);
+        await removeQuietly(container);
+        logs.destroy();
+        this.owned.delete(instanceId);
+        hooks.onExit(description);
+      })
+      .catch((e) => console.error(`[docker-driver] clean-up of instance ${instanceId} failed:`, e));
+    this.owned.set(instanceId, owned);
+  }
+
+  /** Demultiplexes the engine's stdout/stderr frames into lines. */
+  private followLogs(stream: Readable, hooks: TInstanceHooks): void {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    this.opts.docker.modem.demuxStream(stream, out, err);
+    stream.on('end', () => (out.end(), err.end()));
+    stream.on('error', () => (out.end(), err.end()));
+    readline.createInterface({ input: out }).on('line', (line) => hooks.onLog('stdout', line));
+    readline.createInterface({ input: err }).on('line', (line) => hooks.onLog('stderr', line));
+  }
+
+  private async exitDescription(container: Docker.Container, code: number, memoryBytes: number): Promise<string> {
+    const state = await container.inspect().then((i) => i.State, () => undefined);
+    if (state?.OOMKilled) return `exit code ${code}: out of memory, over its flavor's ${formatBytes(memoryBytes)}`;
+    return code === -1 ? 'the engine lost the container' : `exit code ${code}`;
+  }
+
+  private async describe(container: Docker.Container, containerPort: number | undefined): Promise<TRunningInstance> {
+    const info = await container.inspect();
+    const ports = info.NetworkSettings.Ports ?? {};
+    const key = containerPort ? `${containerPort}/tcp` : Object.keys(ports).find((k) => k.endsWith('/tcp'));
+    const binding = key ? ports[key]?.[0] : undefined;
+    if (!binding) throw new Error('the engine published no port for the container');
+    return {
+      instanceId: info.Config.Labels[LABEL.instance],
+      host: this.publishHost(),
+      port: Number(binding.HostPort),
+      pid: info.State.Pid || null,
+      containerId: info.Id,
+    };
+  }
+
+  private publishHost(): string {
+    return this.opts.endpoint.kind === 'unix' ? '127.0.0.1' : this.opts.endpoint.host;
+  }
+
+  private ownLabels(): string[] {
+    return [`${LABEL.managed}=true`, `${LABEL.owner}=${this.opts.owner}`, `${LABEL.node}=${this.opts.nodeId}`];
+  }
+
+  private async requireImage(image: string): Promise<void> {
+    try {
+      await this.opts.docker.getImage(image).inspect();
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+      throw new Error(`image ${image} is not on node ${this.opts.nodeName} (build Anvil's runtime images with "npm run images")`);
+    }
+  }
+
+  /** Instances share one bridge network without inter-container traffic. */
+  private ensureNetwork(): Promise<void> {
+    this.networkReady ??= (async () => {
+      const { docker } = this.opts;
+      const existing = await docker.listNetworks({ filters: { name: [INSTANCE_NETWORK] } });
+      if (existing.some((n) => n.Name === INSTANCE_NETWORK)) return;
+      await docker.createNetwork({
+        Name: INSTANCE_NETWORK, Driver: 'bridge', CheckDuplicate: true,
+        Options: { 'com.docker.network.bridge.enable_icc': 'false' },
+        Labels: { [LABEL.managed]: 'true' },
+      }).catch((e) => {
+        if ((e as { statusCode?: number }).statusCode !== 409) throw e;
+      });
+    })().catch((e) => {
+      this.networkReady = undefined;
+      throw e;
+    });
+    return this.networkReady;
+  }
+
+  private async sampleStats(): Promise<void> {
+    const { onStats } = this.opts;
+    if (!onStats) return;
+    await Promise.all(
+      [...this.owned.entries()].map(async ([instanceId, owned]) => {
+        try {
+          const raw = await owned.container.stats({ stream: false });
+          onStats({ ...statsSample(raw), instanceId, serviceId: owned.serviceId });
+        } catch {
+          /* the container ended meanwhile: its exit is reported elsewhere */
+        }
+      }),
+    );
+  }
+}
+
+async function removeQuietly(container: Docker.Container): Promise<void> {
+  try {
+    await container.remove({ force: true, v: true });
+  } catch (e) {
+    const status = (e as { statusCode?: number }).statusCode;
+    // 404: gone; 409: removal already in progress.
+    if (status !== 404 && status !== 409) throw e;
+  }
+}
+
+/** The engine's own sentence ("No such image", "OCI runtime create failed: …") rather than dockerode's wrapper. */
+function engineMessage(e: unknown): string {
+  const json = (e as { json?: { message?: string } }).json;
+  return json?.message ?? (e instanceof Error ? e.message : String(e));
+}
+
+const formatBytes = (bytes: number) => (bytes % 1024 ** 3 === 0 ? `${bytes / 1024 ** 3} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`);
