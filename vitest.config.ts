@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { alias: { '@': path.resolve('.') } },
   test: {
-    include: ['server/**/*.test.ts', 'components/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'components/**/*.test.ts', 'examples/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,

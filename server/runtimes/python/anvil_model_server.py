@@ -233,7 +233,7 @@ def main():
     threading.Thread(target=exit_when_orphaned, daemon=True).start()
     started = time.time()
     model = build_service(model_dir, os.environ.get("ANVIL_MODEL_NAME", "model"), config.get("model_type", ""))
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = ThreadingHTTPServer((os.environ.get("ANVIL_BIND_HOST", "127.0.0.1"), port), Handler)
     server.daemon_threads = True
     server.model = model
     server.urls = urls
