@@ -44,6 +44,7 @@ export const ZRestCreateServiceSchema = z
     description: form.description.unwrap().optional(),
     infer_type: z.literal('real-time', 'Anvil deploys real-time services only.').optional(),
     deploy_timeout: form.deployTimeoutMinutes.unwrap().optional().meta({ description: 'Minutes, 3-120, default 20.' }),
+    pool_name: form.pool.meta({ description: 'Resource pool: `local` (processes on the Anvil machine), `docker` or another Docker pool. Default: the default pool.' }),
     schedule: ZRestScheduleSchema.optional().meta({ description: 'Default: stop after 1 hour.' }),
     config: z.array(ZRestServiceConfigSchema).length(1, 'config must list exactly one AI application version.'),
   })
@@ -72,6 +73,7 @@ export const REST_SERVICE_FIELDS: Record<string, string> = {
   envs: 'config.0.envs',
   deployTimeoutMinutes: 'deploy_timeout',
   autoStop: 'schedule',
+  pool: 'pool_name',
 };
 
 export const ZRestLogQuerySchema = z.object({
@@ -103,6 +105,7 @@ export const ZRestServiceSchema = z
     ),
     schedule: z.array(z.object({ type: z.literal('stop'), time_unit: z.literal('HOURS'), duration: z.number() })),
     ready_instance_count: z.number(),
+    pool_name: z.string(),
     create_at: z.number().meta({ description: 'Epoch milliseconds.' }),
     update_time: z.number().meta({ description: 'Epoch milliseconds.' }),
   })
@@ -118,6 +121,8 @@ export const ZRestServiceDetailSchema = ZRestServiceSchema.extend({
       restarts: z.number(),
       startedAt: z.number().nullable(),
       createdAt: z.number(),
+      node: z.string(),
+      containerId: z.string().nullable(),
     }),
   ),
   envs: z.array(z.object({ key: z.string(), value: z.string() })),

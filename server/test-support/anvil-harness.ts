@@ -11,12 +11,16 @@ export const ADMIN_PASSWORD = 'integration-pass';
 
 export async function startTestAnvil(
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-it-')),
-  limits: { predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] } & Pick<TAnvilCoreOptions, 'zipLimits' | 'loginLimits'> = {},
+  limits: { predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] } & Pick<TAnvilCoreOptions, 'zipLimits' | 'loginLimits' | 'docker'> = {},
 ) {
   // A 2-core CI machine holds only two cpu.1u2g instances; suites deploy more side by side (they idle), so the pool is declared larger.
   const env = readEnv({
     PORT: '0', HOST: '127.0.0.1', ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: ADMIN_PASSWORD, PATH: process.env.PATH,
     ANVIL_POOL_CPUS: '16', ANVIL_POOL_MEMORY_GIB: '64',
+    // Suites deploy on the process pool unless they name a pool (the Docker suites name `docker`).
+    ANVIL_DEFAULT_POOL: 'local',
+    // The image repository's gate on a free port (its registry starts only when a test uses it).
+    ANVIL_REGISTRY_PORT: '0',
   });
   const server = await startAnvil(env, { withConsole: false, ...limits });
   return { ...server, dataDir, runDir: env.runDir };
@@ -96,6 +100,6 @@ export function processesWithAnvilId(id: string): number[] {
 
 /** Closes a test Anvil (if it started) and removes its scratch data directory. */
 export async function stopTestAnvil(anvil: TTestAnvil | undefined): Promise<void> {
-  await anvil?.close();
+  await anvil?.close({ stopContainers: true });
   if (anvil) fs.rmSync(anvil.dataDir, { recursive: true, force: true });
 }

@@ -68,12 +68,13 @@ describe('schedule: bin-packing', () => {
     const tooMany = failed(schedule(nodes, held, { ...request, count: 4 }));
     expect(tooMany).toEqual({
       ok: false,
-      availableNodes: 2,
+      availableNodes: 0,
       totalNodes: 3,
       insufficient: { cpu: 3, memory: 3, gpu: 0, notReady: 0 },
       detail: 'Only 3 of 4 instances of 16 vCPUs and 62 GiB memory fit: 3 nodes short of CPUs, 3 nodes short of memory.',
     });
-    expect(scheduleFailureArgs(tooMany)).toEqual(['2/3', '3 Insufficient cpu, 3']);
+    // Counted where placement stopped (after three were placed), as Kubernetes counts for one pod.
+    expect(scheduleFailureArgs(tooMany)).toEqual(['0/3', '3 Insufficient cpu, 3']);
     expect(nodes).toEqual(cpuPool.nodes);
     expect(held).toEqual([]);
   });
@@ -163,9 +164,9 @@ describe('schedule: boundaries and nodes that come and go', () => {
 
   it('refuses a second GPU instance on the laptop, naming the GPU', () => {
     const result = failed(schedule(load(laptop), [], { cpus: 4, memoryGiB: 8, gpus: 1, count: 2 }));
-    expect(result).toMatchObject({ availableNodes: 1, totalNodes: 1, insufficient: { cpu: 0, memory: 0, gpu: 1, notReady: 0 } });
+    expect(result).toMatchObject({ availableNodes: 0, totalNodes: 1, insufficient: { cpu: 0, memory: 0, gpu: 1, notReady: 0 } });
     expect(result.detail).toBe('Only 1 of 2 instances of 4 vCPUs, 8 GiB memory and 1 GPU fit: 1 node short of GPUs.');
-    expect(scheduleFailureArgs(result)).toEqual(['1/1', '1 Insufficient gpu, 0']);
+    expect(scheduleFailureArgs(result)).toEqual(['0/1', '1 Insufficient gpu, 0']);
   });
 
   it('stops using a node that is no longer ready between two schedules', () => {
@@ -177,9 +178,9 @@ describe('schedule: boundaries and nodes that come and go', () => {
     const held = holding(first, request);
     expect(placed(schedule(nodes, held, { ...request, count: 1 }))).toEqual(on('node-c'));
     const five = failed(schedule(nodes, held, { ...request, count: 5 }));
-    expect(five).toMatchObject({ availableNodes: 1, totalNodes: 3, insufficient: { cpu: 2, memory: 2, gpu: 0, notReady: 1 } });
+    expect(five).toMatchObject({ availableNodes: 0, totalNodes: 3, insufficient: { cpu: 2, memory: 2, gpu: 0, notReady: 1 } });
     expect(five.detail).toBe('Only 4 of 5 instances of 8 vCPUs and 31 GiB memory fit: 2 nodes short of CPUs, 2 nodes short of memory, 1 node not ready.');
-    expect(scheduleFailureArgs(five)).toEqual(['1/3', '2 Insufficient cpu, 1 node(s) were not ready, 2']);
+    expect(scheduleFailureArgs(five)).toEqual(['0/3', '2 Insufficient cpu, 1 node(s) were not ready, 2']);
   });
 
   it('ignores what is held on a node that was removed', () => {

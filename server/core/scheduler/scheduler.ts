@@ -53,7 +53,6 @@ export function schedule(nodes: TSchedulableNode[], held: THeldResources[], requ
     const { free, freeGpuIndices } = nodeUsage(node, held);
     return { node, cpus: free.cpus, memoryGiB: free.memoryGiB, freeGpuIndices };
   });
-  const availableNodes = states.filter((s) => s.node.isReady && !isShort(s, request)).length;
   // Leftovers are compared in units of the pool's largest node, so CPUs and GiB weigh alike.
   const scale = { cpus: Math.max(1, ...nodes.map((n) => n.cpus)), memoryGiB: Math.max(1, ...nodes.map((n) => n.memoryGiB)) };
   const leftover = (s: TNodeState) => (s.cpus - request.cpus) / scale.cpus + (s.memoryGiB - request.memoryGiB) / scale.memoryGiB;
@@ -64,7 +63,8 @@ export function schedule(nodes: TSchedulableNode[], held: THeldResources[], requ
     const best = states
       .filter((s) => s.node.isReady && !isShort(s, request))
       .sort((a, b) => a.freeGpuIndices.length - b.freeGpuIndices.length || leftover(a) - leftover(b) || compareIds(a.node.id, b.node.id))[0];
-    if (!best) return failure(states, request, availableNodes, placed);
+    // Counted where placement stopped: no node can take the next instance, so none is available for it.
+    if (!best) return failure(states, request, 0, placed);
     const gpuIndices = matchingGpus(best, request).slice(0, request.gpus);
     best.cpus = round(best.cpus - request.cpus);
     best.memoryGiB = round(best.memoryGiB - request.memoryGiB);

@@ -13,10 +13,13 @@ export type TInstanceStatsSample = TStatsSample & { instanceId: string; serviceI
 export class InstanceStats {
   private pending: TInstanceStatsSample[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  private isClosed = false;
 
   constructor(private readonly db: TDatabase) {}
 
   record(sample: TInstanceStatsSample): void {
+    // A reading that was in flight when Anvil closed has nowhere to go.
+    if (this.isClosed) return;
     this.pending.push(sample);
     this.flushTimer ??= setTimeout(() => {
       try {
@@ -42,6 +45,12 @@ export class InstanceStats {
         insert.run(r.serviceId, r.instanceId, r.ts, r.cpuPct, r.memBytes, r.memLimitBytes, r.netRxBytes, r.netTxBytes, r.blkReadBytes, r.blkWriteBytes);
       }
     })();
+  }
+
+  /** Writes what is pending and takes no more (Anvil is closing). */
+  close(): void {
+    this.flush();
+    this.isClosed = true;
   }
 
   /** Samples of a service's instances since `from` (epoch ms), oldest first. */

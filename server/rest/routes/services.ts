@@ -45,6 +45,7 @@ export const toService = (s: TServiceSummary, publicUrl: string) => ({
   ],
   schedule: s.autoStop.enabled ? [{ type: 'stop' as const, time_unit: 'HOURS' as const, duration: s.autoStop.hours }] : [],
   ready_instance_count: s.readyInstances,
+  pool_name: s.pool,
   create_at: s.createdAt,
   update_time: s.updatedAt,
 });
@@ -132,6 +133,7 @@ export function registerServiceRoutes(app: TManagementApp): void {
         trafficWeight: config.weight,
         envs,
         deployTimeoutMinutes: b.deploy_timeout,
+        pool: b.pool_name,
         autoStop: autoStopOf(b.schedule),
       }, identity.userId),
     );
