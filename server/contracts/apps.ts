@@ -1,6 +1,7 @@
 /** AI applications: the shapes shared by tRPC, REST and the console forms. */
 import { z } from 'zod';
 import { ZDescriptionSchema, ZResourceNameSchema } from './names';
+import { ZProbesSchema } from './probes';
 
 /** GUIDE-INDEX §A decision 18: an AI application version is `building` while it is imported. */
 export const APP_STATUSES = ['building', 'normal', 'failed'] as const;
@@ -55,6 +56,50 @@ export const ZCreateAppSchema = z.object({
 });
 export type TCreateApp = z.input<typeof ZCreateAppSchema>;
 
+/** GUIDE-INDEX §A decision 6: what a start command must not contain. */
+export const FORBIDDEN_START_COMMAND_ITEMS = ['$', '|', '>', '<', '`', '!', '\n', '\\', '?', '--volume', '--mount', '--tmpfs', '--privileged', '--cap-add', '-v'] as const;
+
+/** The first forbidden item in `command` (options match as whole words), or undefined. */
+export function forbiddenStartCommandItem(command: string): string | undefined {
+  const words = command.split(/\s+/);
+  return FORBIDDEN_START_COMMAND_ITEMS.find((item) => (item.startsWith('-') ? words.includes(item) || words.some((w) => w.startsWith(`${item}=`)) : command.includes(item)));
+}
+
+/** Guide §2.2.4, table 2-10: an AI application from a container image in the project's repository. */
+export const ZCreateImageAppSchema = ZCreateAppSchema.omit({ sourceUri: true, runtime: true, startCommand: true }).extend({
+  /** `<repository>:<tag>` in the project's image repository. */
+  image: z
+    .string()
+    .trim()
+    .min(1, 'Choose an image.')
+    .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'Choose an image and tag from the repository (repository:tag).'),
+  protocol: z.literal('HTTP', 'Anvil calls containers over HTTP; HTTPS between the gateway and the container is not supported yet.').default('HTTP'),
+  port: z.number('Enter a port.').int('Enter a whole number.').min(1, 'At least 1.').max(65535, 'At most 65535.').default(8080),
+  startCommand: z
+    .string()
+    .max(1024, 'At most 1024 characters.')
+    .optional()
+    .superRefine((c, ctx) => {
+      const item = c && forbiddenStartCommandItem(c);
+      if (item) ctx.addIssue({ code: 'custom', message: `A start command must not contain ${JSON.stringify(item)} (guide §2.2.3).` });
+    }),
+  /** The apis definition (config.json `apis`, guide §4.1.2) as JSON text; empty: POST / with JSON. */
+  apis: z.string().max(65536, 'At most 64 KiB.').optional(),
+  probes: ZProbesSchema.default({}),
+});
+export type TCreateImageApp = z.input<typeof ZCreateImageAppSchema>;
+
+/** An AI application that runs its own image (guide §2.2.4, table 2-10) instead of Anvil's model server. */
+export type TAppContainer = {
+  /** Full reference the nodes pull, e.g. 127.0.0.1:5000/default/echo:1.0. */
+  image: string;
+  protocol: 'HTTP' | 'HTTPS';
+  port: number;
+  /** The start command (argv for `/bin/sh -c`), empty for the image's own. */
+  command?: string;
+  probes?: import('./probes').TProbes;
+};
+
 export type TApiField = { name: string; type: string; required: boolean; description?: string };
 export type TApiSpec = {
   url: string;
@@ -77,7 +122,7 @@ export type TAppSummary = {
   status: TAppStatus;
   description: string;
   deployTypes: TDeployType[];
-  sourceType: 'obs';
+  sourceType: 'obs' | 'image';
   sourceUri: string;
   modelType: string;
   runtime: string;

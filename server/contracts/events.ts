@@ -10,11 +10,16 @@ const ANVIL_EVENT_MESSAGES = {
   X4: { type: 'abnormal', en: 'Instance %s failed %s health checks in a row; it no longer receives requests.', zh: '实例xxx连续xxx次健康检查失败，已停止向其转发请求。' },
   X5: { type: 'normal', en: 'Instance %s passes its health check again and receives requests.', zh: '实例xxx健康检查恢复，重新接收请求。' },
   X6: { type: 'abnormal', en: 'Instance %s failed %s health checks in a row; restarting it.', zh: '实例xxx连续xxx次健康检查失败，正在重启。' },
+  X7: { type: 'abnormal', en: 'Instance %s failed its startup probe %s times in a row; restarting it.', zh: '实例xxx启动探针连续xxx次失败，正在重启。' },
+  X8: { type: 'abnormal', en: 'Instance %s failed its liveness probe %s times in a row; restarting it.', zh: '实例xxx存活探针连续xxx次失败，正在重启。' },
   // AI-application import (X10+): the reason behind A28 where the guide has no text for it.
   X10: { type: 'abnormal', en: 'Import interrupted: Anvil stopped while the model was being imported.', zh: '导入中断：导入模型期间Anvil已停止。' },
   X11: { type: 'abnormal', en: 'Import failed: %s', zh: '导入失败：xxx' },
   X12: { type: 'abnormal', en: 'In config.json, %s %s', zh: 'config.json中的xxx：xxx' },
   X13: { type: 'abnormal', en: 'Anvil does not support %s yet: %s', zh: 'Anvil暂不支持xxx：xxx' },
+  // CloudShell (§3.1.6): who opened a terminal on which instance, and why it closed.
+  X14: { type: 'normal', en: 'CloudShell session opened by %s on instance %s.', zh: '用户xxx在实例xxx上打开了CloudShell会话。' },
+  X15: { type: 'normal', en: 'CloudShell session of %s on instance %s closed: %s', zh: '用户xxx在实例xxx上的CloudShell会话已关闭：xxx' },
 } as const;
 
 export const EVENT_MESSAGES = { ...GUIDE_EVENT_MESSAGES, ...ANVIL_EVENT_MESSAGES };

@@ -97,6 +97,8 @@ export const MIGRATIONS: readonly string[] = [
     service_id TEXT NOT NULL, instance_id TEXT NOT NULL, ts INTEGER NOT NULL, cpu_pct REAL, mem_bytes INTEGER,
     mem_limit_bytes INTEGER, net_rx_bytes INTEGER, net_tx_bytes INTEGER, blk_read_bytes INTEGER, blk_write_bytes INTEGER);
   CREATE INDEX instance_stats_service_ts ON instance_stats (service_id, ts);
+  -- AI applications that run their own image (guide §2.2.4): image, call interface, start command, probes (JSON).
+  ALTER TABLE apps ADD COLUMN container TEXT;
   -- Push credentials of each project in the image repository (shown on the repository page).
   CREATE TABLE registry_credentials (
     project_id TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, username TEXT NOT NULL UNIQUE,

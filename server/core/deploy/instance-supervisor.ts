@@ -16,8 +16,7 @@ import type { RuntimeDriver, TFoundInstance, TInstanceHooks, TPlacement } from '
 import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
 import { findFlavor } from './flavors';
-import { checkHealth } from './health-wait';
-import { InstanceProber, probeSettingsOf, type TProbeSettings } from './instance-probes';
+import { checkRunner, probePlanOf, ProbeRunner, type TCheckRunner, type TProbePlan } from './instance-probes';
 import type { TReconcilerTimings, TServiceRow } from './reconciler';
 
 const HEALTH_POLL_MS = 25;
@@ -48,8 +47,9 @@ export type TLiveInstance = {
   launching?: Promise<void>;
   restartTimer?: NodeJS.Timeout;
   stableTimer?: NodeJS.Timeout;
-  prober?: InstanceProber;
-  probe?: TProbeSettings;
+  /** Its application's health checks, and the probes running now. */
+  plan?: TProbePlan;
+  probes: ProbeRunner[];
   drainGraceMs?: number;
 };
 
@@ -96,7 +96,7 @@ export class InstanceSupervisor {
     const inst: TLiveInstance = {
       id: newId(), serviceId: service.id, projectId: service.project_id, status: 'pending', host: '127.0.0.1', port: null,
       pid: null, nodeId: placement.nodeId, gpuIndices: placement.gpuIndices, containerId: null, restarts: 0, consecutiveFailures: 0,
-      lastError: '', isStopping: false, createdAt: now(), startedAt: null,
+      lastError: '', isStopping: false, createdAt: now(), startedAt: null, probes: [],
     };
     this.live.set(inst.id, inst);
     this.deps.db
@@ -117,17 +117,16 @@ export class InstanceSupervisor {
       id: found.instanceId, serviceId: service.id, projectId: service.project_id, status: 'starting', host: found.host, port: found.port,
       pid: null, nodeId, gpuIndices: row ? (JSON.parse(row.gpu_ids) as number[]) : [], containerId: found.containerId,
       restarts: row?.restarts ?? 0, consecutiveFailures: 0, lastError: '', isStopping: false, createdAt: row?.created_at ?? now(),
-      startedAt: now(),
+      startedAt: now(), probes: [],
     };
     this.live.set(inst.id, inst);
     this.setStatus(inst, 'starting');
     const { registry, timings } = this.deps;
-    const { config } = registry.deployable(service.project_id, service.app_id);
-    inst.probe = probeSettingsOf(config.health, timings.probe);
-    inst.drainGraceMs = config.health ? Math.max(HEALTH_CHECKED_STOP_MS, timings.drainGraceMs) : timings.drainGraceMs;
+    const deployable = registry.deployable(service.project_id, service.app_id);
+    this.planProbes(inst, deployable);
     const running = await this.driverOf(inst).adopt!(found, this.hooksFor(inst));
     Object.assign(inst, { host: running.host, port: running.port, pid: running.pid });
-    void this.waitHealthy(inst).catch((e) => this.deps.hooks.onError(inst.serviceId, 'deploy', e));
+    void this.waitStarted(inst).catch((e) => this.deps.hooks.onError(inst.serviceId, 'deploy', e));
   }
 
   /** Anvil shutdown with containers kept: stop watching the instance, leave it running and recorded for the next Anvil. */
@@ -135,7 +134,7 @@ export class InstanceSupervisor {
     inst.isStopping = true;
     clearTimeout(inst.restartTimer);
     clearTimeout(inst.stableTimer);
-    inst.prober?.stop();
+    this.stopProbes(inst);
     this.live.delete(inst.id);
   }
 
@@ -157,7 +156,7 @@ export class InstanceSupervisor {
     inst.isStopping = true;
     clearTimeout(inst.restartTimer);
     clearTimeout(inst.stableTimer);
-    inst.prober?.stop();
+    this.stopProbes(inst);
     if (drain && (inst.status === 'ready' || inst.status === 'unready')) {
       this.setStatus(inst, 'stopping');
       await this.deps.inflight.waitIdle(inst.id, inst.drainGraceMs ?? this.deps.timings.drainGraceMs);
@@ -190,9 +189,9 @@ export class InstanceSupervisor {
     this.setStatus(inst, 'starting');
     let running;
     try {
-      const { row, modelDir, config } = registry.deployable(service.project_id, service.app_id);
-      inst.probe = probeSettingsOf(config.health, timings.probe);
-      inst.drainGraceMs = config.health ? Math.max(HEALTH_CHECKED_STOP_MS, timings.drainGraceMs) : timings.drainGraceMs;
+      const deployable = registry.deployable(service.project_id, service.app_id);
+      const { row, modelDir, config } = deployable;
+      this.planProbes(inst, deployable);
       const env = Object.fromEntries((JSON.parse(service.envs) as { key: string; value: string }[]).map((e) => [e.key, e.value]));
       const flavor = findFlavor(service.flavor);
       if (!flavor) throw new Error(`Unknown compute specification ${service.flavor}.`);
@@ -201,6 +200,11 @@ export class InstanceSupervisor {
           instanceId: inst.id, serviceId: inst.serviceId, projectId: inst.projectId, appId: service.app_id, generation: service.generation,
           placement: { nodeId: inst.nodeId, gpuIndices: inst.gpuIndices }, modelDir, modelName: row.name, modelType: config.model_type, env,
           cpus: flavor.cpu, memoryBytes: flavor.memoryGiB * 1024 ** 3, gpus: flavor.gpu,
+          ...(deployable.container && {
+            image: deployable.container.image,
+            containerPort: deployable.container.port,
+            ...(deployable.container.command ? { command: ['/bin/sh', '-c', deployable.container.command] } : {}),
+          }),
         },
         this.hooksFor(inst),
       );
@@ -219,7 +223,7 @@ export class InstanceSupervisor {
     this.deps.db
       .prepare('UPDATE instances SET host = ?, port = ?, pid = ?, container_id = ?, started_at = ? WHERE id = ?')
       .run(running.host, running.port, running.pid, inst.containerId, inst.startedAt, inst.id);
-    await this.waitHealthy(inst);
+    await this.waitStarted(inst);
   }
 
   private hooksFor(inst: TLiveInstance): TInstanceHooks {
@@ -233,9 +237,47 @@ export class InstanceSupervisor {
     };
   }
 
+  private planProbes(inst: TLiveInstance, app: ReturnType<AppRegistry['deployable']>): void {
+    const { timings } = this.deps;
+    const probes = app.container?.probes;
+    inst.plan = probePlanOf({ probes, health: app.config.health, servesAnvilHealth: !app.container?.image }, timings.probe);
+    // Guide §2.2.3: an application with a health check stops within 3 minutes (Anvil: as soon as it is drained).
+    const isHealthChecked = !!app.config.health || !!(probes && (probes.startup || probes.readiness || probes.liveness));
+    inst.drainGraceMs = isHealthChecked ? Math.max(HEALTH_CHECKED_STOP_MS, timings.drainGraceMs) : timings.drainGraceMs;
+  }
+
+  private checksOf(inst: TLiveInstance): TCheckRunner {
+    const driver = this.driverOf(inst);
+    return checkRunner({ host: inst.host, port: inst.port! }, driver.exec && ((command, timeoutMs) => driver.exec!(inst.id, command, timeoutMs)));
+  }
+
+  /** A startup probe gates everything else: until it passes, the instance is only starting. */
+  private async waitStarted(inst: TLiveInstance): Promise<void> {
+    const startup = inst.plan?.startup;
+    if (!startup) return this.waitHealthy(inst);
+    const runner = new ProbeRunner(startup, this.checksOf(inst), (isOk, failures) =>
+      this.safely(inst, () => {
+        if (inst.isStopping || inst.status !== 'starting') return runner.stop();
+        if (isOk) {
+          this.dropProbe(inst, runner);
+          return void this.waitHealthy(inst).catch((e) => this.deps.hooks.onError(inst.serviceId, 'deploy', e));
+        }
+        if (failures < startup.failureThreshold) return;
+        this.dropProbe(inst, runner);
+        this.record(inst, 'X7', inst.id, failures);
+        // The exit this causes restarts the instance like any other exit.
+        void this.driverOf(inst).stop(inst.id).catch((e) => this.deps.hooks.onError(inst.serviceId, 'restart', e));
+      }),
+    );
+    inst.probes.push(runner);
+    runner.startNow();
+  }
+
   private async waitHealthy(inst: TLiveInstance): Promise<void> {
+    const check = inst.plan?.readyCheck ?? { kind: 'http' as const, path: '/health' };
+    const run = this.checksOf(inst);
     while (inst.status === 'starting' && !inst.isStopping) {
-      if (inst.port !== null && (await checkHealth(inst.host, inst.port, 1000, inst.probe?.path))) {
+      if (inst.port !== null && (await run(check, 1000))) {
         if (inst.status !== 'starting' || inst.isStopping) return;
         return this.becameReady(inst);
       }
@@ -248,33 +290,55 @@ export class InstanceSupervisor {
     this.setStatus(inst, 'ready');
     this.record(inst, 'X2', inst.id);
     inst.stableTimer = setTimeout(() => (inst.consecutiveFailures = 0), timings.stableMs);
-    inst.prober = new InstanceProber({ host: inst.host, port: inst.port! }, inst.probe ?? timings.probe, (verdict, failures) =>
-      this.safely(inst, () => this.probed(inst, verdict, failures)),
-    );
-    inst.prober.start();
+    const { readiness, liveness } = inst.plan ?? {};
+    const checks = this.checksOf(inst);
+    if (readiness) {
+      inst.probes.push(new ProbeRunner(readiness, checks, (isOk, failures) => this.safely(inst, () => this.readinessProbed(inst, isOk, failures, readiness.failureThreshold))));
+    }
+    if (liveness) {
+      inst.probes.push(new ProbeRunner(liveness, checks, (isOk, failures) => this.safely(inst, () => this.livenessProbed(inst, isOk, failures, liveness.failureThreshold))));
+    }
+    for (const probe of inst.probes) probe.start();
     this.deps.hooks.onServingChanged(inst.serviceId);
   }
 
-  private probed(inst: TLiveInstance, verdict: 'healthy' | 'unready' | 'dead', failures: number): void {
+  /** Readiness: out of routing at the threshold (X4), back in at the next success (X5). */
+  private readinessProbed(inst: TLiveInstance, isOk: boolean, failures: number, threshold: number): void {
     if (inst.isStopping || (inst.status !== 'ready' && inst.status !== 'unready')) return;
-    if (verdict === 'healthy') {
+    if (isOk && inst.status === 'unready') {
       this.setStatus(inst, 'ready');
       this.record(inst, 'X5', inst.id);
-    } else if (verdict === 'unready') {
+    } else if (!isOk && failures === threshold && inst.status === 'ready') {
       this.setStatus(inst, 'unready');
       this.record(inst, 'X4', inst.id, failures);
-    } else {
-      this.record(inst, 'X6', inst.id, failures);
-      // The exit this causes restarts the instance like any other exit.
-      void this.driverOf(inst).stop(inst.id).catch((e) => this.deps.hooks.onError(inst.serviceId, 'restart', e));
-    }
+    } else return;
     this.deps.hooks.onServingChanged(inst.serviceId);
+  }
+
+  /** Liveness: restart at the threshold (X6 for the default health check, X8 for a declared liveness probe). */
+  private livenessProbed(inst: TLiveInstance, isOk: boolean, failures: number, threshold: number): void {
+    if (isOk || failures !== threshold || inst.isStopping || (inst.status !== 'ready' && inst.status !== 'unready')) return;
+    this.stopProbes(inst);
+    this.record(inst, inst.plan?.isDeclared ? 'X8' : 'X6', inst.id, failures);
+    // The exit this causes restarts the instance like any other exit.
+    void this.driverOf(inst).stop(inst.id).catch((e) => this.deps.hooks.onError(inst.serviceId, 'restart', e));
+    this.deps.hooks.onServingChanged(inst.serviceId);
+  }
+
+  private dropProbe(inst: TLiveInstance, runner: ProbeRunner): void {
+    runner.stop();
+    inst.probes = inst.probes.filter((p) => p !== runner);
+  }
+
+  private stopProbes(inst: TLiveInstance): void {
+    for (const probe of inst.probes) probe.stop();
+    inst.probes = [];
   }
 
   private exited(inst: TLiveInstance, description: string): void {
     const { hooks, timings } = this.deps;
     if (inst.status === 'exited' || inst.status === 'stopped') return;
-    inst.prober?.stop();
+    this.stopProbes(inst);
     clearTimeout(inst.stableTimer);
     if (inst.isStopping || hooks.isClosing()) return this.setStatus(inst, 'stopped');
     const wasServing = inst.status === 'ready' || inst.status === 'unready';

@@ -16,7 +16,7 @@ import type { TDatabase } from '../db/database';
 import { findFlavor, flavorCatalog } from '../deploy/flavors';
 import { CoreError, invalid, notFound } from '../errors';
 import { newId, now } from '../ids';
-import { DockerDriver } from '../runtime/docker/docker-driver';
+import { DockerDriver, type TRegistryAuth } from '../runtime/docker/docker-driver';
 import type { TStatsSample } from '../runtime/docker/container-stats';
 import type { RuntimeDriver, TIsolation, TNodeCapacity } from '../runtime/runtime-driver';
 import { nodeUsage, schedule, whyNeverFits, type THeldResources, type TResourceRequest, type TSchedulableNode, type TScheduleResult } from '../scheduler/scheduler';
@@ -62,6 +62,7 @@ export type TPoolRegistryDeps = {
   defaultPool?: string;
   onStats?: (sample: TStatsSample & { instanceId: string; serviceId: string }) => void;
   statsIntervalMs?: number;
+  registryAuth?: (image: string) => TRegistryAuth | undefined;
 };
 
 export class PoolRegistry {
@@ -107,6 +108,10 @@ export class PoolRegistry {
 
   nodeName(nodeId: string): string {
     return nodeId === LOCAL_NODE ? 'this machine' : (this.dockerNodes.get(nodeId)?.row.name ?? nodeId);
+  }
+
+  runtimeOf(poolId: string): TPoolRuntime | undefined {
+    return this.poolRow(poolId)?.runtime;
   }
 
   poolExists(poolId: string): boolean {
@@ -323,7 +328,7 @@ export class PoolRegistry {
     node.driver = new DockerDriver({
       nodeId: row.id, nodeName: row.name, docker, endpoint, owner: this.deps.owner, defaultImage: this.deps.runtimeImage,
       capacity: () => ({ ...this.allocatable(node), gpus: node.inventory?.gpus.length ?? 0 }),
-      onStats: this.deps.onStats, statsIntervalMs: this.deps.statsIntervalMs,
+      onStats: this.deps.onStats, statsIntervalMs: this.deps.statsIntervalMs, registryAuth: this.deps.registryAuth,
     });
     this.dockerNodes.set(row.id, node);
     return node;

@@ -1,8 +1,8 @@
 /** AI applications: creation from object storage with an asynchronous import, listing, details, deletion. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TApiSpec, TAppDetail, TAppGroup, TAppStatus, TAppSummary, TCreateApp, TMetrics } from '../../contracts/apps';
-import { ZCreateAppSchema } from '../../contracts/apps';
+import type { TApiSpec, TAppContainer, TAppDetail, TAppGroup, TAppStatus, TAppSummary, TCreateApp, TCreateImageApp, TMetrics } from '../../contracts/apps';
+import { ZCreateAppSchema, ZCreateImageAppSchema } from '../../contracts/apps';
 import { ZDescriptionSchema } from '../../contracts/names';
 import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
@@ -14,7 +14,7 @@ import { parseObsUri } from '../storage/obs-uri';
 import type { EventLog } from '../telemetry/events';
 import { toApiSpecs } from './api-specs';
 import { readModelConfig } from './config-file';
-import type { TConfigIssue, TModelConfig } from './config-schema';
+import { ZModelConfigSchema, type TConfigIssue, type TModelConfig } from './config-schema';
 import { ENGINES, findEngine } from './engines';
 import { hostPythonVersion } from './host-python';
 import { truncateDecimal } from './metric-text';
@@ -23,8 +23,9 @@ import { locateModelDir } from './package-layout';
 
 type AppRow = {
   id: string; project_id: string; name: string; version: string; status: TAppStatus; description: string;
-  deploy_types: string; docs: string; source_type: 'obs'; source_uri: string; model_type: string; runtime: string;
+  deploy_types: string; docs: string; source_type: 'obs' | 'image'; source_uri: string; model_type: string; runtime: string;
   model_algorithm: string; config: string | null; size_bytes: number | null; store_path: string | null; created_at: number;
+  container: string | null;
 };
 
 export type TPackageInspection = {
@@ -36,12 +37,16 @@ export type TPackageInspection = {
   issues: TConfigIssue[];
 };
 
+/** Finds `<repository>:<tag>` in a project's image repository; throws ImageSourceError (events A7/A19). */
+export type TImageResolver = (projectId: string, repository: string, tag: string) => Promise<{ reference: string; digest: string; sizeBytes: number | null }>;
+
 export class AppRegistry {
   constructor(
     private readonly deps: {
       db: TDatabase; store: LocalObjectStore; buckets: BucketRegistry; events: EventLog; bus: DomainBus; modelsDir: string;
       /** The interpreter the process runtime starts instances with (core option `python`). */
       python: string;
+      resolveImage?: TImageResolver;
     },
   ) {
     this.importer = new ModelImporter({ db: deps.db, events: deps.events, modelsDir: deps.modelsDir, changed: (p, id) => this.changed(p, id) });
@@ -128,13 +133,86 @@ export class AppRegistry {
     };
   }
 
+  /**
+   * Guide §2.2.4: an AI application from an image in the project's repository. The form is checked
+   * (field errors, nothing recorded); then the version is `building` while the image is looked up
+   * (A7/A19 and A28 when it is not there; A20 and A25 when it is).
+   */
+  createFromImage(projectId: string, input: TCreateImageApp): TAppSummary {
+    const parsed = ZCreateImageAppSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw invalid(issue.path.map(String).join('.') || 'form', issue.message);
+    }
+    const app = parsed.data;
+    const { db } = this.deps;
+    if (!this.deps.resolveImage) throw new CoreError('UNAVAILABLE', 'The image repository is not available on this Anvil.');
+    if (db.prepare('SELECT 1 FROM apps WHERE project_id = ? AND name = ? AND version = ?').get(projectId, app.name, app.version)) {
+      throw new CoreError('CONFLICT', `AI application ${app.name} already has version ${app.version}.`, 'version');
+    }
+    let apis: unknown;
+    try {
+      apis = app.apis?.trim() ? JSON.parse(app.apis) : [{ url: '/', method: 'POST', request: { 'Content-type': 'application/json' }, response: { 'Content-type': 'application/json' } }];
+    } catch (e) {
+      throw invalid('apis', `The apis definition is not valid JSON: ${(e as Error).message}`);
+    }
+    const config = ZModelConfigSchema.safeParse({ model_algorithm: 'image', model_type: 'Image', swr_location: app.image, apis });
+    if (!config.success) {
+      const issue = config.error.issues[0];
+      throw invalid('apis', `${issue.path.slice(1).join('.') || 'apis'} ${issue.message}`.trim());
+    }
+    const id = newId();
+    const modelDir = path.join(this.deps.modelsDir, id, 'model');
+    const container: TAppContainer = {
+      image: '', protocol: app.protocol, port: app.port, ...(app.startCommand?.trim() ? { command: app.startCommand.trim() } : {}),
+      probes: app.probes,
+    };
+    db.prepare(
+      `INSERT INTO apps (id, project_id, name, version, status, description, deploy_types, docs, source_type, source_uri, model_type, model_algorithm, created_at)
+       VALUES (?, ?, ?, ?, 'building', ?, ?, ?, 'image', ?, 'Image', 'image', ?)`,
+    ).run(id, projectId, app.name, app.version, app.description, JSON.stringify(app.deployTypes), JSON.stringify(app.docs), app.image, now());
+    this.deps.events.record(projectId, 'app', id, 'A1');
+    this.changed(projectId, id);
+    const [repository, tag] = splitImage(app.image);
+    const { metrics: _metrics, ...imageConfig } = config.data;
+    setImmediate(() => void this.finishImageApp(projectId, id, { repository, tag, container, config: imageConfig, modelDir }));
+    return this.summary(projectId, id);
+  }
+
+  private async finishImageApp(
+    projectId: string, id: string, job: { repository: string; tag: string; container: TAppContainer; config: TModelConfig; modelDir: string },
+  ): Promise<void> {
+    const { db, events } = this.deps;
+    try {
+      const image = await this.deps.resolveImage!(projectId, job.repository, job.tag);
+      events.record(projectId, 'app', id, 'A20');
+      // The version's folder holds its config.json (apis), as for packages; the image holds the code.
+      await fs.promises.mkdir(job.modelDir, { recursive: true });
+      await fs.promises.writeFile(path.join(job.modelDir, 'config.json'), JSON.stringify(job.config, null, 2));
+      db.prepare(`UPDATE apps SET status = 'normal', config = ?, container = ?, size_bytes = ?, store_path = ? WHERE id = ? AND status = 'building'`)
+        .run(JSON.stringify(job.config), JSON.stringify({ ...job.container, image: image.reference }), image.sizeBytes, job.modelDir, id);
+      events.record(projectId, 'app', id, 'A25');
+    } catch (e) {
+      const event = (e as { event?: { code: 'A7' | 'A19'; args: string[] } }).event;
+      if (event) events.record(projectId, 'app', id, event.code, ...event.args);
+      else events.record(projectId, 'app', id, 'X11', e instanceof Error ? e.message : String(e));
+      fs.rmSync(path.join(this.deps.modelsDir, id), { recursive: true, force: true });
+      db.prepare(`UPDATE apps SET status = 'failed' WHERE id = ?`).run(id);
+      events.record(projectId, 'app', id, 'A28');
+    }
+    this.changed(projectId, id);
+  }
+
   /** The imported model folder and config of a `normal` version, for deployment. */
-  deployable(projectId: string, id: string): { row: TAppSummary; modelDir: string; config: TModelConfig } {
+  deployable(projectId: string, id: string): { row: TAppSummary; modelDir: string; config: TModelConfig; container?: TAppContainer } {
     const row = this.row(projectId, id);
     if (row.status !== 'normal' || !row.store_path || !row.config) {
       throw new CoreError('FAILED_PRECONDITION', `AI application ${row.name} ${row.version} is ${row.status}; only normal versions can be deployed.`, 'appId');
     }
-    return { row: toSummary(row), modelDir: row.store_path, config: JSON.parse(row.config) };
+    return {
+      row: toSummary(row), modelDir: row.store_path, config: JSON.parse(row.config),
+      ...(row.container ? { container: JSON.parse(row.container) as TAppContainer } : {}),
+    };
   }
 
   /** Guide §2.4: the description is editable and the change is an event (A13). */
@@ -218,6 +296,12 @@ export class AppRegistry {
   private changed(projectId: string, appId: string) {
     this.deps.bus.emit('app.changed', { projectId, appId });
   }
+}
+
+/** `repository:tag` (the tag is after the last colon). */
+function splitImage(image: string): [string, string] {
+  const at = image.lastIndexOf(':');
+  return [image.slice(0, at), image.slice(at + 1)];
 }
 
 function toSummary(r: AppRow): TAppSummary {

@@ -29,7 +29,11 @@ export type TDockerDriverOptions = {
   capacity: () => TNodeCapacity;
   onStats?: (sample: TStatsSample & { instanceId: string; serviceId: string }) => void;
   statsIntervalMs?: number;
+  /** Credentials for pulling an image from Anvil's image repository (undefined: pull anonymously). */
+  registryAuth?: (image: string) => TRegistryAuth | undefined;
 };
+
+export type TRegistryAuth = { username: string; password: string; serveraddress: string };
 
 type TOwned = {
   container: Docker.Container;
@@ -227,12 +231,30 @@ export class DockerDriver implements RuntimeDriver {
     return [`${LABEL.managed}=true`, `${LABEL.owner}=${this.opts.owner}`, `${LABEL.node}=${this.opts.nodeId}`];
   }
 
+  /** The image on the node: already there, or pulled from the repository it names (with Anvil's credentials). */
   private async requireImage(image: string): Promise<void> {
+    const { docker } = this.opts;
     try {
-      await this.opts.docker.getImage(image).inspect();
+      await docker.getImage(image).inspect();
+      return;
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+    }
+    if (!hasRegistryHost(image)) {
       throw new Error(`image ${image} is not on node ${this.opts.nodeName} (build Anvil's runtime images with "npm run images")`);
+    }
+    const authconfig = this.opts.registryAuth?.(image);
+    try {
+      const stream = await docker.pull(image, authconfig ? { authconfig } : {});
+      await new Promise<void>((resolve, reject) =>
+        docker.modem.followProgress(stream, (err: Error | null, output: { error?: string }[]) => {
+          const failed = output?.find((o) => o.error);
+          if (err || failed) reject(err ?? new Error(failed!.error));
+          else resolve();
+        }),
+      );
+    } catch (e) {
+      throw new Error(`cannot pull image ${image} on node ${this.opts.nodeName}: ${engineMessage(e)}`);
     }
   }
 
@@ -270,6 +292,12 @@ export class DockerDriver implements RuntimeDriver {
       }),
     );
   }
+}
+
+/** `host:port/…` or `registry.example.com/…`: the first path part names a registry. */
+function hasRegistryHost(image: string): boolean {
+  const first = image.split('/')[0];
+  return image.includes('/') && (first.includes(':') || first.includes('.') || first === 'localhost');
 }
 
 async function removeQuietly(container: Docker.Container): Promise<void> {

@@ -1,0 +1,144 @@
+/**
+ * Guide §2.2.4: an AI application from a container image. The example image (npm run images --
+ * --example) is pushed to Anvil's repository with the docker CLI, registered, deployed on the
+ * Docker pool, called through the gateway; its liveness probe restarts it when /health fails.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TCreateImageApp } from '../../contracts/apps';
+import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
+
+const EXAMPLE = 'anvil/example-custom:1.0';
+const engine = new Docker();
+const problem = await engine
+  .ping()
+  .then(() => engine.getImage(EXAMPLE).inspect())
+  .then(() => undefined, (e: Error) => `no Docker Engine with ${EXAMPLE} (npm run images -- --example): ${e.message}`);
+if (problem && process.env.CI === 'true') throw new Error(`The container suites need Docker under CI: ${problem}`);
+
+let anvil: TTestAnvil;
+let auth: { token: string; projectId: string };
+let userId: string;
+let dockerConfig: string;
+const pushed: string[] = [];
+
+function docker(args: string[], input = ''): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.stdin.end(input);
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+const call = async (p: string, init: RequestInit = {}) => {
+  const res = await fetch(`${anvil.url}${p}`, { ...init, headers: { 'x-auth-token': auth.token, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+};
+const appStatus = (id: string) => anvil.core.registry.summary(auth.projectId, id).status;
+const appEvents = (id: string) => anvil.core.events.list('app', id).map((e) => e.message).reverse();
+const serviceEvents = (id: string) => anvil.core.events.list('service', id).map((e) => e.message);
+const PREDICT_API = JSON.stringify([{ url: '/predict', method: 'POST', request: { 'Content-type': 'application/json' }, response: { 'Content-type': 'application/json' } }]);
+
+function createApp(input: Partial<TCreateImageApp>) {
+  return anvil.core.registry.createFromImage(auth.projectId, { name: 'echo', image: 'example:1.0', apis: PREDICT_API, ...input });
+}
+
+describe.skipIf(!!problem)('AI applications from a container image', () => {
+  beforeAll(async () => {
+    anvil = await startTestAnvil(undefined, { lifecycle: { restartBackoffMs: 100 } });
+    auth = await getToken(anvil.url);
+    userId = (anvil.core.db.prepare(`SELECT id FROM users WHERE name = 'admin'`).get() as { id: string }).id;
+    dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-docker-config-'));
+    const address = anvil.core.images.address();
+    const { username, password } = anvil.core.images.credential({ id: auth.projectId, name: 'default' });
+    expect((await docker(['login', address, '--username', username, '--password-stdin'], `${password}\n`)).code).toBe(0);
+    const target = `${address}/default/example:1.0`;
+    expect((await docker(['tag', EXAMPLE, target])).code).toBe(0);
+    pushed.push(target);
+    const push = await docker(['push', target]);
+    expect(push.code, push.out).toBe(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    await stopTestAnvil(anvil);
+    if (dockerConfig) {
+      await docker(['rmi', ...pushed]);
+      fs.rmSync(dockerConfig, { recursive: true, force: true });
+    }
+  });
+
+  it('registers the pushed image, deploys it on the Docker pool and serves its API through the gateway', async () => {
+    const app = createApp({ probes: { readiness: { checkMethod: 'HTTP', url: '/health', periodSeconds: 1, initialDelaySeconds: 0, timeoutSeconds: 1, failureThreshold: 2 } } });
+    expect(app.status).toBe('building');
+    await waitFor(async () => appStatus(app.id) === 'normal', 20_000, 'the image app');
+    expect(appEvents(app.id)).toEqual(['Start model import.', 'Source image size calculated successfully.', 'Model imported successfully.']);
+    expect(anvil.core.registry.summary(auth.projectId, app.id)).toMatchObject({ sourceType: 'image', sourceUri: 'example:1.0', modelType: 'Image' });
+    expect(anvil.core.registry.summary(auth.projectId, app.id).sizeBytes).toBeGreaterThan(1024 ** 2);
+
+    const onLocal = () => anvil.core.services.create(auth.projectId, { name: 'echo-local', appId: app.id, flavor: 'cpu.1u2g', pool: 'local' }, userId);
+    expect(onLocal).toThrow(expect.objectContaining({ field: 'pool', message: 'echo 0.0.1 runs its own container image: deploy it on a Docker pool.' }));
+
+    const service = anvil.core.services.create(auth.projectId, { name: 'echo', appId: app.id, flavor: 'cpu.1u2g', pool: 'docker' }, userId);
+    await waitFor(async () => anvil.core.services.summary(auth.projectId, service.id).status === 'running', 60_000, 'echo running');
+    const predicted = await call(`/v1/infers/${service.id}/predict`, { method: 'POST', body: JSON.stringify({ data: [1, 2, 3.5] }) });
+    expect(predicted.status).toBe(200);
+    expect(predicted.body).toMatchObject({ sum: 6.5 });
+    await anvil.core.services.delete(auth.projectId, service.id);
+  });
+
+  it('a liveness probe that starts failing restarts the instance, and the event says so', async () => {
+    const app = createApp({
+      version: '0.0.2',
+      probes: { liveness: { checkMethod: 'HTTP', url: '/health', periodSeconds: 1, initialDelaySeconds: 0, timeoutSeconds: 1, failureThreshold: 2 } },
+    });
+    await waitFor(async () => appStatus(app.id) === 'normal', 20_000, 'the image app');
+    const service = anvil.core.services.create(auth.projectId, { name: 'echo-liveness', appId: app.id, flavor: 'cpu.1u2g', pool: 'docker' }, userId);
+    await waitFor(async () => anvil.core.services.summary(auth.projectId, service.id).status === 'running', 60_000, 'running');
+    const [before] = anvil.core.services.get(auth.projectId, service.id).instances;
+    expect((await docker(['exec', before.containerId!, 'touch', '/tmp/unhealthy'])).code).toBe(0);
+
+    await waitFor(async () => serviceEvents(service.id).some((m) => m.startsWith(`Instance ${before.id} failed its liveness probe 2 times in a row`)), 15_000, 'the liveness event');
+    await waitFor(async () => {
+      const [now] = anvil.core.services.get(auth.projectId, service.id).instances;
+      return now?.status === 'ready' && now.restarts === 1 && now.containerId !== before.containerId;
+    }, 30_000, 'a restarted instance');
+    expect(anvil.core.services.summary(auth.projectId, service.id).status).toBe('running');
+    await anvil.core.services.delete(auth.projectId, service.id);
+  });
+
+  it('an EXEC startup probe gates readiness: a command that never passes restarts the instance', async () => {
+    const app = createApp({
+      version: '0.0.3',
+      probes: { startup: { checkMethod: 'EXEC', command: 'test -f /tmp/never', periodSeconds: 1, initialDelaySeconds: 0, timeoutSeconds: 1, failureThreshold: 2 } },
+    });
+    await waitFor(async () => appStatus(app.id) === 'normal', 20_000, 'the image app');
+    const service = anvil.core.services.create(auth.projectId, { name: 'never-starts', appId: app.id, flavor: 'cpu.1u2g', pool: 'docker' }, userId);
+    await waitFor(async () => serviceEvents(service.id).some((m) => /failed its startup probe 2 times in a row; restarting it\.$/.test(m)), 20_000, 'the startup event');
+    expect(anvil.core.services.summary(auth.projectId, service.id).readyInstances).toBe(0);
+    await anvil.core.services.delete(auth.projectId, service.id);
+  });
+
+  it('refuses a forbidden start command and bad probes in the form, and fails a missing tag with the guide events', async () => {
+    expect(() => createApp({ version: '0.1.0', startCommand: 'python3 server.py > /tmp/log' })).toThrow(expect.objectContaining({ field: 'startCommand' }));
+    expect(() => createApp({ version: '0.1.0', startCommand: 'run --privileged' })).toThrow('must not contain "--privileged"');
+    const badProbe = { checkMethod: 'EXEC' as const, periodSeconds: 0, initialDelaySeconds: 0, timeoutSeconds: 1, failureThreshold: 1 };
+    expect(() => createApp({ version: '0.1.0', probes: { liveness: badProbe } })).toThrow(expect.objectContaining({ field: 'probes.liveness.periodSeconds' }));
+    expect(() => createApp({ version: '0.1.0', apis: '[{"url": "predict"}]' })).toThrow(expect.objectContaining({ field: 'apis' }));
+    expect(() => createApp({ version: '0.1.0', apis: '{' })).toThrow(expect.objectContaining({ field: 'apis' }));
+    expect(anvil.core.registry.list(auth.projectId).flatMap((g) => g.versions).some((v) => v.version === '0.1.0')).toBe(false);
+
+    const missing = createApp({ version: '0.1.1', image: 'example:9.9' });
+    await waitFor(async () => appStatus(missing.id) === 'failed', 20_000, 'the failed import');
+    expect(appEvents(missing.id)).toEqual(['Start model import.', 'Image default/example does not have the 9.9 tag.', 'Failed to import the model.']);
+    const unknown = createApp({ version: '0.1.2', image: 'nothing-here:1' });
+    await waitFor(async () => appStatus(unknown.id) === 'failed', 20_000, 'the failed import');
+    expect(appEvents(unknown.id)[1]).toBe('Failed to access source image. Check whether the image exists.');
+  });
+});
