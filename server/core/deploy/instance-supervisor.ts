@@ -121,7 +121,7 @@ export class InstanceSupervisor {
     };
     this.live.set(inst.id, inst);
     this.setStatus(inst, 'starting');
-    const { registry, timings } = this.deps;
+    const { registry } = this.deps;
     const deployable = registry.deployable(service.project_id, service.app_id);
     this.planProbes(inst, deployable);
     const running = await this.driverOf(inst).adopt!(found, this.hooksFor(inst));
@@ -182,7 +182,7 @@ export class InstanceSupervisor {
   }
 
   private async launch(inst: TLiveInstance): Promise<void> {
-    const { registry, timings, hooks } = this.deps;
+    const { registry, hooks } = this.deps;
     const service = hooks.service(inst.serviceId);
     if (!service || service.desired_state !== 'running' || inst.isStopping || hooks.isClosing()) return;
     inst.lastError = '';
