@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: the example JSON model (iris) on the process runtime.
- *  1. deploy click-to-ready: POST /v1/{project}/services → status running, median of 5;
+ * `npm run bench`: the example JSON model (iris).
+ *  1. deploy click-to-ready: POST /v1/{project}/services → status running, median of 5, on the
+ *     process runtime and (when the local Docker Engine has Anvil's runtime image) on the Docker pool;
  *  2. predictions/s and p50/p99 latency through /v1/infers/… versus the instance's own port,
  *     same concurrency and duration, rounds interleaved in one run, with the ratio.
  * Anvil runs in a child process (as in production) so the load generator does not share its event loop.
@@ -25,7 +26,10 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-bench-'));
   const url = `http://127.0.0.1:${PORT}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--no-console'], {
-    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: 'integration-pass' },
+    env: {
+      ...process.env, PORT: String(PORT), HOST: '127.0.0.1', ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: 'integration-pass',
+      ANVIL_DEFAULT_POOL: 'local', ANVIL_STOP_CONTAINERS_ON_EXIT: '1', ANVIL_REGISTRY_PORT: '0',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -37,17 +41,24 @@ async function main() {
     const { model_id } = (await (await call(`/v1/${projectId}/models`, { method: 'POST', body: JSON.stringify({ model_name: 'iris', source_location: 'obs://models/iris' }) })).json()) as { model_id: string };
     await waitFor(async () => ((await (await call(`/v1/${projectId}/models/${model_id}`)).json()) as { model_status: string }).model_status === 'normal');
 
-    // 1. Deploy click-to-ready.
-    const deployMs: number[] = [];
-    let serviceId = '';
-    for (let i = 0; i < DEPLOYS; i++) {
-      const started = performance.now();
-      const res = await call(`/v1/${projectId}/services`, { method: 'POST', body: JSON.stringify({ service_name: `bench-${i}`, config: [{ model_id, specification: 'cpu.1u2g' }] }) });
-      serviceId = ((await res.json()) as { service_id: string }).service_id;
-      await waitFor(async () => ((await (await call(`/v1/${projectId}/services/${serviceId}`)).json()) as { status: string }).status === 'running', 60_000, 'running', 5);
-      deployMs.push(performance.now() - started);
-      if (i < DEPLOYS - 1) await call(`/v1/${projectId}/services/${serviceId}`, { method: 'DELETE' });
-    }
+    // 1. Deploy click-to-ready, per pool; the load test below uses the last process-runtime service.
+    const deployOn = async (pool: string): Promise<{ ms: number[]; lastId: string }> => {
+      const ms: number[] = [];
+      let lastId = '';
+      for (let i = 0; i < DEPLOYS; i++) {
+        const started = performance.now();
+        const res = await call(`/v1/${projectId}/services`, { method: 'POST', body: JSON.stringify({ service_name: `bench-${pool}-${i}`, pool_name: pool, config: [{ model_id, specification: 'cpu.1u2g' }] }) });
+        lastId = ((await res.json()) as { service_id: string }).service_id;
+        await waitFor(async () => ((await (await call(`/v1/${projectId}/services/${lastId}`)).json()) as { status: string }).status === 'running', 60_000, 'running', 5);
+        ms.push(performance.now() - started);
+        if (i < DEPLOYS - 1 || pool !== 'local') await call(`/v1/${projectId}/services/${lastId}`, { method: 'DELETE' });
+      }
+      return { ms, lastId };
+    };
+    const pools = (await (await call(`/v1/${projectId}/pools`)).json().catch(() => ({}))) as { pools?: { id: string; unavailable_reason?: string; unavailableReason?: string }[] };
+    const dockerPool = pools.pools?.find((p) => p.id === 'docker');
+    const dockerDeploys = dockerPool && !(dockerPool.unavailable_reason ?? dockerPool.unavailableReason) ? await deployOn('docker') : undefined;
+    const { ms: deployMs, lastId: serviceId } = await deployOn('local');
     const detail = (await (await call(`/v1/${projectId}/services/${serviceId}`)).json()) as { instances: { port: number }[] };
     const targets = {
       direct: { url: `http://127.0.0.1:${detail.instances[0].port}/`, headers: { 'content-type': 'application/json' } },
@@ -74,6 +85,10 @@ async function main() {
     const rps = (t: (typeof totals)['direct']) => t.requests / t.seconds;
     console.log(`\nAnvil benchmark — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}`);
     console.log(`\nDeploy click-to-ready (iris, process runtime, ${DEPLOYS} deploys): median ${median(deployMs).toFixed(0)} ms (all: ${deployMs.map((m) => m.toFixed(0)).join(', ')} ms)`);
+    if (dockerDeploys) {
+      const ms = dockerDeploys.ms;
+      console.log(`Deploy click-to-ready (iris, Docker pool, cached runtime image, ${DEPLOYS} deploys): median ${median(ms).toFixed(0)} ms (all: ${ms.map((m) => m.toFixed(0)).join(', ')} ms)`);
+    } else console.log('Deploy on the Docker pool: skipped (no ready Docker pool with Anvil\'s runtime image; see docs/images.md).');
     console.log(`\nPredictions, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per target:\n`);
     console.log('| target | req/s | p50 ms (median of rounds) | p99 ms (median of rounds) | errors |');
     console.log('| --- | --- | --- | --- | --- |');

@@ -49,7 +49,10 @@ export class AppRegistry {
       resolveImage?: TImageResolver;
     },
   ) {
-    this.importer = new ModelImporter({ db: deps.db, events: deps.events, modelsDir: deps.modelsDir, changed: (p, id) => this.changed(p, id) });
+    this.importer = new ModelImporter({
+      db: deps.db, events: deps.events, modelsDir: deps.modelsDir, changed: (p, id) => this.changed(p, id),
+      resolveImage: deps.resolveImage && ((projectId, location) => this.resolveSwrLocation(projectId, location)),
+    });
   }
 
   private readonly importer: ModelImporter;
@@ -201,6 +204,20 @@ export class AppRegistry {
       events.record(projectId, 'app', id, 'A28');
     }
     this.changed(projectId, id);
+  }
+
+  /**
+   * config.json `swr_location` of an Image package: `<repository>:<tag>` in the project's repository,
+   * optionally written `[<registry host>/]<project>/<repository>:<tag>`. Another project's image is
+   * not found (GUIDE-INDEX §A 5: it would need an image copy).
+   */
+  private async resolveSwrLocation(projectId: string, location: string): Promise<{ reference: string; sizeBytes: number | null }> {
+    const projectName = (this.deps.db.prepare('SELECT name FROM projects WHERE id = ?').get(projectId) as { name: string } | undefined)?.name;
+    const parts = location.trim().split('/');
+    if (parts.length > 1 && /[.:]/.test(parts[0])) parts.shift();
+    if (parts.length > 1 && parts[0] === projectName) parts.shift();
+    const [repository, tag] = splitImage(parts.join('/'));
+    return this.deps.resolveImage!(projectId, repository || location, tag || 'latest');
   }
 
   /** The imported model folder and config of a `normal` version, for deployment. */

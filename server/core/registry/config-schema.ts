@@ -164,17 +164,10 @@ function metricTexts(metrics: Partial<Record<keyof TMetrics, number>> | undefine
 
 /**
  * Options Anvil cannot honour yet are refused at import with event X13, never accepted and ignored:
- * custom images need a container runtime, and `dependencies` would need a pip install per model.
+ * `dependencies` would need a pip install per model.
  */
 export function unsupportedOptions(config: TModelConfig): TConfigIssue[] {
   const issues: TConfigIssue[] = [];
-  if (config.model_type === 'Image') {
-    issues.push({
-      field: 'model_type Image',
-      message: 'custom images need a container runtime, and Anvil runs every model in its Python model server.',
-      event: 'X13',
-    });
-  }
   if (config.dependencies?.some((d) => d.packages.length > 0)) {
     issues.push({
       field: 'dependencies',

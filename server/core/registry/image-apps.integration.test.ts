@@ -125,6 +125,24 @@ describe.skipIf(!!problem)('AI applications from a container image', () => {
     await anvil.core.services.delete(auth.projectId, service.id);
   });
 
+  it('imports a model_type Image package from object storage: config.json alone, its swr_location in the repository', async () => {
+    const config = {
+      model_algorithm: 'echo', model_type: 'Image', swr_location: 'default/example:1.0',
+      apis: JSON.parse(PREDICT_API), health: { check_method: 'HTTP', url: '/health', period_seconds: 1, failure_threshold: 2 },
+    };
+    const { zipSync, strToU8 } = await import('fflate');
+    await call('/obs/images', { method: 'PUT' });
+    expect((await call('/obs/images/echo?extract=zip', { method: 'PUT', body: zipSync({ 'model/config.json': strToU8(JSON.stringify(config)) }) })).status).toBe(201);
+    const model = await call(`/v1/${auth.projectId}/models`, { method: 'POST', body: JSON.stringify({ model_name: 'echo-obs', source_location: 'obs://images/echo' }) });
+    expect(model.status).toBe(201);
+    await waitFor(async () => appStatus(model.body.model_id) === 'normal', 20_000, 'the Image package');
+    expect(appEvents(model.body.model_id)).toContain('Source image size calculated successfully.');
+    const service = anvil.core.services.create(auth.projectId, { name: 'echo-obs', appId: model.body.model_id, flavor: 'cpu.1u2g', pool: 'docker' }, userId);
+    await waitFor(async () => anvil.core.services.summary(auth.projectId, service.id).status === 'running', 60_000, 'running');
+    expect((await call(`/v1/infers/${service.id}/predict`, { method: 'POST', body: JSON.stringify({ data: [2, 2] }) })).body).toMatchObject({ sum: 4 });
+    await anvil.core.services.delete(auth.projectId, service.id);
+  });
+
   it('refuses a forbidden start command and bad probes in the form, and fails a missing tag with the guide events', async () => {
     expect(() => createApp({ version: '0.1.0', startCommand: 'python3 server.py > /tmp/log' })).toThrow(expect.objectContaining({ field: 'startCommand' }));
     expect(() => createApp({ version: '0.1.0', startCommand: 'run --privileged' })).toThrow('must not contain "--privileged"');

@@ -20,6 +20,8 @@ export type TImportDeps = {
   events: EventLog;
   modelsDir: string;
   changed: (projectId: string, appId: string) => void;
+  /** A `model_type: Image` package's `swr_location` in the project's repository (events A7/A19 when it is not there). */
+  resolveImage?: (projectId: string, swrLocation: string) => Promise<{ reference: string; sizeBytes: number | null }>;
 };
 
 export type TImportJob = { projectId: string; appId: string; modelDir: string; runtimeOverride?: string };
@@ -61,6 +63,7 @@ export class ModelImporter {
       for (const issue of issues) this.recordIssue(job, issue);
       throw new ReportedFailure();
     }
+    const container = config.model_type === 'Image' ? await this.resolveImage(job, config.swr_location ?? '') : undefined;
     // Checked on the source, so a model that cannot be imported is never copied.
     const largest = largestFile(job.modelDir);
     if (largest.size > MAX_MODEL_FILE_BYTES) {
@@ -76,18 +79,37 @@ export class ModelImporter {
       throw new ReportedFailure();
     }
     this.record(job, 'A26');
-    const size = directorySize(target);
+    const size = container?.sizeBytes ?? directorySize(target);
     this.record(job, 'A27');
     const runtime = job.runtimeOverride || config.runtime || findEngine(config.model_type)?.defaultRuntime || '';
     const updated = this.deps.db
       .prepare(
-        `UPDATE apps SET status = 'normal', model_type = ?, runtime = ?, model_algorithm = ?, config = ?, size_bytes = ?, store_path = ?
+        `UPDATE apps SET status = 'normal', model_type = ?, runtime = ?, model_algorithm = ?, config = ?, size_bytes = ?, store_path = ?, container = ?
          WHERE id = ? AND status = 'building'`,
       )
-      .run(config.model_type, runtime, config.model_algorithm, JSON.stringify(config), size, target, job.appId);
+      .run(config.model_type, runtime, config.model_algorithm, JSON.stringify(config), size, target,
+        container ? JSON.stringify({ image: container.reference, protocol: 'HTTP', port: 8080 }) : null, job.appId);
     if (updated.changes === 0) throw new Error('the version was removed while it was being imported');
     this.record(job, 'A25');
     this.deps.changed(job.projectId, job.appId);
+  }
+
+  /** Guide §2.2.4: the image a `model_type: Image` package names must be in the project's repository. */
+  private async resolveImage(job: TImportJob, location: string): Promise<{ reference: string; sizeBytes: number | null }> {
+    try {
+      if (!this.deps.resolveImage) throw new Error('the image repository is not available');
+      const found = await this.deps.resolveImage(job.projectId, location);
+      this.record(job, 'A20');
+      return found;
+    } catch (e) {
+      const event = (e as { event?: { code: 'A7' | 'A19'; args: string[] } }).event;
+      if (event) this.record(job, event.code, ...event.args);
+      else {
+        this.record(job, 'A19');
+        this.record(job, 'X11', (e as Error).message);
+      }
+      throw new ReportedFailure();
+    }
   }
 
   /** A8 names the field as the guide words it; the reason follows in X12 (or X11 for a syntax error). */

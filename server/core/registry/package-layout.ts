@@ -12,7 +12,9 @@ export function locateModelDir(chosenDir: string, field = 'sourceUri'): string {
   if (!fs.existsSync(modelDir) || !fs.statSync(modelDir).isDirectory()) {
     throw invalid(field, 'The chosen directory must contain a folder named "model" (guide §4.1.1).');
   }
-  for (const required of ['config.json', 'customize_service.py']) {
+  // Guide §2.2.4: an image brings its own server, so its package is config.json alone.
+  const isImage = readsAsImage(path.join(modelDir, 'config.json'));
+  for (const required of isImage ? ['config.json'] : ['config.json', 'customize_service.py']) {
     const found = findFiles(modelDir, required);
     if (found.length === 0) throw invalid(field, `The "model" folder must contain ${required}.`);
     if (found.length > 1) {
@@ -21,6 +23,14 @@ export function locateModelDir(chosenDir: string, field = 'sourceUri'): string {
     if (path.dirname(found[0]) !== modelDir) throw invalid(field, `${required} must sit directly in the "model" folder.`);
   }
   return modelDir;
+}
+
+function readsAsImage(configPath: string): boolean {
+  try {
+    return (JSON.parse(fs.readFileSync(configPath, 'utf8')) as { model_type?: unknown }).model_type === 'Image';
+  } catch {
+    return false;
+  }
 }
 
 function findFiles(dir: string, name: string): string[] {
