@@ -35,6 +35,12 @@ export default defineConfig({
       // Specs deploy more idle services side by side than a 2-core machine's pool holds.
       ANVIL_POOL_CPUS: '16',
       ANVIL_POOL_MEMORY_GIB: '64',
+      // Specs deploy on the process pool unless they choose one (the Docker specs pick "docker" in the wizard).
+      ANVIL_DEFAULT_POOL: 'local',
+      // Containers of a run never outlive it.
+      ANVIL_STOP_CONTAINERS_ON_EXIT: '1',
+      // The image repository's gate (e2e/image-repository.spec.ts reads the address from the page).
+      ANVIL_REGISTRY_PORT: process.env.E2E_REGISTRY_PORT ?? '5100',
     },
   },
 });

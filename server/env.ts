@@ -28,6 +28,8 @@ const ZEnvSchema = z.object({
   ANVIL_REGISTRY_BIN: z.string().min(1).default('docker-registry'),
   /** The local Docker Engine (unix:// only; remote engines are added as nodes with TLS). */
   DOCKER_HOST: z.string().optional(),
+  /** A package index for image builds (default: only the wheels shipped in the package; no index is reachable offline). */
+  ANVIL_PIP_INDEX_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** `off`: never add the local engine as a node. */
   ANVIL_DOCKER: z.enum(['auto', 'off']).default('auto'),
   /** The pool a deploy that names none lands on; default: the Docker pool once it can run Anvil's runtime image, else `local`. */

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { createAnvilCore, type TAnvilCore, type TAnvilCoreOptions } from './core/anvil-core';
+import { gatePublicHost } from './core/images/registry-service';
 import { readEnv, type TEnv } from './env';
+import { attachCloudShell } from './realtime/cloud-shell';
 import { attachLiveUpdates } from './realtime/live-updates';
 import { answerClientError, isWellEncoded, sendError, sendInternalError } from './rest/http-io';
 import { handleRest } from './rest/rest-router';
@@ -16,11 +18,11 @@ import { createContext } from './trpc/init';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export type TAnvilServer = { url: string; core: TAnvilCore; close(): Promise<void> };
+export type TAnvilServer = { url: string; core: TAnvilCore; close(opts?: { stopContainers?: boolean }): Promise<void> };
 
 export async function startAnvil(
   env: TEnv,
-  opts: { withConsole: boolean; dev?: boolean; predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] } & Pick<TAnvilCoreOptions, 'zipLimits' | 'loginLimits'>,
+  opts: { withConsole: boolean; dev?: boolean; predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] } & Pick<TAnvilCoreOptions, 'zipLimits' | 'loginLimits' | 'docker'>,
 ): Promise<TAnvilServer> {
   const core = await createAnvilCore({
     dataDir: env.dataDir,
@@ -34,7 +36,14 @@ export async function startAnvil(
     lifecycle: opts.lifecycle,
     zipLimits: opts.zipLimits,
     loginLimits: opts.loginLimits,
+    imageRepository: {
+      gate: { host: env.ANVIL_REGISTRY_HOST, port: env.ANVIL_REGISTRY_PORT }, publicHost: gatePublicHost(env.ANVIL_REGISTRY_HOST, env.ANVIL_PUBLIC_URL),
+      externalUrl: env.ANVIL_REGISTRY_URL, binary: env.ANVIL_REGISTRY_BIN, searchPath: env.instanceBaseEnv.PATH,
+    },
     poolCapacity: { cpus: env.ANVIL_POOL_CPUS, memoryGiB: env.ANVIL_POOL_MEMORY_GIB },
+    docker: { autoDetect: env.ANVIL_DOCKER !== 'off', dockerHost: env.DOCKER_HOST, ...opts.docker },
+    defaultPool: env.ANVIL_DEFAULT_POOL,
+    pipIndexUrl: env.ANVIL_PIP_INDEX_URL,
   });
   const trpc = createHTTPHandler({ router: appRouter, basePath: '/api/trpc/', createContext: ({ req, res }) => createContext(core, req, res) });
 
@@ -71,6 +80,7 @@ export async function startAnvil(
   server.on('clientError', answerClientError);
   server.keepAliveTimeout = 65_000;
   const io = attachLiveUpdates(core, server, { publicUrl: env.ANVIL_PUBLIC_URL });
+  attachCloudShell(core, io);
   if (nextUpgrade) {
     server.on('upgrade', (req, socket, head) => {
       if (!req.url?.startsWith('/socket.io')) void nextUpgrade!(req, socket, head);
@@ -85,14 +95,16 @@ export async function startAnvil(
   return {
     url,
     core,
-    close: () =>
+    close: (closeOpts = {}) =>
       (closing ??= (async () => {
+        // Shells end first, so their clients hear "Anvil is shutting down" rather than a dropped connection.
+        core.cloudShell.close();
         const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
         // io.close waits for the HTTP server to close, which waits for every connection: a keep-alive
         // connection whose response finished a moment ago is not idle yet and would hold it for 65 s.
         server.closeAllConnections();
         await ioClosed;
-        await core.close();
+        await core.close({ stopContainers: closeOpts.stopContainers ?? env.ANVIL_STOP_CONTAINERS_ON_EXIT });
       })()),
   };
 }
@@ -107,6 +119,9 @@ export async function main(): Promise<void> {
   if (isolation.confined) console.log(`Model instances run as ${isolation.user} in ${env.runDir}.`);
   else console.warn(`Warning: Anvil runs as ${isolation.user}, not root: ${isolation.note}.`);
   if (isolation.warning) console.warn(`Warning: ${isolation.warning}.`);
+  anvil.core.images.warmUp();
+  const registry = anvil.core.images.status();
+  console.log(registry.problem ? `Image repository unavailable: ${registry.problem.detail}` : `Image repository: docker login ${registry.address}`);
   if (anvil.core.generatedAdminPassword) {
     console.log(`First start: created user "admin" in domain "anvil", project "default".`);
     console.log(`Admin password (shown once; set ANVIL_ADMIN_PASSWORD to choose it): ${anvil.core.generatedAdminPassword}`);

@@ -7,7 +7,6 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { DEPLOY_TYPES, ZCreateAppSchema, type TCreateApp, type TDeployType } from '@/server/contracts/apps';
-import { formatEventMessage } from '@/server/contracts/events';
 import { nextVersion } from '@/server/contracts/versions';
 import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
@@ -24,7 +23,7 @@ type TForm = Required<Pick<TCreateApp, 'name' | 'version' | 'description' | 'sou
 };
 
 export function CreateAppForm() {
-  const { t, tServer, lang } = useI18n();
+  const { t, tServer } = useI18n();
   const trpc = useTRPC();
   const router = useRouter();
   const [form, setForm] = useState<TForm>({ name: '', version: '0.0.1', description: '', sourceUri: '', runtime: '', deployTypes: ['online'], docs: [] });
@@ -115,13 +114,7 @@ export function CreateAppForm() {
                 <ul>
                   {inspect.data.issues.map((i) => (
                     <li key={i.field + i.message}>
-                      {i.event === 'X13' ? (
-                        formatEventMessage('X13', [i.field, i.message], lang)
-                      ) : (
-                        <>
-                          <code>{i.field}</code>: {i.message}
-                        </>
-                      )}
+                      <code>{i.field}</code>: {i.message}
                     </li>
                   ))}
                 </ul>

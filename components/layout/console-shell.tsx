@@ -13,8 +13,10 @@ import { ProjectSwitch } from './project-switch';
 
 const NAV: { href: string; label: TMessageKey; group?: TMessageKey; isAdminOnly?: boolean }[] = [
   { href: '/obs', label: 'nav.obs' },
+  { href: '/images', label: 'nav.images' },
   { href: '/ai-apps', label: 'nav.apps' },
   { href: '/services', label: 'nav.services', group: 'nav.deploy' },
+  { href: '/pools', label: 'nav.pools' },
   { href: '/admin', label: 'nav.admin', group: 'nav.admin', isAdminOnly: true },
 ];
 

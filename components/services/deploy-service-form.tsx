@@ -17,7 +17,7 @@ export function DeployServiceForm() {
   const router = useRouter();
   const params = useSearchParams();
   const apps = useQuery(trpc.apps.list.queryOptions());
-  const flavors = useQuery(trpc.services.flavors.queryOptions());
+  const pools = useQuery(trpc.pools.list.queryOptions());
   const [form, setForm] = useState({
     name: randomName(),
     description: '',
@@ -26,6 +26,7 @@ export function DeployServiceForm() {
     customHours: '1',
     appName: '',
     appId: params.get('appId') ?? '',
+    pool: '',
     flavor: '',
     instanceCount: '1',
     envs: [] as { key: string; value: string }[],
@@ -50,7 +51,11 @@ export function DeployServiceForm() {
   const appName = form.appName || deployable.find((g) => g.versions.some((v) => v.id === form.appId))?.name || only?.name || '';
   const versions = deployable.find((g) => g.name === appName)?.versions ?? [];
   const appId = form.appId || (only && appName === only.name ? only.versions[0].id : '');
-  const flavor = form.flavor || flavors.data?.find((f) => f.isAvailable)?.id || '';
+  // The default pool is preselected; the flavors are those of the chosen pool (greyed where no node can hold one).
+  const pool = form.pool || pools.data?.find((p) => p.isDefault)?.id || '';
+  const flavors = useQuery(trpc.services.flavors.queryOptions({ poolId: pool }, { enabled: !!pool }));
+  const isFlavorAvailable = flavors.data?.some((f) => f.id === form.flavor && f.isAvailable);
+  const flavor = (isFlavorAvailable ? form.flavor : '') || flavors.data?.find((f) => f.isAvailable)?.id || '';
 
   const create = useMutation(
     trpc.services.create.mutationOptions({
@@ -66,7 +71,7 @@ export function DeployServiceForm() {
       name: form.name,
       description: form.description,
       autoStop: { enabled: form.autoStopEnabled, hours: form.autoStopEnabled ? hours : 1 },
-      pool: 'local' as const,
+      pool,
       appId,
       trafficWeight: 100 as const,
       flavor,
@@ -115,8 +120,19 @@ export function DeployServiceForm() {
       </section>
       <section className="panel">
         <h2>{t('deployForm.appConfig')}</h2>
-        <Field label={t('deployForm.pool')}>
-          <span className="chip chip-active">{t('deployForm.pool.local')}</span>
+        <Field label={t('deployForm.pool')} hint={t('deployForm.poolHint')} error={errors.pool} required htmlFor="svc-pool">
+          <select id="svc-pool" value={pool} onChange={(e) => set('pool', e.target.value)}>
+            {!pool && <option value="">{t('deployForm.choosePool')}</option>}
+            {pools.data?.map((p) => (
+              <option key={p.id} value={p.id} disabled={!!p.unavailableReason} title={p.description}>
+                {p.unavailableReason
+                  ? t('deployForm.poolUnavailable', { id: p.id, reason: tServer(p.unavailableReason) })
+                  : p.isDefault
+                    ? t('deployForm.poolDefault', { id: p.id })
+                    : p.id}
+              </option>
+            ))}
+          </select>
         </Field>
         {apps.data && deployable.length === 0 && <p className="notice-bad">{t('deployForm.noApps')}</p>}
         <Field label={t('deployForm.app')} error={errors.appId} required htmlFor="svc-app">
@@ -149,6 +165,7 @@ export function DeployServiceForm() {
                 <input type="radio" name="flavor" value={f.id} disabled={!f.isAvailable} checked={flavor === f.id} onChange={() => set('flavor', f.id)} />
                 <span className="mono">{f.id}</span>
                 <span className="muted">{t(f.gpu ? 'deployForm.flavorGpu' : 'deployForm.flavorDesc', { cpu: f.cpu, mem: f.memoryGiB, gpu: f.gpu })}</span>
+                {!f.isAvailable && f.unavailableReason && <span className="muted">{t('deployForm.flavorUnavailable', { reason: tServer(f.unavailableReason) })}</span>}
                 {f.isAvailable && f.freeInstances !== undefined && (
                   <span className={f.freeInstances > 0 ? 'muted' : 'flavor-full'} data-testid={`flavor-free-${f.id}`}>
                     {f.freeInstances > 0 ? t('deployForm.flavorFree', { n: f.freeInstances }) : t('deployForm.flavorFull')}

@@ -42,13 +42,17 @@ function InstanceRows({ instances }: { instances: TInstance[] }) {
   const { t } = useI18n();
   return (
     <table className="table" data-testid="instances-table">
-      <TableHead labels={[t('serviceDetail.instanceId'), t('common.status'), t('serviceDetail.port'), t('serviceDetail.pid'), t('serviceDetail.restarts'), t('serviceDetail.started')]} />
+      <TableHead labels={[t('serviceDetail.instanceId'), t('common.status'), t('serviceDetail.node'), t('serviceDetail.container'), t('serviceDetail.port'), t('serviceDetail.pid'), t('serviceDetail.restarts'), t('serviceDetail.started')]} />
       <tbody>
         {instances.map((i) => (
           <tr key={i.id}>
             <td className="mono">{i.id}</td>
             <td>
               <StatusBadge status={i.status} />
+            </td>
+            <td data-testid="instance-node">{i.node}</td>
+            <td className="mono" title={i.containerId ?? undefined}>
+              {i.containerId ? i.containerId.slice(0, 12) : '-'}
             </td>
             <td>{i.port ?? '-'}</td>
             <td>{i.pid ?? '-'}</td>

@@ -17,6 +17,7 @@ import { Tabs } from '../ui/tabs';
 import { RuntimeLine } from '../apps/runtime-line';
 import { AutoStopEditor } from './auto-stop';
 import { CallingGuide } from './calling-guide';
+import { CloudShellPanel } from './cloud-shell-panel';
 import { InstancesTable } from './instances-table';
 import { LogsPanel } from './logs-panel';
 import { PredictionPanel } from './prediction-panel';
@@ -115,6 +116,10 @@ export function ServiceDetail({ id }: { id: string }) {
             },
             { id: 'events', label: t('serviceDetail.tab.events'), render: () => <EventsTable query={events} /> },
             { id: 'logs', label: t('serviceDetail.tab.logs'), render: () => <LogsPanel serviceId={s.id} /> },
+            // Guide §3.1.6: only for running services.
+            ...(s.status === 'running' || s.status === 'concerning'
+              ? [{ id: 'cloud-shell', label: t('serviceDetail.tab.cloudShell'), render: () => <CloudShellPanel service={s} /> }]
+              : []),
           ]}
         />
       </section>

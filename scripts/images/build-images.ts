@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serverHash } from '../../server/core/images/base-images';
-import { buildDebianPython, DEBIAN_IMAGE, imageExists } from './debian-rootfs';
+import { buildDebianPython, DEBIAN_IMAGE, DEBIAN_PACKAGES, debianImageIsCurrent } from './debian-rootfs';
 import { BuildError, hasCommand, run, StepLog } from './exec';
 import { buildDirectory, buildRuntime, imageSize, probeRuntime, VARIANTS } from './runtime-image';
 
@@ -51,13 +51,13 @@ async function main(): Promise<void> {
   if (opts.help) return void console.log(USAGE);
   const started = performance.now();
   await checkDocker();
-  const haveDebian = !opts.rebuild && (await imageExists(DEBIAN_IMAGE));
+  const haveDebian = !opts.rebuild && (await debianImageIsCurrent());
   if (!haveDebian && !hasCommand('debootstrap')) {
     throw new BuildError(`debootstrap is not installed and ${DEBIAN_IMAGE} must be built: apt-get install debootstrap.`);
   }
 
   const log = new StepLog();
-  if (haveDebian) console.log(`• ${DEBIAN_IMAGE} exists (--rebuild to debootstrap again)`);
+  if (haveDebian) console.log(`• ${DEBIAN_IMAGE} exists with ${DEBIAN_PACKAGES.join(', ')} (--rebuild to debootstrap again)`);
   else await log.step(`debootstrap bookworm + docker import ${DEBIAN_IMAGE}`, buildDebianPython, (mirror) => `from ${mirror}`);
 
   const hash = serverHash(SERVER_DIR);

@@ -2,6 +2,7 @@
  * The image every Anvil runtime starts FROM, made without a registry: debootstrap a minimal Debian
  * with python3 and numpy from the machine's own apt mirror, then `docker import` the tree.
  */
+import { BASE_DEBIAN_PACKAGES } from '../../server/core/images/base-images';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { BuildError, pipeTarInto, run } from './exec';
 
 export const DEBIAN_IMAGE = 'anvil/debian-python:bookworm';
 export const SUITE = 'bookworm';
-export const DEBIAN_PACKAGES = ['python3', 'python3-numpy'];
+export const DEBIAN_PACKAGES = BASE_DEBIAN_PACKAGES;
 const FALLBACK_MIRROR = 'http://deb.debian.org/debian';
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -39,6 +40,14 @@ export function systemMirror(): string {
   if (fs.existsSync(dir)) files.push(...fs.readdirSync(dir).filter((f) => /\.(sources|list)$/.test(f)).sort().map((f) => path.join(dir, f)));
   const texts = files.filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f, 'utf8'));
   return findMirror(texts, SUITE) ?? FALLBACK_MIRROR;
+}
+
+const PACKAGES_LABEL = 'anvil.debian-packages';
+
+/** True when DEBIAN_IMAGE exists and was debootstrapped with today's package list. */
+export async function debianImageIsCurrent(): Promise<boolean> {
+  const out = await run('docker', ['image', 'inspect', '--format', `{{index .Config.Labels "${PACKAGES_LABEL}"}}`, DEBIAN_IMAGE]).catch(() => '');
+  return String(out).trim() === DEBIAN_PACKAGES.join(',');
 }
 
 export async function imageExists(ref: string): Promise<boolean> {
@@ -84,7 +93,7 @@ export async function buildDebianPython(): Promise<string> {
       throw new BuildError(`debootstrap from ${mirror} failed: ${e.message}`);
     });
     slimDown(root);
-    const changes = [`ENV PATH=${PATH}`, 'ENV LANG=C.UTF-8', 'LABEL anvil.base=debian-bookworm-python3', 'CMD ["python3"]'];
+    const changes = [`ENV PATH=${PATH}`, 'ENV LANG=C.UTF-8', 'LABEL anvil.base=debian-bookworm-python3', `LABEL ${PACKAGES_LABEL}=${DEBIAN_PACKAGES.join(',')}`, 'CMD ["python3"]'];
     await pipeTarInto(root, 'docker', ['import', ...changes.flatMap((c) => ['--change', c]), '-', DEBIAN_IMAGE]);
     return mirror;
   } finally {

@@ -149,6 +149,10 @@ export type TAppDetail = TAppSummary & {
   encryption: 'none';
   runtimeInfo: TRuntimeInfo;
   services: { id: string; name: string; status: string }[];
+  /** From a container image: the image, its call interface and probes. */
+  container: TAppContainer | null;
+  /** The output of the last failed image build (applications with dependencies), else null. */
+  buildLog: string | null;
 };
 
 export type TAppGroup = {

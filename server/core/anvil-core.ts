@@ -1,4 +1,5 @@
 /** Composition root of the serving core: opens storage and wires the modules together. */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,15 +15,21 @@ import { RouteTable } from './gateway/route-table';
 import { Directory } from './iam/directory';
 import { DEFAULT_PROJECT, Iam } from './iam/iam';
 import { LoginGuard, type TLoginLimits } from './iam/login-guard';
+import { AppImageBuilder } from './images/app-image-builder';
+import { baseRuntimeImage } from './images/base-images';
+import { ImageRepositoryService, type TImageRepositoryOptions } from './images/registry-service';
+import { PoolRegistry } from './pools/pool-registry';
 import { AppRegistry } from './registry/app-registry';
 import { detectGpus } from './runtime/gpu-detect';
 import { ProcessDriver } from './runtime/process-driver';
 import type { RuntimeDriver } from './runtime/runtime-driver';
+import { CloudShell } from './shell/cloud-shell';
 import { BucketRegistry } from './storage/bucket-registry';
 import { LocalObjectStore } from './storage/local-object-store';
 import type { TZipLimits } from './storage/zip-extract';
 import { EventLog } from './telemetry/events';
 import { InstanceLogs } from './telemetry/instance-logs';
+import { InstanceStats } from './telemetry/instance-stats';
 
 export const PYTHON_SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../runtimes/python');
 const HOUSEKEEPING_MS = 60 * 60 * 1000;
@@ -43,8 +50,16 @@ export type TAnvilCoreOptions = {
   deployMinuteMs?: number;
   /** Lifecycle clocks (drain grace, probes, backoff) and the auto-stop hour; tests shrink them. */
   lifecycle?: Partial<TReconcilerTimings> & { hourMs?: number };
-  /** Overrides of the local pool's capacity (default: the driver's node, i.e. this machine). */
+  /** Overrides of the local pool's capacity (default: the driver's node, i.e. this machine); also the auto-added local engine's. */
   poolCapacity?: { cpus?: number; memoryGiB?: number };
+  /** Docker Engine nodes: whether to add the local engine when it answers, DOCKER_HOST, engine stats period. */
+  docker?: { autoDetect?: boolean; dockerHost?: string; statsIntervalMs?: number };
+  /** ANVIL_PIP_INDEX_URL: where image builds find packages besides the wheels in the package. */
+  pipIndexUrl?: string;
+  /** ANVIL_DEFAULT_POOL: the pool a deploy without one lands on. */
+  defaultPool?: string;
+  /** The image repository (gate address, ANVIL_REGISTRY_URL, binary); absent: no gate. */
+  imageRepository?: Omit<TImageRepositoryOptions, 'dir'>;
   /** Caps on .zip extraction (archive size, extracted bytes, entries); tests shrink them. */
   zipLimits?: Partial<TZipLimits>;
   /** Login lock-out and per-address limits; tests shrink them. */
@@ -75,14 +90,64 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
       python: opts.python, serverDir: PYTHON_SERVER_DIR, baseEnv: opts.instanceBaseEnv, gpus: detectGpus().length,
       instanceUser: opts.instanceUser, runDir: opts.runDir,
     });
-  const registry = new AppRegistry({ db, store, buckets, events, bus, modelsDir: path.join(opts.dataDir, 'models'), python: opts.python });
+  const processCapacity = () => {
+    const node = driver.capacity();
+    const { cpus, memoryGiB } = opts.poolCapacity ?? {};
+    return { ...node, cpus: cpus ?? node.cpus, memoryGiB: memoryGiB ?? node.memoryGiB };
+  };
+  const images = new ImageRepositoryService(db, { binary: 'docker-registry', publicHost: '127.0.0.1', ...opts.imageRepository, dir: path.join(opts.dataDir, 'registry') });
+  const projectRef = (projectId: string) => {
+    const project = directory.findProject(projectId);
+    if (!project) throw new Error(`project ${projectId} does not exist`);
+    return project;
+  };
+  const stats = new InstanceStats(db);
+  const pools = new PoolRegistry({
+    db, processDriver: driver, processCapacity,
+    // One installation per data directory: its containers carry this, so two Anvils can share an engine.
+    owner: createHash('sha256').update(path.resolve(opts.dataDir)).digest('hex').slice(0, 16),
+    runtimeImage: baseRuntimeImage(PYTHON_SERVER_DIR),
+    dockerHost: opts.docker?.dockerHost, autoDetectDocker: opts.docker?.autoDetect ?? true, localAllocatable: opts.poolCapacity,
+    defaultPool: opts.defaultPool, onStats: (sample) => stats.record(sample), statsIntervalMs: opts.docker?.statsIntervalMs,
+    // Images of Anvil's repository are pulled with the credential of the project they belong to.
+    registryAuth: (image) => {
+      const [, projectName] = /^127\.0\.0\.1:\d+\/([^/]+)\//.exec(image) ?? [];
+      const project = projectName ? directory.findProject(projectName) : undefined;
+      return project ? images.pullAuth(project) : undefined;
+    },
+  });
+  await pools.init();
+  const registry = new AppRegistry({
+    db, store, buckets, events, bus, modelsDir: path.join(opts.dataDir, 'models'), python: opts.python,
+    resolveImage: async (projectId, repository, tag) => {
+      const project = projectRef(projectId);
+      const found = await images.resolveImage(project.name, repository, tag);
+      const manifest = await images.client.manifest(`${project.name}/${repository}`, found.digest).catch(() => undefined);
+      return { ...found, sizeBytes: manifest?.sizeBytes ?? null };
+    },
+  });
   // An import cut short by a stopped Anvil never finishes: fail it (with the reason) before anyone sees it.
   registry.recover();
   const inflight = new InflightRequests();
   const timings = { ...opts.lifecycle, ...(opts.deployMinuteMs ? { minuteMs: opts.deployMinuteMs } : {}) };
-  const reconciler = new Reconciler({ db, driver, registry, events, logs, bus, inflight, timings, admit: (s) => services.shortage(s) });
+  const placer = {
+    driverFor: (nodeId: string) => pools.driverFor(nodeId),
+    dockerDrivers: () => pools.dockerDrivers(),
+    place: (s: { pool: string; flavor: string }, missing: number) => pools.place(s.pool, s.flavor, missing),
+  };
+  const builder = new AppImageBuilder({ runtimeImage: baseRuntimeImage(PYTHON_SERVER_DIR), pipIndexUrl: opts.pipIndexUrl });
+  const reconciler = new Reconciler({ db, placer, builder, registry, events, logs, bus, inflight, timings });
   const autoStop = new AutoStopClock({ db, hourMs: opts.lifecycle?.hourMs ?? 3_600_000, onDue: (id) => services.autoStopDue(id) });
-  const services: ServiceManager = new ServiceManager({ db, registry, reconciler, driver, events, logs, bus, autoStop, poolCapacity: opts.poolCapacity });
+  const services: ServiceManager = new ServiceManager({ db, registry, reconciler, pools, events, logs, bus, autoStop });
+  // CloudShell (§3.1.6): tests shrink its limits through `cloudShell.limits`.
+  const cloudShell = new CloudShell({
+    events, bus, driverOf: (instanceId) => reconciler.driverOfInstance(instanceId),
+    service: (id) => {
+      const row = reconciler.service(id);
+      return row && { projectId: row.project_id, status: row.status };
+    },
+    instances: (serviceId) => reconciler.instancesOf(serviceId),
+  });
   const routes = new RouteTable(db, bus);
   const credentials = new CredentialCache(iam);
   bus.on('token.revoked', ({ userId, projectId }) => credentials.forgetUser(userId, projectId));
@@ -91,22 +156,32 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   const housekeeping = () => {
     events.purgeExpired();
     logs.purgeExpired();
+    stats.purgeExpired();
   };
   housekeeping();
   const housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_MS);
   housekeepingTimer.unref();
   await reconciler.recover();
   autoStop.recover();
+  await images.open();
 
   return {
-    db, bus, iam, autoStop, directory, store, buckets, events, logs, registry, reconciler, services, gateway, credentials, driver,
+    db, bus, iam, autoStop, directory, store, buckets, events, logs, stats, registry, reconciler, services, gateway, credentials, driver, pools,
+    cloudShell, images,
     generatedAdminPassword: bootstrap.generatedPassword,
-    /** Stops every instance and closes the database. */
-    async close(): Promise<void> {
+    /**
+     * Stops every process instance and closes the database. Containers keep serving for the next
+     * Anvil to adopt, unless `stopContainers` (tests; ANVIL_STOP_CONTAINERS_ON_EXIT).
+     */
+    async close(closeOpts: { stopContainers?: boolean } = {}): Promise<void> {
       clearInterval(housekeepingTimer);
+      cloudShell.close();
       autoStop.close();
-      await reconciler.shutdown();
+      await images.close();
+      await reconciler.shutdown({ stopContainers: !!closeOpts.stopContainers });
+      await pools.close({ stopContainers: !!closeOpts.stopContainers });
       await driver.stopAll();
+      stats.close();
       db.close();
     },
   };

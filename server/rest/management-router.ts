@@ -15,13 +15,15 @@ import { CoreError, RateLimitedError } from '../core/errors';
 import type { TIdentity } from '../core/iam/identity';
 import { decodePathSegment, internalErrorBody, queryParams, requestIdOf, sendCaught, sendInternalError, STATUS } from './http-io';
 import { registerAdminRoutes } from './routes/admin';
+import { registerImageRoutes } from './routes/images';
 import { registerModelRoutes } from './routes/models';
+import { registerPoolRoutes } from './routes/pools';
 import { limitBody, type TManagementApp, type TManagementEnv, type TRouteFile } from './routes/route-kit';
 import { registerServiceLifecycleRoutes } from './routes/service-lifecycle';
 import { registerServiceRoutes } from './routes/services';
 
 /** Every resource of the management API, one file each under routes/. */
-const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerServiceRoutes, registerServiceLifecycleRoutes, registerAdminRoutes];
+const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerServiceRoutes, registerServiceLifecycleRoutes, registerAdminRoutes, registerImageRoutes, registerPoolRoutes];
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 const MAX_BODY_BYTES = 1024 * 1024;

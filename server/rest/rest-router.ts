@@ -12,6 +12,8 @@ import { handleConsoleUpload, handleObjectApi, sendObject } from './obs-api';
 const INFER = /^\/v1\/infers\/([^/?]+)(\/[^?]*)?$/;
 /** IAM-style user and project administration, served by the management router (routes/admin.ts). */
 const USERS_AND_PROJECTS = /^\/v3\/(projects|users)(\/|$)/;
+/** Resource pools and nodes for administrators (routes/pools.ts). */
+const POOLS = /^\/v3\/pools(\/|$)/;
 
 type TManagement = { listener: (req: http.IncomingMessage, res: http.ServerResponse) => void; publicUrl: string };
 const managementByCore = new WeakMap<TAnvilCore, TManagement>();
@@ -65,7 +67,7 @@ export function handleRest(core: TAnvilCore, req: http.IncomingMessage, res: htt
     return true;
   };
   if (pathname === '/v3/auth/tokens' && req.method === 'POST') return run(() => issueToken(core, req, res));
-  if (pathname.startsWith('/v1/') || USERS_AND_PROJECTS.test(pathname)) {
+  if (pathname.startsWith('/v1/') || USERS_AND_PROJECTS.test(pathname) || POOLS.test(pathname)) {
     management(core, publicUrl)(req, res);
     return true;
   }

@@ -7,7 +7,10 @@ const ZId = z.object({ id: z.string().min(1) });
 export const servicesRouter = router({
   list: authedProcedure.query(({ ctx }) => ctx.core.services.list(ctx.identity.projectId)),
   get: authedProcedure.input(ZId).query(({ ctx, input }) => ctx.core.services.get(ctx.identity.projectId, input.id)),
-  flavors: authedProcedure.query(({ ctx }) => ctx.core.services.flavors()),
+  /** The catalog against a pool (default: the default pool); `{ poolId }` is optional so older callers keep working. */
+  flavors: authedProcedure
+    .input(z.object({ poolId: z.string().min(1).max(32).optional() }).optional())
+    .query(({ ctx, input }) => ctx.core.services.flavors(input?.poolId)),
   create: authedProcedure
     .input(ZCreateServiceSchema)
     .mutation(({ ctx, input }) => ctx.core.services.create(ctx.identity.projectId, input, ctx.identity.userId)),

@@ -99,6 +99,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX instance_stats_service_ts ON instance_stats (service_id, ts);
   -- AI applications that run their own image (guide §2.2.4): image, call interface, start command, probes (JSON).
   ALTER TABLE apps ADD COLUMN container TEXT;
+  -- The output of the last image build of an application with dependencies (shown on its page).
+  ALTER TABLE apps ADD COLUMN build_log TEXT;
   -- Push credentials of each project in the image repository (shown on the repository page).
   CREATE TABLE registry_credentials (
     project_id TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, username TEXT NOT NULL UNIQUE,

@@ -11,7 +11,9 @@ import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
 import type { InflightRequests } from '../gateway/inflight';
 import { newId, now } from '../ids';
+import type { AppImageBuilder, TBuildNotices } from '../images/app-image-builder';
 import type { AppRegistry } from '../registry/app-registry';
+import { DockerDriver } from '../runtime/docker/docker-driver';
 import type { RuntimeDriver, TFoundInstance, TInstanceHooks, TPlacement } from '../runtime/runtime-driver';
 import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
@@ -71,7 +73,7 @@ export class InstanceSupervisor {
 
   constructor(
     private readonly deps: {
-      db: TDatabase; drivers: TDriverLookup; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
+      db: TDatabase; drivers: TDriverLookup; builder: AppImageBuilder; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
       inflight: InflightRequests; timings: TReconcilerTimings; hooks: TSupervisorHooks;
     },
   ) {}
@@ -195,6 +197,8 @@ export class InstanceSupervisor {
       const env = Object.fromEntries((JSON.parse(service.envs) as { key: string; value: string }[]).map((e) => [e.key, e.value]));
       const flavor = findFlavor(service.flavor);
       if (!flavor) throw new Error(`Unknown compute specification ${service.flavor}.`);
+      const built = await this.appImage(inst, service, deployable);
+      if (inst.isStopping || hooks.isClosing()) return;
       const starting = this.driverOf(inst).start(
         {
           instanceId: inst.id, serviceId: inst.serviceId, projectId: inst.projectId, appId: service.app_id, generation: service.generation,
@@ -205,6 +209,7 @@ export class InstanceSupervisor {
             containerPort: deployable.container.port,
             ...(deployable.container.command ? { command: ['/bin/sh', '-c', deployable.container.command] } : {}),
           }),
+          ...(built && { image: built, readonlyRootfs: true }),
         },
         this.hooksFor(inst),
       );
@@ -235,6 +240,31 @@ export class InstanceSupervisor {
       },
       onExit: (description) => this.safely(inst, () => this.exited(inst, description)),
     };
+  }
+
+  /**
+   * An application with packages to install runs its own image, built on the instance's node (or
+   * found there by content hash); the build is an event on the application and on the service.
+   */
+  private async appImage(inst: TLiveInstance, service: TServiceRow, app: ReturnType<AppRegistry['deployable']>): Promise<string | undefined> {
+    const { builder, events, db } = this.deps;
+    if (app.container || !builder.needsBuild(app)) return undefined;
+    const driver = this.driverOf(inst);
+    if (!(driver instanceof DockerDriver)) throw new Error(`${app.row.name} ${app.row.version} installs packages: deploy it on a Docker pool`);
+    const onApp = (code: 'A33' | 'A34' | 'A38' | 'A39') => events.record(service.project_id, 'app', service.app_id, code);
+    const onService = (code: 'S4' | 'S5' | 'S7', ...args: string[]) => events.record(service.project_id, 'service', service.id, code, ...args);
+    const notices: TBuildNotices = {
+      started: () => (onApp('A34'), onService('S4')),
+      cached: () => onApp('A38'),
+      built: () => (onApp('A33'), onService('S7')),
+      failed: (log) => {
+        db.prepare('UPDATE apps SET build_log = ? WHERE id = ?').run(log, service.app_id);
+        onApp('A39');
+        onService('S5', app.row.name, app.row.version, log);
+      },
+    };
+    const image = await builder.imageFor(driver.docker, driver.nodeName, { id: service.app_id, name: app.row.name, version: app.row.version, modelDir: app.modelDir, config: app.config }, notices);
+    return image;
   }
 
   private planProbes(inst: TLiveInstance, app: ReturnType<AppRegistry['deployable']>): void {

@@ -79,7 +79,7 @@ export class Reconciler {
 
   constructor(
     private readonly deps: {
-      db: TDatabase; placer: TPlacer; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
+      db: TDatabase; placer: TPlacer; builder: import('../images/app-image-builder').AppImageBuilder; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
       inflight: InflightRequests;
       timings?: Partial<TReconcilerTimings>;
     },

@@ -64,12 +64,15 @@ export class ServiceManager {
     if (db.prepare('SELECT 1 FROM services WHERE project_id = ? AND name = ?').get(projectId, s.name)) {
       throw new CoreError('CONFLICT', `A service named ${s.name} already exists.`, 'name');
     }
-    const { row: app, container } = this.deps.registry.deployable(projectId, s.appId);
+    const { row: app, container, config } = this.deps.registry.deployable(projectId, s.appId);
     if (!app.deployTypes.includes('online')) throw invalid('appId', `${app.name} ${app.version} cannot be deployed as an online service.`);
     const pool = s.pool ?? this.deps.pools.defaultPoolId();
     if (!this.deps.pools.poolExists(pool)) throw invalid('pool', `Resource pool ${pool} does not exist.`);
     if (container && this.deps.pools.runtimeOf(pool) !== 'docker') {
       throw invalid('pool', `${app.name} ${app.version} runs its own container image: deploy it on a Docker pool.`);
+    }
+    if (config.dependencies?.some((d) => d.packages.length > 0) && this.deps.pools.runtimeOf(pool) !== 'docker') {
+      throw invalid('pool', `${app.name} ${app.version} installs packages (dependencies): deploy it on a Docker pool, where Anvil builds its image.`);
     }
     const flavor = this.flavors(pool).find((f) => f.id === s.flavor);
     if (!flavor) throw invalid('flavor', `Unknown compute specification ${s.flavor}.`);

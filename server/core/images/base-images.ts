@@ -38,9 +38,17 @@ export function serverFiles(serverDir: string): string[] {
   return walk('').sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** First 12 hex digits of sha256 over the model server's relative paths and contents: the runtime image's tag. */
+/**
+ * Debian packages of the base image (debootstrap --include). Part of the tag's hash, so a node
+ * holding an image built from another list is not taken for up to date. pip installs an
+ * application's `dependencies` when Anvil builds its image (images/app-image-builder.ts).
+ */
+export const BASE_DEBIAN_PACKAGES = ['python3', 'python3-numpy', 'python3-pip'] as const;
+
+/** First 12 hex digits of sha256 over the base packages and the model server's relative paths and contents: the runtime image's tag. */
 export function serverHash(serverDir: string): string {
   const hash = crypto.createHash('sha256');
+  hash.update(`packages:${BASE_DEBIAN_PACKAGES.join(',')}\0`);
   for (const rel of serverFiles(serverDir)) {
     // Length-prefixed fields: moving bytes between a path and a file's content changes the hash.
     const content = fs.readFileSync(path.join(serverDir, rel));

@@ -25,7 +25,7 @@ type AppRow = {
   id: string; project_id: string; name: string; version: string; status: TAppStatus; description: string;
   deploy_types: string; docs: string; source_type: 'obs' | 'image'; source_uri: string; model_type: string; runtime: string;
   model_algorithm: string; config: string | null; size_bytes: number | null; store_path: string | null; created_at: number;
-  container: string | null;
+  container: string | null; build_log: string | null;
 };
 
 export type TPackageInspection = {
@@ -120,6 +120,7 @@ export class AppRegistry {
   get(projectId: string, id: string): TAppDetail {
     const row = this.row(projectId, id);
     const config = row.config ? (JSON.parse(row.config) as TModelConfig) : undefined;
+    const container = row.container ? (JSON.parse(row.container) as TAppContainer) : null;
     const services = this.deps.db
       .prepare('SELECT id, name, status FROM services WHERE app_id = ? ORDER BY created_at DESC')
       .all(id) as { id: string; name: string; status: string }[];
@@ -129,10 +130,12 @@ export class AppRegistry {
       metrics: metricsOf(config),
       dependencies: config?.dependencies ?? [],
       docs: JSON.parse(row.docs),
-      startCommand: `${this.deps.python} anvil_model_server.py`,
+      startCommand: container ? (container.command ?? 'the image\'s own command') : `${this.deps.python} anvil_model_server.py`,
       encryption: 'none',
-      runtimeInfo: { requested: row.runtime, actual: hostPythonVersion(this.deps.python) },
+      runtimeInfo: { requested: row.runtime, actual: container ? 'the image' : hostPythonVersion(this.deps.python) },
       services,
+      container,
+      buildLog: row.build_log,
     };
   }
 

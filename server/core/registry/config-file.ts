@@ -1,7 +1,7 @@
 /** Reads `model/config.json` of a package: the parsed object, the validated config, and every issue with its event. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { unsupportedOptions, validateModelConfig, type TConfigIssue, type TModelConfig } from './config-schema';
+import { validateModelConfig, type TConfigIssue, type TModelConfig } from './config-schema';
 
 /** The issue's field when config.json is not JSON at all (event A8 names it, X11 gives the parser's reason). */
 export const JSON_SYNTAX_FIELD = 'JSON syntax';
@@ -21,6 +21,5 @@ export function readModelConfig(modelDir: string): TConfigFile {
   const object = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
   const { config, issues } = validateModelConfig(raw, text);
   if (!config) return { raw: object, issues };
-  const unsupported = unsupportedOptions(config);
-  return unsupported.length > 0 ? { raw: object, issues: unsupported } : { config, raw: object, issues: [] };
+  return { config, raw: object, issues: [] };
 }

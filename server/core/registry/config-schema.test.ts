@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { unsupportedOptions, validateModelConfig } from './config-schema';
+import { validateModelConfig } from './config-schema';
 
 const valid = {
   model_algorithm: 'predict_analysis',
@@ -70,13 +70,4 @@ describe('config.json validation (guide §4.1.2)', () => {
     expect(fieldsOf({ ...valid, health: { check_method: 'HTTP', url: '/h', period_seconds: 1, failure_threshold: 1 } })).toEqual(['health']);
   });
 
-  it('refuses what Anvil does not do yet: non-empty dependencies (event X13); custom images are accepted', () => {
-    const unsupported = (raw: object) => unsupportedOptions(validateModelConfig(raw).config!).map((i) => [i.field, i.event]);
-    expect(unsupported({ model_algorithm: 'x', model_type: 'Image', swr_location: 'img:1' })).toEqual([]);
-    const dep = (packages: object[]) => ({ ...valid, dependencies: [{ installer: 'pip', packages }] });
-    expect(unsupported(dep([{ package_name: 'numpy' }]))).toEqual([['dependencies', 'X13']]);
-    expect(unsupported(dep([]))).toEqual([]);
-    expect(unsupported({ ...valid, dependencies: [] })).toEqual([]);
-    expect(unsupported(valid)).toEqual([]);
-  });
 });

@@ -127,8 +127,8 @@ export const ZModelConfigSchema = z
 /** A valid config.json; `metrics` hold the values' text, truncated to 17 decimal places. */
 export type TModelConfig = Omit<z.output<typeof ZModelConfigSchema>, 'metrics'> & { metrics?: TMetrics };
 
-/** A problem in config.json and the event that reports it: the guide's A3/A4/A8, or X13 for what Anvil does not do yet. */
-export type TConfigIssue = { field: string; message: string; event: 'A3' | 'A4' | 'A8' | 'X13' };
+/** A problem in config.json and the event that reports it: the guide's A3/A4/A8. */
+export type TConfigIssue = { field: string; message: string; event: 'A3' | 'A4' | 'A8' };
 
 /** Formats a zod path as a config.json field: apis[0].request.Content-type. */
 const fieldName = (path: PropertyKey[]) =>
@@ -162,18 +162,3 @@ function metricTexts(metrics: Partial<Record<keyof TMetrics, number>> | undefine
   return Object.fromEntries(Object.entries(metrics).map(([key, n]) => [key, truncateDecimal(texts[key] ?? String(n))]));
 }
 
-/**
- * Options Anvil cannot honour yet are refused at import with event X13, never accepted and ignored:
- * `dependencies` would need a pip install per model.
- */
-export function unsupportedOptions(config: TModelConfig): TConfigIssue[] {
-  const issues: TConfigIssue[] = [];
-  if (config.dependencies?.some((d) => d.packages.length > 0)) {
-    issues.push({
-      field: 'dependencies',
-      message: "packages are not installed. Install what the model needs into the host's Python and remove dependencies from config.json.",
-      event: 'X13',
-    });
-  }
-  return issues;
-}

@@ -113,6 +113,21 @@ describe.skipIf(!!problem)('AI applications from a container image', () => {
     await anvil.core.services.delete(auth.projectId, service.id);
   });
 
+  it('EXEC probes run in the container: a passing startup probe, then a readiness command that starts failing', async () => {
+    const exec = (command: string) => ({ checkMethod: 'EXEC' as const, command, periodSeconds: 1, initialDelaySeconds: 0, timeoutSeconds: 2, failureThreshold: 2 });
+    const app = createApp({ version: '0.0.4', probes: { startup: exec('test -d /proc/self'), readiness: exec('test ! -f /tmp/unhealthy') } });
+    await waitFor(async () => appStatus(app.id) === 'normal', 20_000, 'the image app');
+    const service = anvil.core.services.create(auth.projectId, { name: 'exec-probes', appId: app.id, flavor: 'cpu.1u2g', pool: 'docker' }, userId);
+    await waitFor(async () => anvil.core.services.summary(auth.projectId, service.id).status === 'running', 60_000, 'running');
+    const [instance] = anvil.core.services.get(auth.projectId, service.id).instances;
+    expect((await docker(['exec', instance.containerId!, 'touch', '/tmp/unhealthy'])).code).toBe(0);
+    await waitFor(async () => anvil.core.services.summary(auth.projectId, service.id).status === 'concerning', 15_000, 'out of routing');
+    expect(serviceEvents(service.id)[0]).toBe(`Instance ${instance.id} failed 2 health checks in a row; it no longer receives requests.`);
+    expect((await docker(['exec', instance.containerId!, 'rm', '/tmp/unhealthy'])).code).toBe(0);
+    await waitFor(async () => anvil.core.services.summary(auth.projectId, service.id).status === 'running', 15_000, 'back in routing');
+    await anvil.core.services.delete(auth.projectId, service.id);
+  });
+
   it('an EXEC startup probe gates readiness: a command that never passes restarts the instance', async () => {
     const app = createApp({
       version: '0.0.3',

@@ -1,7 +1,7 @@
 /**
  * The background half of an AI-application import (guide §2.2.3, §2.6): config.json, size limit,
  * copy, size. Every step is an event; every failure says why before the final A28, in the guide's
- * words where it has them (A3/A4/A8, A29, A41) and with Anvil's reason otherwise (X10-X13).
+ * words where it has them (A3/A4/A8, A29, A41) and with Anvil's reason otherwise (X10-X12).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -118,8 +118,6 @@ export class ModelImporter {
       this.record(job, 'A8', issue.field);
       if (issue.field === JSON_SYNTAX_FIELD) this.record(job, 'X11', issue.message);
       else this.record(job, 'X12', issue.field, issue.message);
-    } else if (issue.event === 'X13') {
-      this.record(job, 'X13', issue.field, issue.message);
     } else {
       this.record(job, issue.event);
     }

@@ -13,8 +13,9 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { openInstanceCgroups, type InstanceCgroups, type TInstanceCgroup } from './instance-cgroups';
 import { checkPython, InstanceGroups, isRoot, resolveUser, UNCONFINED_NOTE, type TInstanceUser } from './instance-identity';
+import { openPtyShell, runInInstance, type PtyShell, type TInstanceContext } from './process-shell';
 import { RunDir } from './run-dir';
-import type { RuntimeDriver, TInstanceHooks, TInstanceSpec, TIsolation, TNodeCapacity, TRunningInstance } from './runtime-driver';
+import type { RuntimeDriver, TExecResult, TInstanceHooks, TInstanceSpec, TIsolation, TNodeCapacity, TRunningInstance, TShellSession, TShellSize } from './runtime-driver';
 
 const STOP_GRACE_MS = 5000;
 const SERVER_SCRIPT = 'anvil_model_server.py';
@@ -47,6 +48,10 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly cgroups: InstanceCgroups | null;
   private readonly prlimit: string | undefined;
   private readonly warnings: string[] = [];
+  /** CloudShell and EXEC: each running instance's working directory, environment, user and caps; its open shells. */
+  private readonly contexts = new Map<string, TInstanceContext>();
+  private readonly shells = new Map<string, Set<PtyShell>>();
+  private setpriv: string | undefined;
 
   constructor(private readonly opts: TProcessDriverOptions) {
     this.user = isRoot() ? resolveUser(opts.instanceUser) : null;
@@ -79,6 +84,7 @@ export class ProcessDriver implements RuntimeDriver {
     const user = this.user && { ...this.user, gid: this.groups.acquire() };
     let cgroup: TInstanceCgroup | null = null;
     let child: ChildProcess;
+    let instanceEnv: Record<string, string> = {};
     try {
       const dirs = await this.runDir.createInstance(spec.instanceId, spec.modelDir, user);
       cgroup = this.cgroups?.create(spec.instanceId, { memoryBytes: spec.memoryBytes, cpus: spec.cpus }) ?? null;
@@ -98,6 +104,7 @@ export class ProcessDriver implements RuntimeDriver {
         TMPDIR: dirs.scratchDir,
         HOME: dirs.scratchDir,
       };
+      instanceEnv = env;
       const server = [this.python, path.join(this.runDir.serverDir, SERVER_SCRIPT)];
       // prlimit sets the limit on itself and execs the server: the pid stays the server's. CUDA maps far
       // more address space than memory, so GPU instances are capped by their cgroup only.
@@ -122,6 +129,7 @@ export class ProcessDriver implements RuntimeDriver {
       child.once('error', () => child.pid === undefined && resolve(null));
     });
     const ended = exited.then(async (description) => {
+      this.endShells(spec.instanceId);
       killGroup(child.pid, 'SIGKILL');
       const outOfMemory = !!cgroup && description === 'signal SIGKILL' && this.cgroups!.wasOomKilled(cgroup);
       try {
@@ -136,6 +144,7 @@ export class ProcessDriver implements RuntimeDriver {
     // Nobody awaits `ended` when an instance exits by itself: a failed clean-up is logged, never unhandled.
     ended.catch((e) => console.error(`[process-driver] clean-up of instance ${spec.instanceId} failed:`, e));
     this.instances.set(spec.instanceId, { child, cgroup, ended });
+    this.rememberContext(spec, instanceEnv, user, cgroup);
     for (const stream of ['stdout', 'stderr'] as const) {
       readline.createInterface({ input: child[stream]! }).on('line', (line) => hooks.onLog(stream, line));
     }
@@ -192,6 +201,46 @@ export class ProcessDriver implements RuntimeDriver {
     await Promise.all([...this.instances.keys()].map((id) => this.stop(id)));
     await this.cgroups?.close().catch(() => undefined);
     this.runDir.remove();
+  }
+
+  /** Opens a PTY shell in a running instance: its folder, user, environment and caps (CloudShell). */
+  async openShell(instanceId: string, size: TShellSize): Promise<TShellSession> {
+    const shell = openPtyShell(this.contextOrThrow(instanceId), size);
+    const open = this.shells.get(instanceId) ?? new Set<PtyShell>();
+    this.shells.set(instanceId, open.add(shell));
+    shell.onExit(() => open.delete(shell));
+    return shell;
+  }
+
+  /** Runs `command` (argv, no shell) in a running instance like its model server; killed with its process group after `timeoutMs`. */
+  async exec(instanceId: string, command: string[], timeoutMs: number): Promise<TExecResult> {
+    return runInInstance(this.contextOrThrow(instanceId), command, timeoutMs);
+  }
+
+  private contextOrThrow(instanceId: string): TInstanceContext {
+    const context = this.contexts.get(instanceId);
+    if (!context) throw new Error(`Instance ${instanceId} is not running on this node.`);
+    return context;
+  }
+
+  private rememberContext(spec: TInstanceSpec, env: Record<string, string>, user: TInstanceUser | null, cgroup: TInstanceCgroup | null): void {
+    this.setpriv ??= findExecutable('setpriv', this.opts.baseEnv.PATH) ?? '';
+    this.contexts.set(spec.instanceId, {
+      instanceId: spec.instanceId,
+      cwd: env.ANVIL_MODEL_DIR,
+      env,
+      user: user && { uid: user.uid, gid: user.gid },
+      capPrefix: this.prlimit && !spec.gpus ? [this.prlimit, `--as=${spec.memoryBytes}`, '--'] : [],
+      setpriv: this.setpriv || undefined,
+      adopt: (pid) => cgroup && this.cgroups!.add(cgroup, pid),
+    });
+  }
+
+  /** The instance ended: so do its shells, and no new ones open. */
+  private endShells(instanceId: string): void {
+    this.contexts.delete(instanceId);
+    for (const shell of this.shells.get(instanceId) ?? []) shell.close('the instance stopped');
+    this.shells.delete(instanceId);
   }
 
   /** Ends whatever the instance left in its cgroup, then removes the cgroup and its working folder. */

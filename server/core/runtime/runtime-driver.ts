@@ -37,6 +37,8 @@ export type TInstanceSpec = {
   containerPort?: number;
   /** Container drivers: the start command, replacing the image's (already sanitised, guide §A 6). */
   command?: string[];
+  /** Container drivers: mount the image's file system read-only (Anvil's own images; default: only without `image`). */
+  readonlyRootfs?: boolean;
 };
 
 export type TInstanceHooks = {

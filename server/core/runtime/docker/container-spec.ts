@@ -93,7 +93,7 @@ export function containerCreateOptions(spec: TInstanceSpec, ctx: TContainerConte
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       // Anvil's runtime image writes nowhere but /tmp; a custom image may expect its own writable folders.
-      ReadonlyRootfs: !spec.image,
+      ReadonlyRootfs: spec.readonlyRootfs ?? !spec.image,
       Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${SCRATCH_BYTES}` },
       Binds: ctx.modelSource ? [`${ctx.modelSource}:${MODEL_MOUNT}:ro`] : [],
       Init: true,

@@ -9,8 +9,9 @@ import readline from 'node:readline';
 import type Docker from 'dockerode';
 import type { TEndpoint } from '../../pools/docker-endpoint';
 import type {
-  RuntimeDriver, TFoundInstance, TInstanceHooks, TInstanceSpec, TIsolation, TNodeCapacity, TRunningInstance,
+  RuntimeDriver, TExecResult, TFoundInstance, TInstanceHooks, TInstanceSpec, TIsolation, TNodeCapacity, TRunningInstance, TShellSession, TShellSize,
 } from '../runtime-driver';
+import { execInContainer, openContainerShell } from './docker-shell';
 import { containerCreateOptions, containerName, INSTANCE_NETWORK, LABEL } from './container-spec';
 import { statsSample, type TStatsSample } from './container-stats';
 
@@ -43,6 +44,8 @@ type TOwned = {
   ended: Promise<void>;
   logs?: Readable;
   isDetached: boolean;
+  /** Open CloudShell sessions: they end with the container. */
+  shells: Set<TShellSession>;
 };
 
 export class DockerDriver implements RuntimeDriver {
@@ -58,6 +61,10 @@ export class DockerDriver implements RuntimeDriver {
 
   get docker(): Docker {
     return this.opts.docker;
+  }
+
+  get nodeName(): string {
+    return this.opts.nodeName;
   }
 
   capacity(): TNodeCapacity {
@@ -104,6 +111,26 @@ export class DockerDriver implements RuntimeDriver {
       await removeQuietly(container);
       throw new Error(`cannot start the container on ${this.opts.nodeName}: ${engineMessage(e)}`);
     }
+  }
+
+  /** Runs a command in the instance's container as its user (EXEC probes). */
+  async exec(instanceId: string, command: string[], timeoutMs: number): Promise<TExecResult> {
+    return execInContainer(this.ownedOrThrow(instanceId).container, command, timeoutMs);
+  }
+
+  /** A `docker exec` shell with a TTY in the instance's container (CloudShell); it ends when the container does. */
+  async openShell(instanceId: string, size: TShellSize): Promise<TShellSession> {
+    const owned = this.ownedOrThrow(instanceId);
+    const shell = await openContainerShell(owned.container, size);
+    owned.shells.add(shell);
+    shell.onExit(() => owned.shells.delete(shell));
+    return shell;
+  }
+
+  private ownedOrThrow(instanceId: string): TOwned {
+    const owned = this.owned.get(instanceId);
+    if (!owned) throw new Error(`Instance ${instanceId} is not running on node ${this.opts.nodeName}.`);
+    return owned;
   }
 
   async stop(instanceId: string): Promise<void> {
@@ -160,6 +187,7 @@ export class DockerDriver implements RuntimeDriver {
     for (const owned of this.owned.values()) {
       owned.isDetached = true;
       owned.logs?.destroy();
+      for (const shell of owned.shells) shell.close();
     }
     this.owned.clear();
   }
@@ -175,12 +203,13 @@ export class DockerDriver implements RuntimeDriver {
     output: NodeJS.ReadableStream, exited: Promise<{ StatusCode?: number }>, hooks: TInstanceHooks,
   ): void {
     const logs = output as Readable;
-    const owned: TOwned = { container, serviceId, memoryBytes, logs, isDetached: false, ended: Promise.resolve() };
+    const owned: TOwned = { container, serviceId, memoryBytes, logs, isDetached: false, ended: Promise.resolve(), shells: new Set() };
     this.followLogs(logs, hooks);
     owned.ended = exited
       .then((r) => r.StatusCode ?? -1, () => -1)
       .then(async (code) => {
         if (owned.isDetached) return;
+        for (const shell of owned.shells) shell.close();
         const description = await this.exitDescription(container, code, memoryBytes);
         await removeQuietly(container);
         logs.destroy();

@@ -1,0 +1,5 @@
+import { ImageRepository } from '@/components/images/image-repository';
+
+export default function ImagesPage() {
+  return <ImageRepository />;
+}

@@ -1,0 +1,5 @@
+import { ResourcePools } from '@/components/pools/resource-pools';
+
+export default function PoolsPage() {
+  return <ResourcePools />;
+}
