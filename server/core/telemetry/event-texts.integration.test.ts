@@ -323,6 +323,13 @@ const NOT_DRIVEN_YET: Partial<Record<TEventCode, string>> = {
   X8: 'declared liveness probe failures: text checked in registry/image-apps.integration.test.ts',
   A7: 'an image without the tag: text checked in registry/image-apps.integration.test.ts (needs an image pushed with the docker CLI)',
   A20: 'image found: text checked in registry/image-apps.integration.test.ts',
+  A33: 'application image built: text checked in images/app-image-builder.integration.test.ts (a real docker build with pip)',
+  A34: 'application image build started: same as A33',
+  A38: 'application image from the cache: same as A33 (a second deploy of the unchanged package)',
+  A39: 'application image build failed: same as A33 (a package pip cannot find)',
+  S4: 'service-side image build started: same as A33',
+  S5: "service-side image build failed, with pip's log: same as A39",
+  S7: 'service-side image built: same as A33',
   X14: 'CloudShell session opened: text checked in server/realtime/cloud-shell.integration.test.ts (a real socket.io terminal)',
   X15: 'CloudShell session closed: text checked with X14',
 };
