@@ -58,6 +58,8 @@ function pathWithoutSetpriv(): string {
   return bin;
 }
 
+if (!REGISTRY && process.env.CI === 'true') throw new Error('The container suites need docker-registry under CI.');
+
 describe.skipIf(!REGISTRY)('the managed docker-registry', () => {
   it('starts on a loopback port, answers the system credential only, and writes its files', async () => {
     const dir = scratch();
