@@ -19,7 +19,7 @@ import { newId, now } from '../ids';
 import { DockerDriver, type TRegistryAuth } from '../runtime/docker/docker-driver';
 import type { TStatsSample } from '../runtime/docker/container-stats';
 import type { RuntimeDriver, TIsolation, TNodeCapacity } from '../runtime/runtime-driver';
-import { nodeUsage, schedule, whyNeverFits, type THeldResources, type TResourceRequest, type TSchedulableNode, type TScheduleResult } from '../scheduler/scheduler';
+import { nodeUsage, schedule, whyNeverFits, type THeldResources, type TNodeUsage, type TResourceRequest, type TSchedulableNode, type TScheduleResult } from '../scheduler/scheduler';
 import { checkTls, dockerOptions, localEndpoint, parseEndpoint, type TEndpoint, type TNodeTls } from './docker-endpoint';
 import { NVIDIA_SMI_QUERY_ARGS, parseNvidiaSmiCsv } from './nvidia-smi';
 
@@ -142,8 +142,7 @@ export class PoolRegistry {
     const held = this.held();
     return flavorCatalog().map((f) => {
       const reason = nodes.length ? whyNeverFits(nodes, requestOf(f, 1)) : 'The pool has no node.';
-      let freeInstances = 0;
-      while (freeInstances < 1024 && schedule(nodes, held, requestOf(f, freeInstances + 1)).ok) freeInstances++;
+      const freeInstances = nodes.filter((n) => n.isReady).reduce((sum, n) => sum + fitsOn(n, nodeUsage(n, held), f), 0);
       return { ...f, isAvailable: !reason, ...(reason ? { unavailableReason: reason } : {}), freeInstances };
     });
   }
@@ -392,6 +391,19 @@ export class PoolRegistry {
   private nodeRows(): TNodeRow[] {
     return this.deps.db.prepare('SELECT * FROM nodes ORDER BY created_at').all() as TNodeRow[];
   }
+}
+
+/** How many instances of `flavor` the free part of one node holds (GPUs of the flavor's type only). */
+function fitsOn(node: TSchedulableNode, usage: TNodeUsage, flavor: { cpu: number; memoryGiB: number; gpu: number; gpuType?: string }): number {
+  const type = flavor.gpuType?.toLowerCase();
+  const gpus = usage.freeGpuIndices.filter((i) => !type || node.gpus.find((g) => g.index === i)?.name.toLowerCase().includes(type)).length;
+  const per = [
+    flavor.cpu > 0 ? Math.floor(usage.free.cpus / flavor.cpu + 1e-9) : Infinity,
+    flavor.memoryGiB > 0 ? Math.floor(usage.free.memoryGiB / flavor.memoryGiB + 1e-9) : Infinity,
+    flavor.gpu > 0 ? Math.floor(gpus / flavor.gpu) : Infinity,
+  ];
+  const n = Math.min(...per);
+  return Number.isFinite(n) ? n : 0;
 }
 
 function requestOf(flavor: { cpu: number; memoryGiB: number; gpu: number; gpuType?: string }, count: number): TResourceRequest {
