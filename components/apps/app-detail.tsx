@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { isWebUrl, type TAppDetail, type TMetrics } from '@/server/contracts/apps';
+import { PROBE_KINDS, type TProbes } from '@/server/contracts/probes';
 import { EventsTable } from '../events/events-table';
 import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
@@ -64,9 +65,21 @@ export function AppDetail({ id }: { id: string }) {
             <DeployTypes types={a.deployTypes} />
           </dd>
           <dt>{t('apps.modelSource')}</dt>
-          <dd>{t('apps.source.obs')}</dd>
-          <dt>{t('appDetail.storagePath')}</dt>
-          <dd className="mono">{a.sourceUri}</dd>
+          <dd>{t(a.sourceType === 'image' ? 'apps.source.image' : 'apps.source.obs')}</dd>
+          <dt>{t(a.sourceType === 'image' ? 'appDetail.imagePath' : 'appDetail.storagePath')}</dt>
+          <dd className="mono">{a.container?.image ?? a.sourceUri}</dd>
+          {a.container && (
+            <>
+              <dt>{t('appDetail.callInterface')}</dt>
+              <dd className="mono">
+                {a.container.protocol} :{a.container.port}
+              </dd>
+              <dt>{t('appDetail.healthCheck')}</dt>
+              <dd data-testid="app-probes">
+                <ProbeSummary probes={a.container.probes} />
+              </dd>
+            </>
+          )}
           <dt>{t('appDetail.engine')}</dt>
           <dd>{a.modelType || '-'}</dd>
           <dt>{t('appDetail.runtime')}</dt>
@@ -98,6 +111,14 @@ export function AppDetail({ id }: { id: string }) {
           </dd>
         </dl>
       </section>
+      {a.buildLog && (
+        <section className="panel">
+          <h2>{t('appDetail.buildLog')}</h2>
+          <pre className="log-block" data-testid="app-build-log">
+            {a.buildLog}
+          </pre>
+        </section>
+      )}
       <section className="panel">
         <Tabs
           initial="params"
@@ -112,6 +133,26 @@ export function AppDetail({ id }: { id: string }) {
         />
       </section>
     </div>
+  );
+}
+
+/** One line per declared probe: kind, check, period / delay / timeout / failures (guide table 2-10). */
+function ProbeSummary({ probes }: { probes?: TProbes }) {
+  const { t } = useI18n();
+  const declared = PROBE_KINDS.filter((k) => probes?.[k]);
+  if (!probes || declared.length === 0) return <span className="muted">{t('appDetail.noHealthCheck')}</span>;
+  return (
+    <ul className="plain-list">
+      {declared.map((kind) => {
+        const p = probes[kind]!;
+        return (
+          <li key={kind}>
+            {t(`probe.${kind}` as TMessageKey)}: <code>{p.checkMethod === 'HTTP' ? `GET ${p.url || '/health'}` : p.command}</code> · {p.periodSeconds}s / {p.initialDelaySeconds}s /{' '}
+            {p.timeoutSeconds}s / {p.failureThreshold}×
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 
@@ -160,7 +201,7 @@ function Constraints({ app }: { app: TAppDetail }) {
       <dd>{t(`apps.requestMode.${app.requestMode}`)}</dd>
       <dt>{t('appDetail.startCommand')}</dt>
       <dd>
-        <code>{app.startCommand}</code> <span className="muted">{t('appDetail.startCommandNote')}</span>
+        <code>{app.startCommand}</code> {!app.container && <span className="muted">{t('appDetail.startCommandNote')}</span>}
       </dd>
       <dt>{t('appDetail.encryption')}</dt>
       <dd>{t(`appDetail.encryption.${app.encryption}`)}</dd>

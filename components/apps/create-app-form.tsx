@@ -4,6 +4,7 @@
  * deploy types. With `?from=<version id>` it creates a new version, pre-filled from that one (§2.5).
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { DEPLOY_TYPES, ZCreateAppSchema, type TCreateApp, type TDeployType } from '@/server/contracts/apps';
@@ -83,7 +84,14 @@ export function CreateAppForm() {
       <section className="panel">
         <h2>{t('appForm.source')}</h2>
         <Field label={t('appForm.source')}>
-          <span className="chip chip-active">{t('apps.source.obs')}</span>
+          <div className="checks">
+            <span className="chip chip-active">{t('apps.source.obs')}</span>
+            {!fromId && (
+              <Link className="chip" href="/ai-apps/create-from-image">
+                {t('apps.source.image')}
+              </Link>
+            )}
+          </div>
         </Field>
         <Field label={t('appForm.modelDir')} hint={t('appForm.modelDirHint')} error={dirError} required htmlFor="app-source">
           <div className="input-row">

@@ -72,7 +72,9 @@ export const ZCreateImageAppSchema = ZCreateAppSchema.omit({ sourceUri: true, ru
     .string()
     .trim()
     .min(1, 'Choose an image.')
-    .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'Choose an image and tag from the repository (repository:tag).'),
+    .max(255, 'At most 255 characters.')
+    // The distribution grammar of a repository path ([._] | __ | -+ between alphanumerics), then a tag.
+    .regex(/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'Choose an image and tag from the repository (repository:tag).'),
   protocol: z.literal('HTTP', 'Anvil calls containers over HTTP; HTTPS between the gateway and the container is not supported yet.').default('HTTP'),
   port: z.number('Enter a port.').int('Enter a whole number.').min(1, 'At least 1.').max(65535, 'At most 65535.').default(8080),
   startCommand: z

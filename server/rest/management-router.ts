@@ -15,6 +15,7 @@ import { CoreError, RateLimitedError } from '../core/errors';
 import type { TIdentity } from '../core/iam/identity';
 import { decodePathSegment, internalErrorBody, queryParams, requestIdOf, sendCaught, sendInternalError, STATUS } from './http-io';
 import { registerAdminRoutes } from './routes/admin';
+import { registerImageModelRoutes } from './routes/image-models';
 import { registerImageRoutes } from './routes/images';
 import { registerModelRoutes } from './routes/models';
 import { registerPoolRoutes } from './routes/pools';
@@ -23,7 +24,7 @@ import { registerServiceLifecycleRoutes } from './routes/service-lifecycle';
 import { registerServiceRoutes } from './routes/services';
 
 /** Every resource of the management API, one file each under routes/. */
-const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerServiceRoutes, registerServiceLifecycleRoutes, registerAdminRoutes, registerImageRoutes, registerPoolRoutes];
+const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerImageModelRoutes, registerServiceRoutes, registerServiceLifecycleRoutes, registerAdminRoutes, registerImageRoutes, registerPoolRoutes];
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 const MAX_BODY_BYTES = 1024 * 1024;

@@ -67,8 +67,8 @@ export function containerCreateOptions(spec: TInstanceSpec, ctx: TContainerConte
     name: containerName(spec.instanceId),
     Image: spec.image ?? ctx.defaultImage,
     ...(spec.command?.length ? { Cmd: spec.command } : {}),
+    // The image's own WORKDIR stays (Anvil's runtime image sets /opt/anvil/model): a custom image's relative CMD must work.
     User: CONTAINER_USER,
-    WorkingDir: MODEL_MOUNT,
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Labels: {
       [LABEL.managed]: 'true',
