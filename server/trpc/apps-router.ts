@@ -1,17 +1,8 @@
 import { z } from 'zod';
-import { ZCreateAppSchema, ZCreateImageAppSchema, type TCreateImageApp } from '../contracts/apps';
-import { invalid } from '../core/errors';
+import { ZCreateAppSchema, ZCreateImageAppSchema } from '../contracts/apps';
 import { authedProcedure, router } from './init';
 
 const ZId = z.object({ id: z.string().min(1) });
-
-/** Like `.input(ZCreateImageAppSchema)`, but the error names the nested field (`probes.liveness.periodSeconds`), as the core does. */
-function parseImageApp(raw: unknown): TCreateImageApp {
-  const parsed = ZCreateImageAppSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw invalid(issue.path.map(String).join('.') || 'form', issue.message);
-}
 
 export const appsRouter = router({
   list: authedProcedure.query(({ ctx }) => ctx.core.registry.list(ctx.identity.projectId)),
@@ -22,7 +13,7 @@ export const appsRouter = router({
     .query(({ ctx, input }) => ctx.core.registry.inspect(ctx.identity.projectId, input.sourceUri)),
   create: authedProcedure.input(ZCreateAppSchema).mutation(({ ctx, input }) => ctx.core.registry.create(ctx.identity.projectId, input)),
   /** Guide §2.2.4: an AI application from an image of the project's repository. */
-  createFromImage: authedProcedure.input(parseImageApp).mutation(({ ctx, input }) => ctx.core.registry.createFromImage(ctx.identity.projectId, input)),
+  createFromImage: authedProcedure.input(ZCreateImageAppSchema).mutation(({ ctx, input }) => ctx.core.registry.createFromImage(ctx.identity.projectId, input)),
   updateDescription: authedProcedure
     .input(z.object({ id: z.string().min(1), description: z.string() }))
     .mutation(({ ctx, input }) => ctx.core.registry.updateDescription(ctx.identity.projectId, input.id, input.description)),

@@ -57,7 +57,8 @@ const t = initTRPC.context<TContext>().create({
   errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
     const zodIssue = cause instanceof ZodError ? cause.issues[0] : undefined;
-    const field = cause instanceof CoreError ? cause.field : zodIssue ? String(zodIssue.path[0] ?? '') : undefined;
+    // The whole path (`probes.liveness.periodSeconds`), like core errors; forms that show one error per top-level field split it.
+    const field = cause instanceof CoreError ? cause.field : zodIssue ? zodIssue.path.map(String).join('.') : undefined;
     const requestId = error.code === 'INTERNAL_SERVER_ERROR' ? ctx?.requestId?.() : undefined;
     const message = zodIssue ? zodIssue.message : error.code === 'INTERNAL_SERVER_ERROR' ? `Internal error; see the Anvil server log for request ${requestId}.` : shape.message;
     return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, field, ...(requestId ? { request_id: requestId } : {}) } };
