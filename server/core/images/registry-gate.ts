@@ -100,6 +100,13 @@ export class RegistryGate {
     if (!isInProject(route.name, project.name)) {
       return sendRegistryError(req, res, 403, 'DENIED', `requested access to the resource is denied: push to ${project.name}/<repository>`);
     }
+    // The registry reads parameters with Go's FormValue, which takes a form body's values before the
+    // query's: a form-encoded `from=<other project>` would slip past the mount check below. Registry
+    // clients never send form bodies, so none passes.
+    const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
+    if (contentType.includes('application/x-www-form-urlencoded') || contentType.includes('multipart/form-data')) {
+      return sendRegistryError(req, res, 415, 'UNSUPPORTED', 'form bodies are not accepted by the image repository');
+    }
     // A cross-repository mount from outside the project would copy another project's blob: start a plain upload instead.
     let target = raw;
     const from = query.get('from');

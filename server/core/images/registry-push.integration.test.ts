@@ -120,7 +120,7 @@ describe.skipIf(!hasDocker || !hasRegistry)('pushing to the image repository wit
     expect(repositories[0].tags[0].size).toBeGreaterThan(8 * 1024 * 1024);
 
     const resolved = await anvil.core.images.resolveImage('default', 'hello', 'v1');
-    expect(resolved).toEqual({ reference: `127.0.0.1:${anvil.core.images.gate.port()}/default/hello:v1`, digest });
+    expect(resolved).toEqual({ reference: `127.0.0.1:${anvil.core.images.gate.port()}/default/hello@${digest}`, digest });
   });
 
   it('serves nested repository names, escaped in the REST path', async () => {
@@ -131,6 +131,25 @@ describe.skipIf(!hasDocker || !hasRegistry)('pushing to the image repository wit
     expect(((await res.json()) as { tags: { tag: string }[] }).tags.map((t) => t.tag)).toEqual(['2']);
     expect((await api('/images/nothing-here/tags')).status).toBe(404);
     expect((await api('/images/Bad%20Name/tags')).status).toBe(400);
+  });
+
+  it("refuses a cross-project blob mount, in the query or hidden in a form body, and resolves no name with '..'", async () => {
+    const a = anvil.core.images.credential(projectA);
+    const manifest = await fetch(`http://${address}/v2/default/hello/manifests/v1`, {
+      headers: { authorization: `Basic ${Buffer.from(`default:${a.password}`).toString('base64')}`, accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+    });
+    const layer = ((await manifest.json()) as { layers: { digest: string }[] }).layers[0].digest;
+    const b = anvil.core.images.credential(projectB);
+    const asB = { authorization: `Basic ${Buffer.from(`${b.username}:${b.password}`).toString('base64')}` };
+    const inQuery = await fetch(`http://${address}/v2/team-b/copy/blobs/uploads/?mount=${layer}&from=default/hello`, { method: 'POST', headers: asB });
+    expect(inQuery.status).toBe(202); // a plain upload: nothing was mounted
+    const inBody = await fetch(`http://${address}/v2/team-b/copy/blobs/uploads/`, {
+      method: 'POST', headers: { ...asB, 'content-type': 'application/x-www-form-urlencoded' }, body: `mount=${encodeURIComponent(layer)}&from=default%2Fhello`,
+    });
+    expect(inBody.status).toBe(415);
+    expect((await fetch(`http://${address}/v2/team-b/copy/blobs/${layer}`, { method: 'HEAD', headers: asB })).status).toBe(404);
+    await expect(anvil.core.images.resolveImage('team-b', '../default/hello', 'v1')).rejects.toMatchObject({ event: { code: 'A19' } });
+    await expect(anvil.core.images.resolveImage('team-b', 'x/../../default/hello', 'v1')).rejects.toMatchObject({ event: { code: 'A19' } });
   });
 
   it("refuses a push into another project's namespace", async () => {

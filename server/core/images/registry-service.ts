@@ -4,6 +4,7 @@
  * the repository page shows. Composes the backend (managed docker-registry or ANVIL_REGISTRY_URL),
  * the gate and the API client.
  */
+import { REPOSITORY_NAME_PATTERN } from '../../contracts/images';
 import type { TProjectRef } from '../../contracts/admin';
 import { formatEventMessage } from '../../contracts/events';
 import type { TDeleteTagResult, TImageRepository, TImageRepositoryStatus, TImageTag, TRegistryCredential } from '../../contracts/images';
@@ -43,6 +44,9 @@ export class ImageSourceError extends CoreError {
     this.name = 'ImageSourceError';
   }
 }
+
+const VALID_REPOSITORY = new RegExp(`^${REPOSITORY_NAME_PATTERN}$`);
+const VALID_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export class ImageRepositoryService {
   readonly credentials: RegistryCredentials;
@@ -130,6 +134,8 @@ export class ImageRepositoryService {
   async resolveImage(projectName: string, repository: string, tag: string): Promise<{ reference: string; digest: string }> {
     const full = `${projectName}/${repository}`;
     const a19 = (detail?: string) => new ImageSourceError(detail ? 'UNAVAILABLE' : 'NOT_FOUND', { code: 'A19', args: [] }, detail);
+    // Checked before any request: `..` or `%2F` in a name would be resolved by the HTTP client into another project's path.
+    if (!VALID_REPOSITORY.test(full) || !VALID_TAG.test(tag)) throw a19();
     const port = this.gate.port();
     if (!port) throw a19(this.status().problem?.detail ?? 'the image repository has no gate.');
     try {
@@ -137,7 +143,8 @@ export class ImageRepositoryService {
       if (!tags) throw a19();
       const manifest = tags.includes(tag) ? await this.client.manifest(full, tag) : undefined;
       if (!manifest) throw new ImageSourceError('NOT_FOUND', { code: 'A7', args: [full, tag] });
-      return { reference: `127.0.0.1:${port}/${full}:${tag}`, digest: manifest.digest };
+      // Pinned by digest: a version always runs the image it was created from, whatever the tag names later.
+      return { reference: `127.0.0.1:${port}/${full}@${manifest.digest}`, digest: manifest.digest };
     } catch (e) {
       if (e instanceof ImageSourceError) throw e;
       throw a19(e instanceof Error ? e.message : String(e));

@@ -158,6 +158,37 @@ describe.skipIf(!!problem)('AI applications from a container image', () => {
     await anvil.core.services.delete(auth.projectId, service.id);
   });
 
+  it('pins each version to the digest it was created from: re-pushing the tag changes new versions only; ".." never resolves', async () => {
+    const pinned = createApp({ version: '0.2.0' });
+    await waitFor(async () => appStatus(pinned.id) === 'normal', 20_000, 'the pinned app');
+    const pinnedImage = anvil.core.registry.get(auth.projectId, pinned.id).container!.image;
+    expect(pinnedImage).toMatch(/^127\.0\.0\.1:\d+\/default\/example@sha256:[0-9a-f]{64}$/);
+    // Another image pushed under the same tag.
+    const target = `${anvil.core.images.address()}/default/example:1.0`;
+    expect((await docker(['tag', 'anvil/debian-python:bookworm', target])).code).toBe(0);
+    expect((await docker(['push', target])).code).toBe(0);
+    const repushed = createApp({ version: '0.2.1' });
+    await waitFor(async () => appStatus(repushed.id) === 'normal', 20_000, 'the re-pushed app');
+    expect(anvil.core.registry.get(auth.projectId, repushed.id).container!.image).not.toBe(pinnedImage);
+
+    const service = anvil.core.services.create(auth.projectId, { name: 'pinned', appId: pinned.id, flavor: 'cpu.1u2g', pool: 'docker' }, userId);
+    await waitFor(async () => anvil.core.services.summary(auth.projectId, service.id).status === 'running', 60_000, 'pinned running');
+    const [instance] = anvil.core.services.get(auth.projectId, service.id).instances;
+    expect((await engine.getContainer(instance.containerId!).inspect()).Config.Image).toBe(pinnedImage);
+    await anvil.core.services.delete(auth.projectId, service.id);
+    // Put the example back under its tag for the other cases.
+    expect((await docker(['tag', EXAMPLE, target])).code).toBe(0);
+    expect((await docker(['push', target])).code).toBe(0);
+
+    const { zipSync, strToU8 } = await import('fflate');
+    const sneaky = { model_algorithm: 'x', model_type: 'Image', swr_location: 'default/x/../example:1.0' };
+    await call('/obs/images', { method: 'PUT' });
+    await call('/obs/images/sneaky?extract=zip', { method: 'PUT', body: Buffer.from(zipSync({ 'model/config.json': strToU8(JSON.stringify(sneaky)) })) });
+    const model = await call(`/v1/${auth.projectId}/models`, { method: 'POST', body: JSON.stringify({ model_name: 'sneaky', source_location: 'obs://images/sneaky' }) });
+    await waitFor(async () => appStatus(model.body.model_id) === 'failed', 20_000, 'the refused swr_location');
+    expect(appEvents(model.body.model_id)).toEqual(['Start model import.', 'Failed to access source image. Check whether the image exists.', 'Failed to import the model.']);
+  });
+
   it('refuses a forbidden start command and bad probes in the form, and fails a missing tag with the guide events', async () => {
     expect(() => createApp({ version: '0.1.0', startCommand: 'python3 server.py > /tmp/log' })).toThrow(expect.objectContaining({ field: 'startCommand' }));
     expect(() => createApp({ version: '0.1.0', startCommand: 'run --privileged' })).toThrow('must not contain "--privileged"');

@@ -263,6 +263,9 @@ export class DockerDriver implements RuntimeDriver {
   /** The image on the node: already there, or pulled from the repository it names (with Anvil's credentials). */
   private async requireImage(image: string): Promise<void> {
     const { docker } = this.opts;
+    // The engine answers some malformed names (`a/../b`) with a redirect that dockerode turns into an
+    // uncaught error event: only well-formed references reach it.
+    if (!IMAGE_REFERENCE.test(image)) throw new Error(`${JSON.stringify(image)} is not a valid image reference`);
     try {
       await docker.getImage(image).inspect();
       return;
@@ -322,6 +325,12 @@ export class DockerDriver implements RuntimeDriver {
     );
   }
 }
+
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+/** [registry host[:port]/]repository path, then :tag or @sha256:digest (the distribution reference grammar, without upper case). */
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\\d{1,5})?/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$`,
+);
 
 /** `host:port/…` or `registry.example.com/…`: the first path part names a registry. */
 function hasRegistryHost(image: string): boolean {
