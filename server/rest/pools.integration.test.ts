@@ -4,6 +4,7 @@
  * Docker Engine (with Anvil's runtime image) is needed for the node checks: they skip without it and
  * fail under CI=true.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,12 +159,22 @@ describe('nodes', () => {
     expect((await pools()).find((p) => p.id === 'edge')!.nodes).toEqual([]);
   });
 
+  const twinSocket = `/tmp/anvil-twin-${process.pid}.sock`;
   it.skipIf(!!engineProblem)('refuses the local engine a second time, under any name', async () => {
     const again = await addNode('edge', { name: 'again', endpoint: 'unix:///var/run/docker.sock' });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ error_code: 'ModelArts.0103', field: 'node.endpoint', error_msg: 'That engine is already a node (unix:///var/run/docker.sock).' });
     const sameName = await addNode('edge', { name: 'local-docker', endpoint: 'unix:///var/run/docker.sock' });
     expect(sameName.body).toMatchObject({ field: 'node.name', error_msg: 'A node named local-docker already exists.' });
+    // Other spellings of the same socket, and the same engine behind another path: its capacity would count twice.
+    for (const endpoint of ['unix:////var/run/docker.sock', 'unix:///var/run/../run/docker.sock']) {
+      expect((await addNode('edge', { name: 'twin', endpoint })).status).toBe(409);
+    }
+    fs.symlinkSync('/var/run/docker.sock', twinSocket);
+    const twin = await addNode('edge', { name: 'twin', endpoint: `unix://${twinSocket}` });
+    fs.rmSync(twinSocket, { force: true });
+    expect(twin.status).toBe(409);
+    expect(twin.body.error_msg).toBe('That engine is already node local-docker (unix:///var/run/docker.sock).');
   });
 
   it.skipIf(!!engineProblem)('sets and clears what the scheduler may hand out', async () => {

@@ -24,6 +24,8 @@ import type { TReconcilerTimings, TServiceRow } from './reconciler';
 const HEALTH_POLL_MS = 25;
 const MAX_DEPLOY_START_FAILURES = 3;
 const MAX_RESTART_BACKOFF_MS = 30_000;
+/** How long a stop waits for an instance's launch in progress (an engine call is bounded at 30 s; an image build is not). */
+const LAUNCH_WAIT_MS = 45_000;
 /** Guide §2.2.3: an app with a health check gets 3 minutes to stop (Anvil: at most, ending when drained). */
 const HEALTH_CHECKED_STOP_MS = 3 * 60_000;
 
@@ -121,13 +123,14 @@ export class InstanceSupervisor {
       restarts: row?.restarts ?? 0, consecutiveFailures: 0, lastError: '', isStopping: false, createdAt: row?.created_at ?? now(),
       startedAt: now(), probes: [],
     };
-    this.live.set(inst.id, inst);
-    this.setStatus(inst, 'starting');
     const { registry } = this.deps;
     const deployable = registry.deployable(service.project_id, service.app_id);
     this.planProbes(inst, deployable);
+    // Taken over first, recorded after: a container that vanished meanwhile leaves no phantom instance.
     const running = await this.driverOf(inst).adopt!(found, this.hooksFor(inst));
     Object.assign(inst, { host: running.host, port: running.port, pid: running.pid });
+    this.live.set(inst.id, inst);
+    this.setStatus(inst, 'starting');
     void this.waitStarted(inst).catch((e) => this.deps.hooks.onError(inst.serviceId, 'deploy', e));
   }
 
@@ -163,12 +166,19 @@ export class InstanceSupervisor {
       this.setStatus(inst, 'stopping');
       await this.deps.inflight.waitIdle(inst.id, inst.drainGraceMs ?? this.deps.timings.drainGraceMs);
     }
-    await inst.launching;
-    await this.driverOf(inst).stop(inst.id);
-    this.setStatus(inst, 'stopped');
-    this.live.delete(inst.id);
-    this.deps.db.prepare('DELETE FROM instances WHERE id = ?').run(inst.id);
-    this.deps.bus.emit('instance.changed', { projectId: inst.projectId, serviceId: inst.serviceId, instanceId: inst.id });
+    // A launch stuck on an engine that stopped answering must not hold the stop forever; if it
+    // finishes later, launch() ends what it started (see below).
+    await Promise.race([inst.launching, new Promise((r) => setTimeout(r, LAUNCH_WAIT_MS).unref())]);
+    try {
+      await this.driverOf(inst).stop(inst.id);
+      this.setStatus(inst, 'stopped');
+    } finally {
+      // Forgotten even when its node did not answer: unrecorded, its container is removed when the
+      // node answers again (pools/pool-registry.ts) or at the next Anvil start.
+      this.live.delete(inst.id);
+      this.deps.db.prepare('DELETE FROM instances WHERE id = ?').run(inst.id);
+      this.deps.bus.emit('instance.changed', { projectId: inst.projectId, serviceId: inst.serviceId, instanceId: inst.id });
+    }
   }
 
   private launchSafely(inst: TLiveInstance): void {
@@ -222,7 +232,12 @@ export class InstanceSupervisor {
       inst.lastError = (e as Error).message;
       return this.exited(inst, (e as Error).message);
     }
-    // A stop arrived while the process was being spawned: stop() ends it.
+    // A stop arrived while the process was being spawned: stop() ends it — unless that stop gave up
+    // waiting for this launch and is over, in which case what the launch started ends here.
+    if (inst.isStopping && !this.live.has(inst.id)) {
+      void this.driverOf(inst).stop(inst.id).catch((e) => this.deps.hooks.onError(inst.serviceId, 'stop', e));
+      return;
+    }
     if (inst.isStopping || hooks.isClosing()) return;
     Object.assign(inst, { host: running.host, port: running.port, pid: running.pid, containerId: running.containerId ?? null, startedAt: now() });
     this.deps.db

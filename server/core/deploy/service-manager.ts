@@ -152,7 +152,13 @@ export class ServiceManager {
     this.deps.autoStop.disarm(id);
     reconciler.setServiceStatus(row, 'deleting');
     await reconciler.queue.run(id, async () => {
-      await this.drainOrFail(row, 'delete');
+      try {
+        await reconciler.stopInstances(id, { drain: true });
+      } catch (e) {
+        // A node that does not answer cannot hold a delete forever: the service goes, and its
+        // instances, no longer recorded, are removed when the node answers again.
+        console.error(`[services] delete of ${id}: instances could not be ended:`, e);
+      }
       reconciler.purge(id);
     });
     this.changed(projectId, id);
@@ -234,11 +240,11 @@ export class ServiceManager {
   }
 
   /**
-   * Drains and ends the service's instances for a stop, restart or delete. When they cannot be
+   * Drains and ends the service's instances for a stop or restart. When they cannot be
    * ended, the service is `failed` (start or delete it again), the event says why, and the caller
    * gets a 503 instead of a service stuck in `stopping`.
    */
-  private async drainOrFail(row: Row, verb: 'stop' | 'restart' | 'delete'): Promise<void> {
+  private async drainOrFail(row: Row, verb: 'stop' | 'restart'): Promise<void> {
     try {
       await this.deps.reconciler.stopInstances(row.id, { drain: true });
     } catch (e) {

@@ -5,6 +5,7 @@
  * periodically; the scheduler places instances on ready nodes against what placed instances hold.
  */
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import type { TFlavor } from '../../contracts/services';
@@ -39,7 +40,7 @@ type TNodeRow = {
 type TPoolRow = { id: string; runtime: TPoolRuntime; description: string; created_at: number };
 
 /** What a node reported at its last check. */
-export type TInventory = { cpus: number; memoryGiB: number; gpus: TGpuInfo[]; engineVersion: string; hasRuntimeImage: boolean };
+export type TInventory = { cpus: number; memoryGiB: number; gpus: TGpuInfo[]; engineVersion: string; hasRuntimeImage: boolean; engineId?: string };
 
 type TDockerNode = { row: TNodeRow; endpoint: TEndpoint; docker: Docker; driver: DockerDriver; inventory: TInventory | null };
 
@@ -195,11 +196,15 @@ export class PoolRegistry {
       throw new CoreError('CONFLICT', `That engine is already a node (${parsed.data.endpoint}).`, 'endpoint');
     }
     const docker = new Docker(dockerOptions(endpoint, tls, ENGINE_TIMEOUT_MS));
+    let engineId: string;
     try {
-      await docker.ping();
+      engineId = ((await docker.info()) as { ID: string }).ID;
     } catch (e) {
       throw invalid('endpoint', `The engine at ${parsed.data.endpoint} does not answer: ${(e as Error).message}`);
     }
+    // Another address of an engine that is already a node would have its cores and memory counted twice.
+    const twin = [...this.dockerNodes.values()].find((n) => n.inventory?.engineId === engineId);
+    if (twin) throw new CoreError('CONFLICT', `That engine is already node ${twin.row.name} (${twin.row.endpoint}).`, 'endpoint');
     const row = this.insertNode({ poolId, name, endpoint: parsed.data.endpoint.trim(), tls, isAuto: false, allocatable });
     const node = this.connect(row);
     await this.refresh(node);
@@ -339,22 +344,33 @@ export class PoolRegistry {
     let reason = '';
     try {
       const docker = new Docker(dockerOptions(node.endpoint, node.row.tls ? (JSON.parse(node.row.tls) as TNodeTls) : undefined, ENGINE_TIMEOUT_MS));
-      const info = (await docker.info()) as { NCPU: number; MemTotal: number; ServerVersion: string; Runtimes?: Record<string, unknown> };
+      const info = (await docker.info()) as { ID: string; NCPU: number; MemTotal: number; ServerVersion: string; Runtimes?: Record<string, unknown> };
       const hasRuntimeImage = await docker.getImage(this.deps.runtimeImage).inspect().then(() => true, () => false);
       const gpus = await this.detectGpus(node, docker, info.Runtimes ?? {}).catch((e) => {
         reason = `GPU inventory failed: ${(e as Error).message}`;
         return [] as TGpuInfo[];
       });
       if (!hasRuntimeImage && !reason) reason = `Anvil's runtime image ${this.deps.runtimeImage} is not on this node (npm run images).`;
-      node.inventory = { cpus: info.NCPU, memoryGiB: Math.floor(info.MemTotal / 1024 ** 3), gpus, engineVersion: info.ServerVersion, hasRuntimeImage };
+      node.inventory = { cpus: info.NCPU, memoryGiB: Math.floor(info.MemTotal / 1024 ** 3), gpus, engineVersion: info.ServerVersion, hasRuntimeImage, engineId: info.ID };
     } catch (e) {
       status = 'unreachable';
       reason = `The engine does not answer: ${(e as Error).message}`;
     }
     const at = now();
+    const wasUnreachable = node.row.status === 'unreachable';
     this.deps.db.prepare('UPDATE nodes SET status = ?, status_reason = ?, inventory = ?, inventory_at = ? WHERE id = ?')
       .run(status, reason, node.inventory ? JSON.stringify(node.inventory) : null, at, node.row.id);
     node.row = { ...node.row, status, status_reason: reason, inventory_at: at };
+    if (wasUnreachable && status === 'ready') await this.reapUnrecorded(node);
+  }
+
+  /**
+   * A node that answers again may still run containers Anvil gave up on while it was away (their
+   * service was deleted, or their stop timed out): whatever no instance row names is removed.
+   */
+  private async reapUnrecorded(node: TDockerNode): Promise<void> {
+    const recorded = this.deps.db.prepare('SELECT id FROM instances WHERE node_id = ?').all(node.row.id) as { id: string }[];
+    await node.driver.reapStale([], new Set(recorded.map((r) => r.id))).catch((e) => console.error(`[pools] cleaning up node ${node.row.name}:`, e));
   }
 
   /**
@@ -411,7 +427,7 @@ function requestOf(flavor: { cpu: number; memoryGiB: number; gpu: number; gpuTyp
 }
 
 function endpointKey(e: TEndpoint): string {
-  return e.kind === 'unix' ? `unix:${e.socketPath}` : `tcp:${e.host.toLowerCase()}:${e.port}`;
+  return e.kind === 'unix' ? `unix:${path.posix.normalize(e.socketPath)}` : `tcp:${e.host.toLowerCase()}:${e.port}`;
 }
 
 /** The text of a non-TTY container's log buffer (8-byte frame headers stripped). */

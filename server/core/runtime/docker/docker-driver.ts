@@ -16,6 +16,8 @@ import { containerCreateOptions, containerName, INSTANCE_NETWORK, LABEL } from '
 import { statsSample, type TStatsSample } from './container-stats';
 
 const STOP_GRACE_S = 5;
+/** An engine call that takes longer has an engine that stopped answering: the caller hears so instead of waiting forever. */
+const ENGINE_CALL_S = 30;
 const STATS_INTERVAL_MS = 10_000;
 
 export type TDockerDriverOptions = {
@@ -98,12 +100,12 @@ export class DockerDriver implements RuntimeDriver {
     await this.requireImage(options.Image!);
     await this.ensureNetwork();
     await removeQuietly(docker.getContainer(containerName(spec.instanceId)));
-    const container = await docker.createContainer(options);
+    const container = await timed(docker.createContainer(options), 'create the container');
     try {
       // Attached before the start, so not one line of a model that fails at import is lost.
-      const output = await container.attach({ stream: true, stdout: true, stderr: true, logs: true });
+      const output = await timed(container.attach({ stream: true, stdout: true, stderr: true, logs: true }), 'attach to the container');
       const exited = container.wait({ condition: 'next-exit' });
-      await container.start();
+      await timed(container.start(), 'start the container');
       const running = await this.describe(container, spec.containerPort);
       this.own(spec.instanceId, container, spec.serviceId, spec.memoryBytes, output, exited, hooks);
       return running;
@@ -121,7 +123,7 @@ export class DockerDriver implements RuntimeDriver {
   /** A `docker exec` shell with a TTY in the instance's container (CloudShell); it ends when the container does. */
   async openShell(instanceId: string, size: TShellSize): Promise<TShellSession> {
     const owned = this.ownedOrThrow(instanceId);
-    const shell = await openContainerShell(owned.container, size);
+    const shell = await timed(openContainerShell(owned.container, size), 'open a shell');
     owned.shells.add(shell);
     shell.onExit(() => owned.shells.delete(shell));
     return shell;
@@ -137,17 +139,17 @@ export class DockerDriver implements RuntimeDriver {
     const owned = this.owned.get(instanceId);
     if (!owned) return;
     try {
-      await owned.container.stop({ t: STOP_GRACE_S });
+      await timed(owned.container.stop({ t: STOP_GRACE_S }), 'stop the container', (STOP_GRACE_S + ENGINE_CALL_S) * 1000);
     } catch (e) {
       // 304: already stopped; 404: already gone. Anything else: the engine did not stop it.
       const status = (e as { statusCode?: number }).statusCode;
       if (status !== 304 && status !== 404) throw new Error(`cannot stop the container on ${this.opts.nodeName}: ${engineMessage(e)}`);
     }
-    await owned.ended;
+    await timed(owned.ended, 'remove the container');
   }
 
   async findInstances(): Promise<TFoundInstance[]> {
-    const list = await this.opts.docker.listContainers({ all: true, filters: { label: this.ownLabels() } });
+    const list = await timed(this.opts.docker.listContainers({ all: true, filters: { label: this.ownLabels() } }), 'list containers');
     return list.map((c) => {
       const published = c.Ports.find((p) => p.Type === 'tcp' && p.PublicPort);
       return {
@@ -166,10 +168,10 @@ export class DockerDriver implements RuntimeDriver {
 
   async adopt(found: TFoundInstance, hooks: TInstanceHooks): Promise<TRunningInstance> {
     const container = this.opts.docker.getContainer(found.containerId);
-    const info = await container.inspect();
+    const info = await timed(container.inspect(), 'inspect the container');
     const serviceId = info.Config.Labels[LABEL.service];
     // From now on: what it wrote before the restart is already in the log store.
-    const output = (await container.logs({ follow: true, stdout: true, stderr: true, since: Math.floor(Date.now() / 1000) })) as Readable;
+    const output = (await timed(container.logs({ follow: true, stdout: true, stderr: true, since: Math.floor(Date.now() / 1000) }), 'follow the logs')) as Readable;
     const exited = container.wait({ condition: 'not-running' });
     this.own(found.instanceId, container, serviceId, info.HostConfig.Memory ?? 0, output, exited, hooks);
     return this.describe(container, undefined);
@@ -232,13 +234,13 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   private async exitDescription(container: Docker.Container, code: number, memoryBytes: number): Promise<string> {
-    const state = await container.inspect().then((i) => i.State, () => undefined);
+    const state = await timed(container.inspect(), 'inspect the container').then((i) => i.State, () => undefined);
     if (state?.OOMKilled) return `exit code ${code}: out of memory, over its flavor's ${formatBytes(memoryBytes)}`;
     return code === -1 ? 'the engine lost the container' : `exit code ${code}`;
   }
 
   private async describe(container: Docker.Container, containerPort: number | undefined): Promise<TRunningInstance> {
-    const info = await container.inspect();
+    const info = await timed(container.inspect(), 'inspect the container');
     const ports = info.NetworkSettings.Ports ?? {};
     const key = containerPort ? `${containerPort}/tcp` : Object.keys(ports).find((k) => k.endsWith('/tcp'));
     const binding = key ? ports[key]?.[0] : undefined;
@@ -267,7 +269,7 @@ export class DockerDriver implements RuntimeDriver {
     // uncaught error event: only well-formed references reach it.
     if (!IMAGE_REFERENCE.test(image)) throw new Error(`${JSON.stringify(image)} is not a valid image reference`);
     try {
-      await docker.getImage(image).inspect();
+      await timed(docker.getImage(image).inspect(), 'inspect the image');
       return;
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode !== 404) throw e;
@@ -294,7 +296,7 @@ export class DockerDriver implements RuntimeDriver {
   private ensureNetwork(): Promise<void> {
     this.networkReady ??= (async () => {
       const { docker } = this.opts;
-      const existing = await docker.listNetworks({ filters: { name: [INSTANCE_NETWORK] } });
+      const existing = await timed(docker.listNetworks({ filters: { name: [INSTANCE_NETWORK] } }), 'list networks');
       if (existing.some((n) => n.Name === INSTANCE_NETWORK)) return;
       await docker.createNetwork({
         Name: INSTANCE_NETWORK, Driver: 'bridge', CheckDuplicate: true,
@@ -316,7 +318,7 @@ export class DockerDriver implements RuntimeDriver {
     await Promise.all(
       [...this.owned.entries()].map(async ([instanceId, owned]) => {
         try {
-          const raw = await owned.container.stats({ stream: false });
+          const raw = await timed(owned.container.stats({ stream: false }), 'read stats');
           onStats({ ...statsSample(raw), instanceId, serviceId: owned.serviceId });
         } catch {
           /* the container ended meanwhile: its exit is reported elsewhere */
@@ -338,9 +340,19 @@ function hasRegistryHost(image: string): boolean {
   return image.includes('/') && (first.includes(':') || first.includes('.') || first === 'localhost');
 }
 
+/** Rejects when `promise` has not settled within `ms` (the request itself may still be pending). */
+function timed<T>(promise: Promise<T>, what: string, ms = ENGINE_CALL_S * 1000): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the engine did not ${what} within ${Math.round(ms / 1000)} s`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function removeQuietly(container: Docker.Container): Promise<void> {
   try {
-    await container.remove({ force: true, v: true });
+    await timed(container.remove({ force: true, v: true }), 'remove the container');
   } catch (e) {
     const status = (e as { statusCode?: number }).statusCode;
     // 404: gone; 409: removal already in progress.
