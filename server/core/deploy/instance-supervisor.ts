@@ -258,13 +258,16 @@ export class InstanceSupervisor {
   }
 
   /**
-   * An application with packages to install runs its own image, built on the instance's node (or
-   * found there by content hash); the build is an event on the application and on the service.
+   * An application with packages to install, or any on a remote (TCP) node, runs its own image,
+   * built on the instance's node (or found there by content hash); the build is an event on the
+   * application and on the service.
    */
   private async appImage(inst: TLiveInstance, service: TServiceRow, app: ReturnType<AppRegistry['deployable']>): Promise<string | undefined> {
     const { builder, events, db } = this.deps;
-    if (app.container || !builder.needsBuild(app)) return undefined;
+    if (app.container) return undefined;
     const driver = this.driverOf(inst);
+    const isRemote = driver instanceof DockerDriver && driver.isRemote;
+    if (!builder.needsBuild(app) && !isRemote) return undefined;
     if (!(driver instanceof DockerDriver)) throw new Error(`${app.row.name} ${app.row.version} installs packages: deploy it on a Docker pool`);
     const onApp = (code: 'A33' | 'A34' | 'A38' | 'A39') => events.record(service.project_id, 'app', service.app_id, code);
     const onService = (code: 'S4' | 'S5' | 'S7', ...args: string[]) => events.record(service.project_id, 'service', service.id, code, ...args);

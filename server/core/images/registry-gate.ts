@@ -16,9 +16,13 @@ import type { RegistryCredentials } from './registry-credentials';
 import { isInProject, parseRegistryPath } from './registry-paths';
 
 export const GATE_REALM = 'Anvil image repository';
+/** A connection (either side) with no traffic this long is closed. */
+const IDLE_MS = 120_000;
+/** Requests one project may have between the gate and the registry at once (docker pushes 3-5 layers in parallel). */
+const PROJECT_MAX_IN_FLIGHT = 32;
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'upgrade'];
 
-type TErrorCode = 'UNAUTHORIZED' | 'DENIED' | 'NAME_UNKNOWN' | 'UNSUPPORTED' | 'UNAVAILABLE';
+type TErrorCode = 'UNAUTHORIZED' | 'DENIED' | 'NAME_UNKNOWN' | 'UNSUPPORTED' | 'UNAVAILABLE' | 'TOOMANYREQUESTS';
 
 export type TRegistryGateOptions = {
   credentials: RegistryCredentials;
@@ -28,7 +32,9 @@ export type TRegistryGateOptions = {
 
 export class RegistryGate {
   private readonly server: http.Server;
-  private readonly agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+  // No shared cap on upstream sockets: one project must not be able to use them all (see PROJECT_MAX_IN_FLIGHT).
+  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  private readonly inFlight = new Map<string, number>();
   private listening: net.AddressInfo | undefined;
   private listenError: string | undefined;
 
@@ -40,8 +46,10 @@ export class RegistryGate {
         sendRegistryError(req, res, 503, 'UNAVAILABLE', e instanceof CoreError ? e.message : 'The image repository failed to answer.');
       });
     });
-    // Blob uploads may take far longer than Node's default 5-minute request limit.
+    // Blob uploads may take far longer than Node's default 5-minute request limit, but a connection
+    // that moves no byte for IDLE_MS (a stalled upload, a slow drip) is closed.
     this.server.requestTimeout = 0;
+    this.server.timeout = IDLE_MS;
     this.server.headersTimeout = 60_000;
     this.server.keepAliveTimeout = 65_000;
   }
@@ -115,6 +123,15 @@ export class RegistryGate {
       query.delete('mount');
       target = `${pathname}${query.size ? `?${query}` : ''}`;
     }
+    // Each project gets its share of the registry: a project holding many slow uploads open waits, others do not.
+    const held = this.inFlight.get(project.id) ?? 0;
+    if (held >= PROJECT_MAX_IN_FLIGHT) return sendRegistryError(req, res, 429, 'TOOMANYREQUESTS', 'too many requests of this project in flight; retry later');
+    this.inFlight.set(project.id, held + 1);
+    res.once('close', () => {
+      const now = (this.inFlight.get(project.id) ?? 1) - 1;
+      if (now > 0) this.inFlight.set(project.id, now);
+      else this.inFlight.delete(project.id);
+    });
     return this.forward(req, res, await this.opts.backend.upstream(), target);
   }
 
@@ -167,6 +184,7 @@ export class RegistryGate {
       answer.pipe(res);
       answer.once('error', () => res.destroy());
     });
+    proxied.setTimeout(IDLE_MS, () => proxied.destroy(new Error(`no answer for ${IDLE_MS / 1000} s`)));
     proxied.once('error', (e) => {
       if (res.headersSent) return void res.destroy();
       sendRegistryError(req, res, 503, 'UNAVAILABLE', `The image repository did not answer (${e.message}).`);

@@ -6,11 +6,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
 import { findExecutable } from './registry-manager';
 import { ImageSourceError } from './registry-service';
 
@@ -150,6 +151,31 @@ describe.skipIf(!hasDocker || !hasRegistry)('pushing to the image repository wit
     expect((await fetch(`http://${address}/v2/team-b/copy/blobs/${layer}`, { method: 'HEAD', headers: asB })).status).toBe(404);
     await expect(anvil.core.images.resolveImage('team-b', '../default/hello', 'v1')).rejects.toMatchObject({ event: { code: 'A19' } });
     await expect(anvil.core.images.resolveImage('team-b', 'x/../../default/hello', 'v1')).rejects.toMatchObject({ event: { code: 'A19' } });
+  });
+
+  it('one project holding many stalled uploads open cannot block another project', async () => {
+    const a = anvil.core.images.credential(projectA);
+    const [host, port] = address.split(':');
+    const stalled: http.ClientRequest[] = [];
+    const statuses: number[] = [];
+    // Uploads that announce a body and never send it all: each holds a request to the registry.
+    for (let i = 0; i < 33; i++) {
+      const req = http.request({
+        host, port: Number(port), method: 'PATCH', path: '/v2/default/stall/blobs/uploads/x',
+        headers: { authorization: `Basic ${Buffer.from(`default:${a.password}`).toString('base64')}`, 'content-length': '1000000', 'content-type': 'application/octet-stream' },
+      });
+      req.on('response', (r) => (statuses.push(r.statusCode ?? 0), r.resume()));
+      req.on('error', () => undefined);
+      req.write('x');
+      stalled.push(req);
+    }
+    await waitFor(async () => statuses.includes(429), 10_000, 'the 33rd upload refused');
+    const b = anvil.core.images.credential(projectB);
+    const started = Date.now();
+    const other = await fetch(`http://${address}/v2/_catalog`, { headers: { authorization: `Basic ${Buffer.from(`${b.username}:${b.password}`).toString('base64')}` } });
+    expect(other.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    for (const req of stalled) req.destroy();
   });
 
   it("refuses a push into another project's namespace", async () => {

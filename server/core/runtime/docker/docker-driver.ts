@@ -69,6 +69,11 @@ export class DockerDriver implements RuntimeDriver {
     return this.opts.nodeName;
   }
 
+  /** A TCP node cannot mount Anvil's copy of a model: its instances run images with the model inside. */
+  get isRemote(): boolean {
+    return this.opts.endpoint.kind === 'tcp';
+  }
+
   capacity(): TNodeCapacity {
     return this.opts.capacity();
   }
