@@ -169,16 +169,24 @@ export class InstanceSupervisor {
     // A launch stuck on an engine that stopped answering must not hold the stop forever; if it
     // finishes later, launch() ends what it started (see below).
     await Promise.race([inst.launching, new Promise((r) => setTimeout(r, LAUNCH_WAIT_MS).unref())]);
+    const driver = this.driverOf(inst);
     try {
-      await this.driverOf(inst).stop(inst.id);
-      this.setStatus(inst, 'stopped');
-    } finally {
-      // Forgotten even when its node did not answer: unrecorded, its container is removed when the
-      // node answers again (pools/pool-registry.ts) or at the next Anvil start.
-      this.live.delete(inst.id);
-      this.deps.db.prepare('DELETE FROM instances WHERE id = ?').run(inst.id);
-      this.deps.bus.emit('instance.changed', { projectId: inst.projectId, serviceId: inst.serviceId, instanceId: inst.id });
+      await driver.stop(inst.id);
+    } catch (e) {
+      // A process stays owned, so a later stop or delete tries again. A container on a node that
+      // does not answer is let go: unrecorded, it is removed when the node answers again
+      // (pools/pool-registry.ts) or at the next Anvil start.
+      if (driver.adopt) this.forget(inst);
+      throw e;
     }
+    this.setStatus(inst, 'stopped');
+    this.forget(inst);
+  }
+
+  private forget(inst: TLiveInstance): void {
+    this.live.delete(inst.id);
+    this.deps.db.prepare('DELETE FROM instances WHERE id = ?').run(inst.id);
+    this.deps.bus.emit('instance.changed', { projectId: inst.projectId, serviceId: inst.serviceId, instanceId: inst.id });
   }
 
   private launchSafely(inst: TLiveInstance): void {

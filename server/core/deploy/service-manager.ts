@@ -155,9 +155,10 @@ export class ServiceManager {
       try {
         await reconciler.stopInstances(id, { drain: true });
       } catch (e) {
-        // A node that does not answer cannot hold a delete forever: the service goes, and its
-        // instances, no longer recorded, are removed when the node answers again.
-        console.error(`[services] delete of ${id}: instances could not be ended:`, e);
+        // A container on a node that does not answer is let go (removed when the node answers
+        // again), so the delete completes; a process that could not be ended keeps the service.
+        if (reconciler.instancesOf(id).length > 0) await this.failOperation(row, 'delete', e);
+        console.error(`[services] delete of ${id}: instances on an unreachable node were let go:`, e);
       }
       reconciler.purge(id);
     });
@@ -248,15 +249,20 @@ export class ServiceManager {
     try {
       await this.deps.reconciler.stopInstances(row.id, { drain: true });
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      console.error(`[services] ${verb} of ${row.id} failed:`, e);
-      this.deps.db.prepare(`UPDATE services SET desired_state = 'stopped' WHERE id = ?`).run(row.id);
-      this.deps.reconciler.setServiceStatus(row, 'failed', message);
-      // Guide table 3-15 has its own text for a failed stop (S23); the others are S8 with their verb.
-      if (verb === 'stop') this.deps.events.record(row.project_id, 'service', row.id, 'S23', message);
-      else this.deps.events.record(row.project_id, 'service', row.id, 'S8', verb, message);
-      throw new CoreError('UNAVAILABLE', `Failed to ${verb} service ${row.name}: ${message}`);
+      await this.failOperation(row, verb, e);
     }
+  }
+
+  /** The operation could not end the instances: `failed` with the error (S23 for a stop, else S8) and a 503. */
+  private async failOperation(row: Row, verb: 'stop' | 'restart' | 'delete', e: unknown): Promise<never> {
+    const message = e instanceof Error ? e.message : String(e);
+    console.error(`[services] ${verb} of ${row.id} failed:`, e);
+    this.deps.db.prepare(`UPDATE services SET desired_state = 'stopped' WHERE id = ?`).run(row.id);
+    this.deps.reconciler.setServiceStatus(row, 'failed', message);
+    // Guide table 3-15 has its own text for a failed stop (S23); the others are S8 with their verb.
+    if (verb === 'stop') this.deps.events.record(row.project_id, 'service', row.id, 'S23', message);
+    else this.deps.events.record(row.project_id, 'service', row.id, 'S8', verb, message);
+    throw new CoreError('UNAVAILABLE', `Failed to ${verb} service ${row.name}: ${message}`);
   }
 
   /** Checks the state machine; a refused operation says why (409). */

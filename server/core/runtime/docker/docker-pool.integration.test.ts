@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { baseRuntimeImage } from '../../images/base-images';
 import { PYTHON_SERVER_DIR } from '../../anvil-core';
 import { getToken, startTestAnvil, stopTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../../test-support/anvil-harness';
@@ -144,6 +144,22 @@ describe.skipIf(!!engineProblem)('the Docker pool', () => {
     expect(await containersOf(id)).toHaveLength(1);
     anvil = await startTestAnvil(dataDir, { deployMinuteMs: 2_000 });
     auth = await getToken(anvil.url);
+    expect(await containersOf(id)).toEqual([]);
+  });
+
+  it('a delete completes when the node does not answer, and the node is cleaned up once it answers again', async () => {
+    const id = (await create('unreachable', apps.iris)).body.service_id as string;
+    await waitStatus(id, 'running');
+    const { driver } = anvil.core.pools.dockerDrivers()[0];
+    vi.spyOn(driver, 'stop').mockRejectedValueOnce(new Error('the engine did not stop the container within 35 s'));
+    expect((await call(`/v1/${auth.projectId}/services/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await call(`/v1/${auth.projectId}/services/${id}`)).status).toBe(404);
+    expect(await containersOf(id)).toHaveLength(1); // the engine "did not answer": the container is still there
+    // The node is seen unreachable, then ready again: what no instance names is removed.
+    const nodeId = anvil.core.pools.dockerDrivers()[0].nodeId;
+    anvil.core.db.prepare(`UPDATE nodes SET status = 'unreachable' WHERE id = ?`).run(nodeId);
+    (anvil.core.pools as unknown as { dockerNodes: Map<string, { row: { status: string } }> }).dockerNodes.get(nodeId)!.row.status = 'unreachable';
+    await anvil.core.pools.refreshAll();
     expect(await containersOf(id)).toEqual([]);
   });
 
