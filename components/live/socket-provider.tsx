@@ -49,9 +49,13 @@ export function SocketProvider({ children }: { children: ReactNode }) {
     });
     s.on('service:update', (service) => {
       // Pushes can overtake each other's fetches: an older copy never replaces a newer one.
-      queryClient.setQueryData(trpc.services.get.queryKey({ id: service.id }), (old: TServiceDetail | undefined) =>
-        old && old.updatedAt <= service.updatedAt ? { ...old, ...service } : old,
-      );
+      const detailKey = trpc.services.get.queryKey({ id: service.id });
+      const before = queryClient.getQueryData<TServiceDetail>(detailKey);
+      queryClient.setQueryData(detailKey, (old: TServiceDetail | undefined) => (old && old.updatedAt <= service.updatedAt ? { ...old, ...service } : old));
+      // An instance push that arrived before the detail's first fetch answered was dropped: when the
+      // summary's ready count disagrees with the instances shown, fetch the detail again.
+      const shownReady = before?.instances.filter((i) => i.status === 'ready').length;
+      if (before && before.updatedAt <= service.updatedAt && shownReady !== service.readyInstances) void queryClient.invalidateQueries({ queryKey: detailKey });
       queryClient.setQueryData(trpc.services.list.queryKey(), (old: TServiceSummary[] | undefined) => {
         if (!old) return old;
         return old.some((s) => s.id === service.id) ? old.map((s) => (s.id === service.id ? newerOf(s, service) : s)) : [service, ...old];

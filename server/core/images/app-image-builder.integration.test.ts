@@ -7,17 +7,12 @@
 import crypto from 'node:crypto';
 import Docker from 'dockerode';
 import { strToU8, zipSync } from 'fflate';
+import { dockerSuiteProblem } from '../../test-support/docker-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON_SERVER_DIR } from '../anvil-core';
-import { baseRuntimeImage } from './base-images';
 import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
 
 const engine = new Docker();
-const problem = await engine
-  .ping()
-  .then(() => engine.getImage(baseRuntimeImage(PYTHON_SERVER_DIR)).inspect())
-  .then(() => undefined, (e: Error) => `no Docker Engine with Anvil's runtime image (npm run images): ${e.message}`);
-if (problem && process.env.CI === 'true') throw new Error(`The container suites need Docker under CI: ${problem}`);
+const problem = await dockerSuiteProblem();
 
 let anvil: TTestAnvil;
 let auth: { token: string; projectId: string };

@@ -11,17 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import Docker from 'dockerode';
+import { dockerSuiteProblem } from '../../test-support/docker-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON_SERVER_DIR } from '../anvil-core';
-import { baseRuntimeImage } from '../images/base-images';
 import { getToken, startTestAnvil, stopTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../test-support/anvil-harness';
 
 const engine = new Docker();
-const problem = await engine
-  .ping()
-  .then(() => engine.getImage(baseRuntimeImage(PYTHON_SERVER_DIR)).inspect())
-  .then(() => undefined, (e: Error) => `no Docker Engine with Anvil's runtime image (npm run images): ${e.message}`);
-if (problem && process.env.CI === 'true') throw new Error(`The container suites need Docker under CI: ${problem}`);
+const problem = await dockerSuiteProblem();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-tls-'));
 const pem = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');

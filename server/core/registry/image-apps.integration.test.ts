@@ -8,17 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { dockerSuiteProblem } from '../../test-support/docker-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TCreateImageApp } from '../../contracts/apps';
 import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
 
 const EXAMPLE = 'anvil/example-custom:1.0';
 const engine = new Docker();
-const problem = await engine
-  .ping()
-  .then(() => engine.getImage(EXAMPLE).inspect())
-  .then(() => undefined, (e: Error) => `no Docker Engine with ${EXAMPLE} (npm run images -- --example): ${e.message}`);
-if (problem && process.env.CI === 'true') throw new Error(`The container suites need Docker under CI: ${problem}`);
+const problem = await dockerSuiteProblem(EXAMPLE, 'npm run images -- --example');
 
 let anvil: TTestAnvil;
 let auth: { token: string; projectId: string };

@@ -9,17 +9,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { dockerSuiteProblem } from '../../../test-support/docker-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON_SERVER_DIR } from '../../anvil-core';
-import { baseRuntimeImage } from '../../images/base-images';
 import { getToken, waitFor, zipFolder } from '../../../test-support/anvil-harness';
 
 const engine = new Docker();
-const problem = await engine
-  .ping()
-  .then(() => engine.getImage(baseRuntimeImage(PYTHON_SERVER_DIR)).inspect())
-  .then(() => undefined, (e: Error) => `no Docker Engine with Anvil's runtime image (npm run images): ${e.message}`);
-if (problem && process.env.CI === 'true') throw new Error(`The container suites need Docker under CI: ${problem}`);
+const problem = await dockerSuiteProblem();
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-kill9-'));
 let port = 0;

@@ -4,18 +4,12 @@
  */
 import path from 'node:path';
 import Docker from 'dockerode';
+import { dockerSuiteProblem } from '../../../test-support/docker-suite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { baseRuntimeImage } from '../../images/base-images';
-import { PYTHON_SERVER_DIR } from '../../anvil-core';
 import { getToken, startTestAnvil, stopTestAnvil, waitFor, zipFolder, type TTestAnvil } from '../../../test-support/anvil-harness';
 
 const docker = new Docker();
-const engineProblem = await docker
-  .ping()
-  .then(() => docker.getImage(baseRuntimeImage(PYTHON_SERVER_DIR)).inspect())
-  .then(() => undefined, (e: Error) => `no Docker Engine with Anvil's runtime image (npm run images): ${e.message}`);
-if (engineProblem && process.env.CI === 'true') throw new Error(`The container suites need Docker under CI: ${engineProblem}`);
-if (engineProblem) console.warn(`Skipping the Docker pool suite: ${engineProblem}`);
+const engineProblem = await dockerSuiteProblem();
 
 let anvil: TTestAnvil;
 let auth: { token: string; projectId: string };

@@ -1,0 +1,19 @@
+/**
+ * Whether the container suites can run here: a Docker Engine that answers and has `image` (Anvil's
+ * runtime image by default, built by `npm run images`). Under CI=true a missing engine or image is
+ * an error, never a skip; elsewhere the suite skips with the returned reason.
+ */
+import Docker from 'dockerode';
+import { PYTHON_SERVER_DIR } from '../core/anvil-core';
+import { baseRuntimeImage } from '../core/images/base-images';
+
+export async function dockerSuiteProblem(image = baseRuntimeImage(PYTHON_SERVER_DIR), how = 'npm run images'): Promise<string | undefined> {
+  const engine = new Docker();
+  const problem = await engine
+    .ping()
+    .then(() => engine.getImage(image).inspect())
+    .then(() => undefined, (e: Error) => `no Docker Engine with ${image} (${how}): ${e.message}`);
+  if (problem && process.env.CI === 'true') throw new Error(`The container suites need Docker under CI: ${problem}`);
+  if (problem) console.warn(`Skipping a container suite: ${problem}`);
+  return problem;
+}
