@@ -11,7 +11,7 @@ import { useTRPC } from '../trpc';
 import { DialogFooter } from '../ui/dialog-footer';
 import { Field } from '../ui/field';
 import { AllocatableFields, allocatableOf } from './allocatable-fields';
-import { usePathErrors } from './use-path-errors';
+import { useFieldErrors } from '../ui/use-field-errors';
 
 type TProps = { pools: TPoolView[]; poolId?: string; onDone: () => void; onCancel: () => void };
 
@@ -21,7 +21,7 @@ export function AddNodeDialog({ pools, poolId, onDone, onCancel }: TProps) {
   const dockerPools = pools.filter((p) => p.runtime === 'docker');
   const [form, setForm] = useState({ poolId: poolId ?? dockerPools[0]?.id ?? '', name: '', endpoint: '', ca: '', cert: '', key: '' });
   const [allocatable, setAllocatable] = useState({ cpus: '', memoryGiB: '' });
-  const { errors, validate, fromServer, clear } = usePathErrors();
+  const { errors, validate, fromServer, clear } = useFieldErrors({ byPath: true });
   const add = useMutation(trpc.pools.addNode.mutationOptions({ onSuccess: onDone, onError: fromServer }));
   const isTcp = form.endpoint.trim().startsWith('tcp://');
   const set = (key: keyof typeof form, value: string, field: string = key) => {

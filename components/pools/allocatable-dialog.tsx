@@ -8,7 +8,7 @@ import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
 import { DialogFooter } from '../ui/dialog-footer';
 import { AllocatableFields, allocatableOf } from './allocatable-fields';
-import { usePathErrors } from './use-path-errors';
+import { useFieldErrors } from '../ui/use-field-errors';
 
 // Validated under its field name, so messages land where the server's would (`allocatable.cpus`).
 const ZFormSchema = z.object({ allocatable: ZAllocatableSchema.nullable() });
@@ -17,7 +17,7 @@ export function AllocatableDialog({ node, onDone, onCancel }: { node: TNodeView;
   const { t } = useI18n();
   const trpc = useTRPC();
   const [value, setValue] = useState({ cpus: String(node.total.cpus), memoryGiB: String(node.total.memoryGiB) });
-  const { errors, validate, fromServer, clear } = usePathErrors();
+  const { errors, validate, fromServer, clear } = useFieldErrors({ byPath: true });
   const save = useMutation(trpc.pools.setAllocatable.mutationOptions({ onSuccess: onDone, onError: fromServer }));
   const title = `${t('pools.setAllocatable')}: ${node.name}`;
   return (

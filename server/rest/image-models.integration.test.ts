@@ -5,13 +5,14 @@
  * Engine, the example image and docker-registry: skipped without them, failed under CI=true.
  * The console's door, tRPC `apps.createFromImage`, is checked here too: its errors name nested fields.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../test-support/anvil-harness';
+import { dockerCli } from '../test-support/docker-suite';
 
 const EXAMPLE = 'anvil/example-custom:1.0';
 const engine = new Docker();
@@ -131,16 +132,7 @@ describe.skipIf(!!problem)('a pushed image', () => {
   let dockerConfig = '';
   let target = '';
 
-  function docker(args: string[], input = ''): Promise<{ code: number; out: string }> {
-    return new Promise((resolve) => {
-      const child = spawn('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig } });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-      child.stdin.end(input);
-      child.on('close', (code) => resolve({ code: code ?? -1, out }));
-    });
-  }
+  const docker = (args: string[], input = '') => dockerCli(args, { config: dockerConfig, input });
 
   beforeAll(async () => {
     dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-docker-config-'));

@@ -3,6 +3,7 @@
  * runtime image by default, built by `npm run images`). Under CI=true a missing engine or image is
  * an error, never a skip; elsewhere the suite skips with the returned reason.
  */
+import { spawn } from 'node:child_process';
 import Docker from 'dockerode';
 import { PYTHON_SERVER_DIR } from '../core/anvil-core';
 import { baseRuntimeImage } from '../core/images/base-images';
@@ -16,4 +17,19 @@ export async function dockerSuiteProblem(image = baseRuntimeImage(PYTHON_SERVER_
   if (problem && process.env.CI === 'true') throw new Error(`The container suites need Docker under CI: ${problem}`);
   if (problem) console.warn(`Skipping a container suite: ${problem}`);
   return problem;
+}
+
+/**
+ * Runs the docker CLI with its own client configuration (a test's `docker login` never touches
+ * ~/.docker), without blocking: Anvil's registry gate answers from the same process.
+ */
+export function dockerCli(args: string[], opts: { config: string; input?: string }): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', args, { env: { ...process.env, DOCKER_CONFIG: opts.config } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.stdin.end(opts.input ?? '');
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
 }

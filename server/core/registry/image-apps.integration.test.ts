@@ -3,12 +3,11 @@
  * --example) is pushed to Anvil's repository with the docker CLI, registered, deployed on the
  * Docker pool, called through the gateway; its liveness probe restarts it when /health fails.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { dockerSuiteProblem } from '../../test-support/docker-suite';
+import { dockerCli, dockerSuiteProblem } from '../../test-support/docker-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TCreateImageApp } from '../../contracts/apps';
 import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
@@ -23,16 +22,7 @@ let userId: string;
 let dockerConfig: string;
 const pushed: string[] = [];
 
-function docker(args: string[], input = ''): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig } });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.stdin.end(input);
-    child.on('close', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
+const docker = (args: string[], input = '') => dockerCli(args, { config: dockerConfig, input });
 
 const call = async (p: string, init: RequestInit = {}) => {
   const res = await fetch(`${anvil.url}${p}`, { ...init, headers: { 'x-auth-token': auth.token, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
