@@ -4,6 +4,7 @@ import { ZLogQuerySchema } from '../../contracts/services';
 import type { TDatabase } from '../db/database';
 import { now } from '../ids';
 import { invalid } from '../errors';
+import { BatchedInsert } from './batched-insert';
 import { compileLogQuery } from './log-search';
 
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -13,31 +14,29 @@ const SCAN_LIMIT = 50_000;
 type Pending = [serviceId: string, instanceId: string, ts: number, stream: string, line: string];
 
 export class InstanceLogs {
-  private pending: Pending[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
+  /** Lines are written in one transaction every 200 ms so chatty models stay cheap. */
+  private readonly batch: BatchedInsert<Pending>;
 
-  constructor(private readonly db: TDatabase) {}
+  constructor(private readonly db: TDatabase) {
+    this.batch = new BatchedInsert(db, 'INSERT INTO logs (service_id, instance_id, ts, stream, line) VALUES (?, ?, ?, ?, ?)', {
+      delayMs: 200,
+      tag: 'logs',
+      what: 'instance log lines',
+    });
+  }
 
   /** Deleted services: their late lines are dropped instead of landing as orphan rows. */
   private readonly forgotten = new Set<string>();
 
-  /** Buffers a line; lines are written in one transaction every 200 ms so chatty models stay cheap. */
   append(serviceId: string, instanceId: string, stream: 'stdout' | 'stderr', line: string): void {
     if (this.forgotten.has(serviceId)) return;
-    this.pending.push([serviceId, instanceId, now(), stream, line.slice(0, MAX_LINE)]);
-    this.flushTimer ??= setTimeout(() => {
-      try {
-        this.flush();
-      } catch (e) {
-        console.error('[logs] could not store instance log lines:', e);
-      }
-    }, 200);
+    this.batch.push([serviceId, instanceId, now(), stream, line.slice(0, MAX_LINE)]);
   }
 
   /** The service is being deleted: drop its buffered lines and any that still arrive. */
   forget(serviceId: string): void {
     this.forgotten.add(serviceId);
-    this.pending = this.pending.filter((p) => p[0] !== serviceId);
+    this.batch.discard((p) => p[0] === serviceId);
   }
 
   /** The last `n` lines of a service, oldest first (a failed service's status shows them). */
@@ -48,13 +47,7 @@ export class InstanceLogs {
   }
 
   flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.pending.length === 0) return;
-    const rows = this.pending;
-    this.pending = [];
-    const insert = this.db.prepare('INSERT INTO logs (service_id, instance_id, ts, stream, line) VALUES (?, ?, ?, ?, ?)');
-    this.db.transaction(() => rows.forEach((r) => insert.run(...r)))();
+    this.batch.flush();
   }
 
   /** Oldest first within the range; keeps the newest `limit` matches. */

@@ -4,53 +4,35 @@
  */
 import type { TDatabase } from '../db/database';
 import type { TStatsSample } from '../runtime/docker/container-stats';
+import { BatchedInsert } from './batched-insert';
 
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
-const FLUSH_MS = 1000;
 
 export type TInstanceStatsSample = TStatsSample & { instanceId: string; serviceId: string };
 
 export class InstanceStats {
-  private pending: TInstanceStatsSample[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
-  private isClosed = false;
+  private readonly batch: BatchedInsert<unknown[]>;
 
-  constructor(private readonly db: TDatabase) {}
+  constructor(private readonly db: TDatabase) {
+    this.batch = new BatchedInsert(
+      db,
+      `INSERT INTO instance_stats (service_id, instance_id, ts, cpu_pct, mem_bytes, mem_limit_bytes, net_rx_bytes, net_tx_bytes, blk_read_bytes, blk_write_bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      { delayMs: 1000, tag: 'stats', what: 'instance stats' },
+    );
+  }
 
-  record(sample: TInstanceStatsSample): void {
-    // A reading that was in flight when Anvil closed has nowhere to go.
-    if (this.isClosed) return;
-    this.pending.push(sample);
-    this.flushTimer ??= setTimeout(() => {
-      try {
-        this.flush();
-      } catch (e) {
-        console.error('[stats] could not store instance stats:', e);
-      }
-    }, FLUSH_MS);
+  record(r: TInstanceStatsSample): void {
+    this.batch.push([r.serviceId, r.instanceId, r.ts, r.cpuPct, r.memBytes, r.memLimitBytes, r.netRxBytes, r.netTxBytes, r.blkReadBytes, r.blkWriteBytes]);
   }
 
   flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.pending.length === 0) return;
-    const rows = this.pending;
-    this.pending = [];
-    const insert = this.db.prepare(
-      `INSERT INTO instance_stats (service_id, instance_id, ts, cpu_pct, mem_bytes, mem_limit_bytes, net_rx_bytes, net_tx_bytes, blk_read_bytes, blk_write_bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.db.transaction(() => {
-      for (const r of rows) {
-        insert.run(r.serviceId, r.instanceId, r.ts, r.cpuPct, r.memBytes, r.memLimitBytes, r.netRxBytes, r.netTxBytes, r.blkReadBytes, r.blkWriteBytes);
-      }
-    })();
+    this.batch.flush();
   }
 
-  /** Writes what is pending and takes no more (Anvil is closing). */
+  /** Writes what is pending and takes no more (Anvil is closing): a reading still in flight is dropped. */
   close(): void {
-    this.flush();
-    this.isClosed = true;
+    this.batch.close();
   }
 
   /** Samples of a service's instances since `from` (epoch ms), oldest first. */
