@@ -90,6 +90,8 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
       python: opts.python, serverDir: PYTHON_SERVER_DIR, baseEnv: opts.instanceBaseEnv, gpus: detectGpus().length,
       instanceUser: opts.instanceUser, runDir: opts.runDir,
     });
+  // Hashes the model server's files: once.
+  const runtimeImage = baseRuntimeImage(PYTHON_SERVER_DIR);
   const processCapacity = () => {
     const node = driver.capacity();
     const { cpus, memoryGiB } = opts.poolCapacity ?? {};
@@ -106,7 +108,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
     db, processDriver: driver, processCapacity,
     // One installation per data directory: its containers carry this, so two Anvils can share an engine.
     owner: createHash('sha256').update(path.resolve(opts.dataDir)).digest('hex').slice(0, 16),
-    runtimeImage: baseRuntimeImage(PYTHON_SERVER_DIR),
+    runtimeImage,
     dockerHost: opts.docker?.dockerHost, autoDetectDocker: opts.docker?.autoDetect ?? true, localAllocatable: opts.poolCapacity,
     defaultPool: opts.defaultPool, onStats: (sample) => stats.record(sample), statsIntervalMs: opts.docker?.statsIntervalMs,
     // Images of Anvil's repository are pulled with the credential of the project they belong to.
@@ -135,7 +137,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
     dockerDrivers: () => pools.dockerDrivers(),
     place: (s: { pool: string; flavor: string }, missing: number) => pools.place(s.pool, s.flavor, missing),
   };
-  const builder = new AppImageBuilder({ runtimeImage: baseRuntimeImage(PYTHON_SERVER_DIR), pipIndexUrl: opts.pipIndexUrl });
+  const builder = new AppImageBuilder({ runtimeImage, pipIndexUrl: opts.pipIndexUrl });
   const reconciler = new Reconciler({ db, placer, builder, registry, events, logs, bus, inflight, timings });
   const autoStop = new AutoStopClock({ db, hourMs: opts.lifecycle?.hourMs ?? 3_600_000, onDue: (id) => services.autoStopDue(id) });
   const services: ServiceManager = new ServiceManager({ db, registry, reconciler, pools, events, logs, bus, autoStop });

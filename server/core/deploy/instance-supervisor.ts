@@ -11,7 +11,7 @@ import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
 import type { InflightRequests } from '../gateway/inflight';
 import { newId, now } from '../ids';
-import type { AppImageBuilder, TBuildNotices } from '../images/app-image-builder';
+import { installsPackages, type AppImageBuilder, type TBuildNotices } from '../images/app-image-builder';
 import type { AppRegistry } from '../registry/app-registry';
 import { DockerDriver } from '../runtime/docker/docker-driver';
 import type { RuntimeDriver, TFoundInstance, TInstanceHooks, TPlacement } from '../runtime/runtime-driver';
@@ -275,7 +275,7 @@ export class InstanceSupervisor {
     if (app.container) return undefined;
     const driver = this.driverOf(inst);
     const isRemote = driver instanceof DockerDriver && driver.isRemote;
-    if (!builder.needsBuild(app) && !isRemote) return undefined;
+    if (!installsPackages(app.config) && !isRemote) return undefined;
     if (!(driver instanceof DockerDriver)) throw new Error(`${app.row.name} ${app.row.version} installs packages: deploy it on a Docker pool`);
     const onApp = (code: 'A33' | 'A34' | 'A38' | 'A39') => events.record(service.project_id, 'app', service.app_id, code);
     const onService = (code: 'S4' | 'S5' | 'S7', ...args: string[]) => events.record(service.project_id, 'service', service.id, code, ...args);

@@ -15,7 +15,9 @@ import type { TDatabase } from '../db/database';
 import type { InflightRequests } from '../gateway/inflight';
 import { now } from '../ids';
 import { KeyedQueue } from '../keyed-queue';
+import type { AppImageBuilder } from '../images/app-image-builder';
 import type { AppRegistry } from '../registry/app-registry';
+import type { DockerDriver } from '../runtime/docker/docker-driver';
 import type { RuntimeDriver, TPlacement } from '../runtime/runtime-driver';
 import { scheduleFailureArgs, type TScheduleResult } from '../scheduler/scheduler';
 import type { EventLog } from '../telemetry/events';
@@ -53,7 +55,7 @@ export type TPlacer = TDriverLookup & {
   /** Places `missing` more instances of the service in its pool, all or none. */
   place(service: TServiceRow, missing: number): TScheduleResult;
   /** Container drivers, whose instances survive an Anvil restart. */
-  dockerDrivers(): { nodeId: string; driver: import('../runtime/docker/docker-driver').DockerDriver }[];
+  dockerDrivers(): { nodeId: string; driver: DockerDriver }[];
 };
 
 export type TReconcilerHooks = {
@@ -79,7 +81,7 @@ export class Reconciler {
 
   constructor(
     private readonly deps: {
-      db: TDatabase; placer: TPlacer; builder: import('../images/app-image-builder').AppImageBuilder; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
+      db: TDatabase; placer: TPlacer; builder: AppImageBuilder; registry: AppRegistry; events: EventLog; logs: InstanceLogs; bus: DomainBus;
       inflight: InflightRequests;
       timings?: Partial<TReconcilerTimings>;
     },

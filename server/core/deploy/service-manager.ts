@@ -12,6 +12,7 @@ import type { TDatabase } from '../db/database';
 import { CoreError, invalid, notFound } from '../errors';
 import { newId, now } from '../ids';
 import type { AppRegistry } from '../registry/app-registry';
+import { installsPackages } from '../images/app-image-builder';
 import type { PoolRegistry } from '../pools/pool-registry';
 import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
@@ -68,11 +69,11 @@ export class ServiceManager {
     if (!app.deployTypes.includes('online')) throw invalid('appId', `${app.name} ${app.version} cannot be deployed as an online service.`);
     const pool = s.pool ?? this.deps.pools.defaultPoolId();
     if (!this.deps.pools.poolExists(pool)) throw invalid('pool', `Resource pool ${pool} does not exist.`);
-    if (container && this.deps.pools.runtimeOf(pool) !== 'docker') {
-      throw invalid('pool', `${app.name} ${app.version} runs its own container image: deploy it on a Docker pool.`);
-    }
-    if (config.dependencies?.some((d) => d.packages.length > 0) && this.deps.pools.runtimeOf(pool) !== 'docker') {
-      throw invalid('pool', `${app.name} ${app.version} installs packages (dependencies): deploy it on a Docker pool, where Anvil builds its image.`);
+    if (this.deps.pools.runtimeOf(pool) !== 'docker') {
+      if (container) throw invalid('pool', `${app.name} ${app.version} runs its own container image: deploy it on a Docker pool.`);
+      if (installsPackages(config)) {
+        throw invalid('pool', `${app.name} ${app.version} installs packages (dependencies): deploy it on a Docker pool, where Anvil builds its image.`);
+      }
     }
     const flavor = this.flavors(pool).find((f) => f.id === s.flavor);
     if (!flavor) throw invalid('flavor', `Unknown compute specification ${s.flavor}.`);
@@ -157,7 +158,7 @@ export class ServiceManager {
       } catch (e) {
         // A container on a node that does not answer is let go (removed when the node answers
         // again), so the delete completes; a process that could not be ended keeps the service.
-        if (reconciler.instancesOf(id).length > 0) await this.failOperation(row, 'delete', e);
+        if (reconciler.instancesOf(id).length > 0) this.failOperation(row, 'delete', e);
         console.error(`[services] delete of ${id}: instances on an unreachable node were let go:`, e);
       }
       reconciler.purge(id);
@@ -249,12 +250,12 @@ export class ServiceManager {
     try {
       await this.deps.reconciler.stopInstances(row.id, { drain: true });
     } catch (e) {
-      await this.failOperation(row, verb, e);
+      this.failOperation(row, verb, e);
     }
   }
 
   /** The operation could not end the instances: `failed` with the error (S23 for a stop, else S8) and a 503. */
-  private async failOperation(row: Row, verb: 'stop' | 'restart' | 'delete', e: unknown): Promise<never> {
+  private failOperation(row: Row, verb: 'stop' | 'restart' | 'delete', e: unknown): never {
     const message = e instanceof Error ? e.message : String(e);
     console.error(`[services] ${verb} of ${row.id} failed:`, e);
     this.deps.db.prepare(`UPDATE services SET desired_state = 'stopped' WHERE id = ?`).run(row.id);

@@ -26,6 +26,11 @@ export type TBuildNotices = {
   failed(log: string): void;
 };
 
+/** True when an application has packages to install: it cannot run as Anvil's runtime image with the model mounted. */
+export function installsPackages(config: TModelConfig): boolean {
+  return (config.dependencies ?? []).some((d) => d.packages.length > 0);
+}
+
 /** pip requirement for a config.json package (restraint EXACT / ATLEAST / ATMOST, guide table 4-6). */
 export function requirementOf(p: { package_name: string; package_version?: string; restraint?: string }): string {
   if (!p.package_version) return p.package_name;
@@ -58,11 +63,6 @@ export class AppImageBuilder {
   private readonly inFlight = new Map<string, Promise<string>>();
 
   constructor(private readonly opts: { runtimeImage: string; pipIndexUrl?: string }) {}
-
-  /** True when `app` cannot run as Anvil's runtime image with the model mounted: it has packages to install. */
-  needsBuild(app: { config: TModelConfig }): boolean {
-    return (app.config.dependencies ?? []).some((d) => d.packages.length > 0);
-  }
 
   /** The application's image on the engine `docker`, built unless an identical one is there. */
   async imageFor(docker: Docker, nodeName: string, app: TAppToBuild, notices: TBuildNotices): Promise<string> {

@@ -7,7 +7,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import readline from 'node:readline';
 import type Docker from 'dockerode';
-import type { TEndpoint } from '../../pools/docker-endpoint';
+import { publishHost, type TEndpoint } from '../../pools/docker-endpoint';
 import type {
   RuntimeDriver, TExecResult, TFoundInstance, TInstanceHooks, TInstanceSpec, TIsolation, TNodeCapacity, TRunningInstance, TShellSession, TShellSize,
 } from '../runtime-driver';
@@ -164,7 +164,7 @@ export class DockerDriver implements RuntimeDriver {
         generation: Number(c.Labels[LABEL.generation]),
         containerId: c.Id,
         isRunning: c.State === 'running' && !!published,
-        host: this.publishHost(),
+        host: publishHost(this.opts.endpoint),
         port: published?.PublicPort ?? 0,
         pid: null,
       };
@@ -252,15 +252,11 @@ export class DockerDriver implements RuntimeDriver {
     if (!binding) throw new Error('the engine published no port for the container');
     return {
       instanceId: info.Config.Labels[LABEL.instance],
-      host: this.publishHost(),
+      host: publishHost(this.opts.endpoint),
       port: Number(binding.HostPort),
       pid: info.State.Pid || null,
       containerId: info.Id,
     };
-  }
-
-  private publishHost(): string {
-    return this.opts.endpoint.kind === 'unix' ? '127.0.0.1' : this.opts.endpoint.host;
   }
 
   private ownLabels(): string[] {
