@@ -4,7 +4,6 @@
  * deploy types. With `?from=<version id>` it creates a new version, pre-filled from that one (§2.5).
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { DEPLOY_TYPES, ZCreateAppSchema, type TCreateApp, type TDeployType } from '@/server/contracts/apps';
@@ -17,6 +16,7 @@ import { errorOf } from '../ui/error-text';
 import { Field } from '../ui/field';
 import { useFieldErrors } from '../ui/use-field-errors';
 import { ApiParams } from './api-params';
+import { AppBasicsSection, AppSourceChoice } from './app-form-common';
 
 type TForm = Required<Pick<TCreateApp, 'name' | 'version' | 'description' | 'sourceUri' | 'runtime'>> & {
   deployTypes: TDeployType[];
@@ -69,30 +69,10 @@ export function CreateAppForm() {
       <div className="page-head">
         <h1>{fromId ? t('apps.createVersion') : t('apps.create')}</h1>
       </div>
-      <section className="panel">
-        <h2>{t('appForm.basic')}</h2>
-        <Field label={t('appForm.name')} hint={t('appForm.nameHint')} error={errors.name} required htmlFor="app-name">
-          <input id="app-name" value={form.name} maxLength={64} readOnly={!!fromId} onChange={(e) => set('name', e.target.value)} />
-        </Field>
-        <Field label={t('appForm.version')} error={errors.version} required htmlFor="app-version">
-          <input id="app-version" value={form.version} onChange={(e) => set('version', e.target.value)} />
-        </Field>
-        <Field label={t('appForm.description')} error={errors.description} htmlFor="app-description">
-          <textarea id="app-description" rows={2} value={form.description} onChange={(e) => set('description', e.target.value)} />
-        </Field>
-      </section>
+      <AppBasicsSection form={form} errors={errors} onChange={set} isNameFixed={!!fromId} />
       <section className="panel">
         <h2>{t('appForm.source')}</h2>
-        <Field label={t('appForm.source')}>
-          <div className="checks">
-            <span className="chip chip-active">{t('apps.source.obs')}</span>
-            {!fromId && (
-              <Link className="chip" href="/ai-apps/create-from-image">
-                {t('apps.source.image')}
-              </Link>
-            )}
-          </div>
-        </Field>
+        <AppSourceChoice current="obs" canSwitch={!fromId} />
         <Field label={t('appForm.modelDir')} hint={t('appForm.modelDirHint')} error={dirError} required htmlFor="app-source">
           <div className="input-row">
             <input id="app-source" readOnly value={form.sourceUri} placeholder="obs://bucket/path" />

@@ -6,7 +6,6 @@
  * included; after creation the application's page follows its import.
  */
 import { useMutation } from '@tanstack/react-query';
-import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { ZCreateImageAppSchema, type TCreateImageApp, type TDeployType } from '@/server/contracts/apps';
@@ -14,6 +13,7 @@ import { PROBE_KINDS, type TProbeKind } from '@/server/contracts/probes';
 import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
 import { Field } from '../ui/field';
+import { AppBasicsSection, AppSourceChoice } from './app-form-common';
 import { ImagePicker, type TImageChoice } from './image-app-form-image';
 import { DeployTypesField, DocsField, type TDoc } from './image-app-form-extras';
 import { NEW_PROBE, ProbeEditor, probeInput, type TProbeDraft } from './probe-editor';
@@ -95,30 +95,10 @@ export function ImageAppForm() {
       <div className="page-head">
         <h1>{t('apps.create')}</h1>
       </div>
-      <section className="panel">
-        <h2>{t('appForm.basic')}</h2>
-        <Field label={t('appForm.name')} hint={t('appForm.nameHint')} error={errors.name} required htmlFor="app-name">
-          <input id="app-name" value={form.name} maxLength={64} onChange={(e) => set('name', e.target.value)} />
-        </Field>
-        <Field label={t('appForm.version')} error={errors.version} required htmlFor="app-version">
-          <input id="app-version" value={form.version} onChange={(e) => set('version', e.target.value)} />
-        </Field>
-        <Field label={t('appForm.description')} error={errors.description} htmlFor="app-description">
-          <textarea id="app-description" rows={2} value={form.description} onChange={(e) => set('description', e.target.value)} />
-        </Field>
-      </section>
+      <AppBasicsSection form={form} errors={errors} onChange={set} />
       <section className="panel">
         <h2>{t('appForm.source')}</h2>
-        <Field label={t('appForm.source')}>
-          <div className="checks">
-            <Link className="chip" href="/ai-apps/create">
-              {t('apps.source.obs')}
-            </Link>
-            <span className="chip chip-active" aria-current="page">
-              {t('apps.source.image')}
-            </span>
-          </div>
-        </Field>
+        <AppSourceChoice current="image" />
         <Field label={t('imageForm.image')} hint={t('imageForm.imageHint')} error={errors.image} required htmlFor="image-repository">
           <ImagePicker value={form.image} onChange={(image) => set('image', image)} />
         </Field>
