@@ -36,6 +36,11 @@ const ZEnvSchema = z.object({
   ANVIL_DEFAULT_POOL: z.string().min(1).optional(),
   /** Stop containers when Anvil exits (default: they keep serving and the next Anvil adopts them). */
   ANVIL_STOP_CONTAINERS_ON_EXIT: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
+  /** Key that encrypts the gateway secrets kept in the database (64 hex digits or base64 of 32 bytes); default: a key file in the data directory. */
+  ANVIL_MASTER_KEY: z
+    .string()
+    .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 64 hex digits or the base64 of 32 bytes')
+    .optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
 

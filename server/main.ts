@@ -12,7 +12,7 @@ import { readEnv, type TEnv } from './env';
 import { attachCloudShell } from './realtime/cloud-shell';
 import { attachLiveUpdates } from './realtime/live-updates';
 import { answerClientError, isWellEncoded, sendError, sendInternalError } from './rest/http-io';
-import { handleRest } from './rest/rest-router';
+import { handleInferUpgrade, handleRest } from './rest/rest-router';
 import { appRouter } from './trpc/app-router';
 import { createContext } from './trpc/init';
 
@@ -31,6 +31,7 @@ export async function startAnvil(
     instanceUser: env.ANVIL_INSTANCE_USER,
     runDir: env.runDir,
     adminPassword: env.ANVIL_ADMIN_PASSWORD,
+    masterKey: env.ANVIL_MASTER_KEY,
     predictionTimeoutMs: opts.predictionTimeoutMs,
     deployMinuteMs: opts.deployMinuteMs,
     lifecycle: opts.lifecycle,
@@ -81,11 +82,13 @@ export async function startAnvil(
   server.keepAliveTimeout = 65_000;
   const io = attachLiveUpdates(core, server, { publicUrl: env.ANVIL_PUBLIC_URL });
   attachCloudShell(core, io);
-  if (nextUpgrade) {
-    server.on('upgrade', (req, socket, head) => {
-      if (!req.url?.startsWith('/socket.io')) void nextUpgrade!(req, socket, head);
-    });
-  }
+  // socket.io answers its own upgrades; WebSocket services get theirs from the gateway; Next (dev reload) the rest.
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url?.startsWith('/socket.io')) return;
+    if (handleInferUpgrade(core, req, socket, head)) return;
+    if (nextUpgrade) void nextUpgrade(req, socket, head);
+    else socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
   const { port } = server.address() as import('node:net').AddressInfo;
   const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;

@@ -1,5 +1,6 @@
 /** Online services: the shapes shared by tRPC, REST and the console forms. */
 import { z } from 'zod';
+import { ZQpsLimitSchema } from './access';
 import { ZDescriptionSchema, ZResourceNameSchema } from './names';
 
 /** GUIDE-INDEX §A decision 18; `waiting`: not enough resources yet (event S2). */
@@ -49,6 +50,16 @@ export const ZCreateServiceSchema = z.object({
     .min(3, 'At least 3 minutes.')
     .max(120, 'At most 120 minutes.')
     .default(20),
+  /** Guide table 3-2 "服务流量限制": requests per second, none by default. */
+  qpsLimit: ZQpsLimitSchema.default(null),
+  /** Guide table 3-2 "升级为WebSocket": container-image applications only; fixed for the service's life, and no traffic limit. */
+  websocket: z.boolean().default(false),
+  /** Guide table 3-2 "支持APP认证", with the apps allowed to call the service. */
+  appAuth: z.boolean().default(false),
+  authAppIds: z.array(z.string().min(1)).max(50).default([]),
+}).superRefine((s, ctx) => {
+  if (s.websocket && s.qpsLimit !== null) ctx.addIssue({ code: 'custom', path: ['qpsLimit'], message: 'A WebSocket service has no traffic limit (guide table 3-2).' });
+  if (!s.appAuth && s.authAppIds.length > 0) ctx.addIssue({ code: 'custom', path: ['authAppIds'], message: 'Turn on APP authentication to bind apps.' });
 });
 export type TCreateService = z.input<typeof ZCreateServiceSchema>;
 
@@ -108,6 +119,10 @@ export type TServiceSummary = {
   statusReason: string;
   createdAt: number;
   updatedAt: number;
+  /** Chosen at deploy; the address is ws(s)://… (guide §3.1.4.4). */
+  websocket: boolean;
+  appAuth: boolean;
+  qpsLimit: number | null;
 };
 
 export type TServiceDetail = TServiceSummary & {

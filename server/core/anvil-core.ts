@@ -8,7 +8,15 @@ import { openDatabase, type TDatabase } from './db/database';
 import { AutoStopClock } from './deploy/auto-stop';
 import { Reconciler, type TReconcilerTimings } from './deploy/reconciler';
 import { ServiceManager } from './deploy/service-manager';
+import { AccessKeys } from './access/access-keys';
+import { AuthApps } from './access/auth-apps';
+import { SecretBox } from './access/secret-box';
+import { ServiceAccess } from './access/service-access';
+import { Authenticator } from './gateway/authenticator';
 import { CredentialCache } from './gateway/credential-cache';
+import { GatewayCredentials } from './gateway/gateway-credentials';
+import { QpsLimiter } from './gateway/qps-limiter';
+import { RequestMetrics } from './gateway/request-metrics';
 import { InflightRequests } from './gateway/inflight';
 import { InferenceGateway } from './gateway/inference-gateway';
 import { RouteTable } from './gateway/route-table';
@@ -62,6 +70,8 @@ export type TAnvilCoreOptions = {
   imageRepository?: Omit<TImageRepositoryOptions, 'dir'>;
   /** Caps on .zip extraction (archive size, extracted bytes, entries); tests shrink them. */
   zipLimits?: Partial<TZipLimits>;
+  /** ANVIL_MASTER_KEY; absent: a key file in the data directory. */
+  masterKey?: string;
   /** Login lock-out and per-address limits; tests shrink them. */
   loginLimits?: Partial<TLoginLimits>;
 };
@@ -140,7 +150,9 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   const builder = new AppImageBuilder({ runtimeImage, pipIndexUrl: opts.pipIndexUrl });
   const reconciler = new Reconciler({ db, placer, builder, registry, events, logs, bus, inflight, timings });
   const autoStop = new AutoStopClock({ db, hourMs: opts.lifecycle?.hourMs ?? 3_600_000, onDue: (id) => services.autoStopDue(id) });
-  const services: ServiceManager = new ServiceManager({ db, registry, reconciler, pools, events, logs, bus, autoStop });
+  // Gateway secrets (SK, AppSecret, AppCodes, service tokens) are sealed with the master key.
+  const box = SecretBox.open(opts.dataDir, opts.masterKey);
+  const services: ServiceManager = new ServiceManager({ db, registry, reconciler, pools, events, logs, bus, autoStop, box });
   // CloudShell (§3.1.6): tests shrink its limits through `cloudShell.limits`.
   const cloudShell = new CloudShell({
     events, bus, driverOf: (instanceId) => reconciler.driverOfInstance(instanceId),
@@ -150,10 +162,18 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
     },
     instances: (serviceId) => reconciler.instancesOf(serviceId),
   });
-  const routes = new RouteTable(db, bus);
+  const routes = new RouteTable(db, bus, box);
   const credentials = new CredentialCache(iam);
   bus.on('token.revoked', ({ userId, projectId }) => credentials.forgetUser(userId, projectId));
-  const gateway = new InferenceGateway({ routes, reconciler, credentials, inflight, timeoutMs: opts.predictionTimeoutMs });
+  const accessKeys = new AccessKeys(db, box, bus);
+  const authApps = new AuthApps(db, box, bus);
+  const serviceAccess = new ServiceAccess({ db, box, bus, apps: authApps });
+  const gatewayCredentials = new GatewayCredentials({ db, bus, accessKeys, apps: authApps });
+  const metrics = new RequestMetrics();
+  const gateway = new InferenceGateway({
+    routes, reconciler, inflight, metrics, limiter: new QpsLimiter(), timeoutMs: opts.predictionTimeoutMs,
+    authenticator: new Authenticator({ credentials: gatewayCredentials, tokens: credentials, onSigned: (ak) => accessKeys.noteUsed(ak) }),
+  });
 
   const housekeeping = () => {
     events.purgeExpired();
@@ -169,7 +189,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
 
   return {
     db, bus, iam, autoStop, directory, store, buckets, events, logs, stats, registry, reconciler, services, gateway, credentials, driver, pools,
-    cloudShell, images,
+    cloudShell, images, accessKeys, authApps, serviceAccess, metrics,
     generatedAdminPassword: bootstrap.generatedPassword,
     /**
      * Stops every process instance and closes the database. Containers keep serving for the next
@@ -181,6 +201,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
       autoStop.close();
       await images.close();
       await reconciler.shutdown({ stopContainers: !!closeOpts.stopContainers });
+      gateway.close();
       await pools.close({ stopContainers: !!closeOpts.stopContainers });
       await driver.stopAll();
       stats.close();

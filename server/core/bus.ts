@@ -8,6 +8,8 @@ export type TDomainEvents = {
   'instance.changed': [{ projectId: string; serviceId: string; instanceId: string }];
   'event.recorded': [{ projectId: string; event: TEventRecord }];
   /** A token or session stopped being valid before its expiry (logout, user deleted, membership removed, password reset). */
+  /** Gateway credentials changed: a user's access keys, or a project's APP-authentication apps, codes or bindings. */
+  'access.changed': [{ kind: 'access-key'; userId: string } | { kind: 'auth-app'; projectId: string }];
   'token.revoked': [{ tokenHash: string; kind: 'api' | 'session'; userId: string; projectId: string }];
 };
 

@@ -46,6 +46,8 @@ export function attachLiveUpdates(
   const io = new Server<TClientToServer, TServerToClient, never, SocketData>(server, {
     path: '/socket.io',
     serveClient: false,
+    // Other upgrades (WebSocket services behind the gateway) are answered elsewhere, maybe after more than a second.
+    destroyUpgrade: false,
     allowRequest: (req, callback) => (isAllowedOrigin(req, opts.publicUrl) ? callback(null, true) : callback('Origin not allowed', false)),
   });
 

@@ -1,5 +1,7 @@
 /** Routes the public REST API and the console's file endpoints; everything else falls through to Next. */
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { TInferTarget } from '../core/gateway/inference-gateway';
 import type { TAnvilCore } from '../core/anvil-core';
 import { CoreError } from '../core/errors';
 import type { TIdentity } from '../core/iam/identity';
@@ -43,23 +45,46 @@ function caller(core: TAnvilCore, req: http.IncomingMessage, allowSession: boole
   return check.identity;
 }
 
+/**
+ * The service and API path of a `/v1/infers/…` request; undefined for any other path, null when
+ * the path is malformed (already answered).
+ */
+function inferTarget(req: http.IncomingMessage, res: http.ServerResponse | undefined): TInferTarget | undefined | null {
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const infer = INFER.exec(queryAt < 0 ? url : url.slice(0, queryAt));
+  if (!infer) return undefined;
+  try {
+    return {
+      serviceId: decodePathSegment(infer[1]), apiPath: infer[2] || '/', query: queryAt < 0 ? '' : url.slice(queryAt),
+      // Cookies are parsed only for the console's prediction tab, which says so with its header.
+      sessionToken: req.headers['x-anvil-console'] ? sessionToken(req) : undefined,
+    };
+  } catch (e) {
+    if (res) sendCaught(res, e);
+    return null;
+  }
+}
+
+/** A WebSocket upgrade for a service (guide §3.1.4.4); false when the path is not `/v1/infers/…`. */
+export function handleInferUpgrade(core: TAnvilCore, req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean {
+  const target = inferTarget(req, undefined);
+  if (target === undefined) return false;
+  if (target === null) socket.destroy();
+  else core.gateway.handleUpgrade(req, socket, head, target);
+  return true;
+}
+
 /** Returns false when the request is not for the REST API (the console's pages then handle it). */
 export function handleRest(core: TAnvilCore, req: http.IncomingMessage, res: http.ServerResponse, publicUrl: string): boolean {
   const url = req.url ?? '/';
   const pathname = url.split('?')[0];
-  const infer = INFER.exec(pathname);
+  const infer = inferTarget(req, res);
   if (infer) {
-    const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
-    let serviceId: string;
-    try {
-      serviceId = decodePathSegment(infer[1]);
-    } catch (e) {
-      sendCaught(res, e);
-      return true;
-    }
-    core.gateway.handle(req, res, serviceId, infer[2] || '/', query, sessionToken(req));
+    core.gateway.handle(req, res, infer);
     return true;
   }
+  if (infer === null) return true;
   const run = (fn: () => Promise<void> | void) => {
     Promise.resolve()
       .then(fn)

@@ -1,3 +1,4 @@
+import { accessRouter } from './access-router';
 import { adminRouter } from './admin-router';
 import { appsRouter } from './apps-router';
 import { authRouter } from './auth-router';
@@ -7,5 +8,5 @@ import { obsRouter } from './obs-router';
 import { poolsRouter } from './pools-router';
 import { servicesRouter } from './services-router';
 
-export const appRouter = router({ auth: authRouter, admin: adminRouter, obs: obsRouter, apps: appsRouter, services: servicesRouter, images: imagesRouter, pools: poolsRouter });
+export const appRouter = router({ auth: authRouter, admin: adminRouter, obs: obsRouter, apps: appsRouter, services: servicesRouter, images: imagesRouter, pools: poolsRouter, access: accessRouter });
 export type AppRouter = typeof appRouter;

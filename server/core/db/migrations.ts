@@ -106,4 +106,33 @@ export const MIGRATIONS: readonly string[] = [
     project_id TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, username TEXT NOT NULL UNIQUE,
     password TEXT NOT NULL, created_at INTEGER NOT NULL);
   `,
+  // Issue 7: gateway credentials (AK/SK, APP authentication, service tokens) and access settings of services.
+  `
+  -- Permanent access keys of a user (guide §3.1.4.2.2). The SK signs requests, so it is kept
+  -- encrypted with the master key (secret-box.ts), never hashed.
+  CREATE TABLE access_keys (
+    access_key TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    secret_enc TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('active', 'inactive')), created_at INTEGER NOT NULL, last_used_at INTEGER);
+  CREATE INDEX access_keys_user ON access_keys (user_id);
+  -- APP authentication (guide §3.1.4.2.3): apps of a project, their AppCodes, and the services each may call.
+  CREATE TABLE auth_apps (
+    id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE, name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '', app_key TEXT NOT NULL UNIQUE, app_secret_enc TEXT NOT NULL,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, UNIQUE (project_id, name));
+  CREATE TABLE auth_app_codes (
+    id TEXT PRIMARY KEY, app_id TEXT NOT NULL REFERENCES auth_apps(id) ON DELETE CASCADE,
+    code_enc TEXT NOT NULL, code_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
+  CREATE TABLE auth_app_bindings (
+    app_id TEXT NOT NULL REFERENCES auth_apps(id) ON DELETE CASCADE,
+    service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL, PRIMARY KEY (app_id, service_id));
+  CREATE INDEX auth_app_bindings_service ON auth_app_bindings (service_id);
+  -- Per service: APP authentication on or off, its own token (PAI-EAS style, encrypted), a QPS
+  -- limit (guide table 3-2 "traffic limit"; NULL: none) and the WebSocket upgrade chosen at deploy.
+  ALTER TABLE services ADD COLUMN app_auth INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE services ADD COLUMN token_enc TEXT;
+  ALTER TABLE services ADD COLUMN qps_limit INTEGER;
+  ALTER TABLE services ADD COLUMN websocket INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

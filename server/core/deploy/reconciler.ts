@@ -45,7 +45,7 @@ export type TServiceRow = {
   id: string; project_id: string; name: string; status: TServiceStatus; desired_state: 'running' | 'stopped'; app_id: string;
   flavor: string; instance_count: number; envs: string; deploy_timeout_min: number; deploy_started_at: number | null;
   auto_stop_enabled: number; auto_stop_hours: number; auto_stop_at: number | null; status_reason: string; created_at: number;
-  generation: number; pool: string;
+  generation: number; pool: string; app_auth: number; token_enc: string | null; qps_limit: number | null; websocket: number;
 };
 
 export type { TLiveInstance };

@@ -16,6 +16,8 @@ import { installsPackages } from '../images/app-image-builder';
 import type { PoolRegistry } from '../pools/pool-registry';
 import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
+import { newServiceToken } from '../access/random-keys';
+import type { SecretBox } from '../access/secret-box';
 import type { AutoStopClock } from './auto-stop';
 import type { Reconciler, TServiceRow } from './reconciler';
 
@@ -33,7 +35,7 @@ export class ServiceManager {
   constructor(
     private readonly deps: {
       db: TDatabase; registry: AppRegistry; reconciler: Reconciler; pools: PoolRegistry; events: EventLog; logs: InstanceLogs;
-      bus: DomainBus; autoStop: AutoStopClock;
+      bus: DomainBus; autoStop: AutoStopClock; box: SecretBox;
     },
   ) {
     const { reconciler } = deps;
@@ -75,18 +77,30 @@ export class ServiceManager {
         throw invalid('pool', `${app.name} ${app.version} installs packages (dependencies): deploy it on a Docker pool, where Anvil builds its image.`);
       }
     }
+    if (s.websocket && !container) {
+      throw invalid('websocket', `${app.name} ${app.version} is not from a container image: only those can be upgraded to WebSocket (guide §3.1.4.4).`);
+    }
+    for (const appId of s.authAppIds) {
+      if (!db.prepare('SELECT 1 FROM auth_apps WHERE id = ? AND project_id = ?').get(appId, projectId)) throw invalid('authAppIds', `App ${appId} does not exist.`);
+    }
     const flavor = this.flavors(pool).find((f) => f.id === s.flavor);
     if (!flavor) throw invalid('flavor', `Unknown compute specification ${s.flavor}.`);
     if (!flavor.isAvailable) throw invalid('flavor', `${s.flavor} is not available in pool ${pool}: ${flavor.unavailableReason}`);
 
     const id = newId();
     const t = now();
-    db.prepare(
-      `INSERT INTO services (id, project_id, name, description, status, desired_state, app_id, traffic_weight, pool, flavor,
-         instance_count, envs, deploy_timeout_min, auto_stop_enabled, auto_stop_hours, deploy_started_at, owner_user_id, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'deploying', 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(id, projectId, s.name, s.description, s.appId, s.trafficWeight, pool, s.flavor, s.instanceCount, JSON.stringify(s.envs),
-      s.deployTimeoutMinutes, Number(s.autoStop.enabled), s.autoStop.hours, t, ownerUserId, t, t);
+    db.transaction(() => {
+      db.prepare(
+        `INSERT INTO services (id, project_id, name, description, status, desired_state, app_id, traffic_weight, pool, flavor,
+           instance_count, envs, deploy_timeout_min, auto_stop_enabled, auto_stop_hours, deploy_started_at, owner_user_id, created_at, updated_at,
+           qps_limit, websocket, app_auth, token_enc)
+         VALUES (?, ?, ?, ?, 'deploying', 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(id, projectId, s.name, s.description, s.appId, s.trafficWeight, pool, s.flavor, s.instanceCount, JSON.stringify(s.envs),
+        s.deployTimeoutMinutes, Number(s.autoStop.enabled), s.autoStop.hours, t, ownerUserId, t, t,
+        s.qpsLimit, Number(s.websocket), Number(s.appAuth), this.deps.box.seal(newServiceToken()));
+      for (const appId of s.authAppIds) db.prepare('INSERT INTO auth_app_bindings (app_id, service_id, created_at) VALUES (?, ?, ?)').run(appId, id, t);
+    })();
+    if (s.authAppIds.length) this.deps.bus.emit('access.changed', { kind: 'auth-app', projectId });
     this.deps.events.record(projectId, 'service', id, 'S1');
     this.changed(projectId, id);
     void this.deps.reconciler.bringUp(id);
@@ -289,6 +303,7 @@ export class ServiceManager {
       readyInstances: this.deps.reconciler.endpoints(r.id).length, pool: r.pool,
       autoStop: { enabled: !!r.auto_stop_enabled, hours: r.auto_stop_hours, stopsAt: r.auto_stop_at },
       statusReason: r.status_reason, createdAt: r.created_at, updatedAt: r.updated_at,
+      websocket: !!r.websocket, appAuth: !!r.app_auth, qpsLimit: r.qps_limit,
     };
   }
 

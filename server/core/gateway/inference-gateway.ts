@@ -1,108 +1,204 @@
 /**
- * The inference data path: `/v1/infers/{service_id}[/<api url>]` → authenticate → route → stream the
- * request to a ready instance and the answer back. Bodies are streamed, never buffered; the 12 MB
- * and 40 s limits of guide §3.1.4.1 are enforced here.
+ * The inference data path: `/v1/infers/{service_id}[/<api url>]` → route → authenticate →
+ * limits → pick the least busy ready instance → proxy (HTTP, SSE or WebSocket). Everything it
+ * consults per request is in memory; bodies are streamed unless a signature needs them whole.
+ * The 12 MB and 40 s limits are guide §3.1.4.1's.
  */
-import http from 'node:http';
-import type { TIdentity } from '../iam/identity';
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Reconciler } from '../deploy/reconciler';
-import { credentialOf, type CredentialCache } from './credential-cache';
-import { GATEWAY_ERRORS, type TGatewayError } from './gateway-errors';
+import { payloadHashSource, sha256Hex } from './auth/sdk-signature';
+import type { Authenticator, TCaller, TPendingSignature } from './authenticator';
+import { LeastOutstanding } from './balancer';
+import { refusalBody, type TRefusal } from './gateway-errors';
+import { HttpForwarder, type TForwardOutcome } from './http-forward';
 import type { InflightRequests } from './inflight';
-import type { RouteTable } from './route-table';
+import type { QpsLimiter } from './qps-limiter';
+import type { RequestMetrics } from './request-metrics';
+import type { RouteTable, TRoute } from './route-table';
+import { forwardUpgrade, rejectUpgrade } from './ws-forward';
 
 export const MAX_BODY_BYTES = 12 * 1024 * 1024;
 export const PREDICTION_TIMEOUT_MS = 40_000;
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
-/** Credentials stop at the gateway: models never see them. */
-const STRIPPED = new Set([...HOP_BY_HOP, 'x-auth-token', 'cookie', 'authorization', 'x-anvil-console']);
+/** SSE answers have no total limit, only this much silence between events. */
+export const STREAM_IDLE_MS = 120_000;
+/** A WebSocket with no frame either way for this long is closed. */
+export const WEBSOCKET_IDLE_MS = 600_000;
+const SERVER_NAME = 'Anvil';
+
+/** Hop-by-hop headers and credentials stop at the gateway: models never see them. */
+const STRIPPED = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host',
+  'x-auth-token', 'cookie', 'authorization', 'x-anvil-console', 'apikey', 'x-apig-appcode', 'x-api-appcode', 'x-sdk-date', 'x-sdk-content-sha256',
+]);
+
+export type TGatewayDeps = {
+  routes: RouteTable;
+  reconciler: Pick<Reconciler, 'endpoints'>;
+  authenticator: Authenticator;
+  inflight: InflightRequests;
+  limiter: QpsLimiter;
+  metrics: RequestMetrics;
+  timeoutMs?: number;
+};
+
+/** One call: what the adapter parsed from the request line. */
+export type TInferTarget = { serviceId: string; apiPath: string; query: string; sessionToken?: string };
+
+/** A 32-hex request id, as API Gateway's `request_id`. */
+const newRequestId = () => randomUUID().replaceAll('-', '');
 
 export class InferenceGateway {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
-  private readonly cursor = new Map<string, number>();
+  private readonly forwarder = new HttpForwarder();
+  private readonly balancer: LeastOutstanding;
 
-  constructor(
-    private readonly deps: { routes: RouteTable; reconciler: Reconciler; credentials: CredentialCache; inflight: InflightRequests; timeoutMs?: number },
-  ) {}
-
-  /** Identity from `X-Auth-Token` (API clients) or, for the console's prediction tab, the session cookie. */
-  authenticate(req: http.IncomingMessage, sessionToken: string | undefined): { identity: TIdentity } | { error: TGatewayError } {
-    // The session counts only with the console's header, which a cross-site form cannot set.
-    const found = credentialOf(req, req.headers['x-anvil-console'] ? sessionToken : undefined);
-    if (!found) return { error: 'TOKEN_MISSING' };
-    const check = this.deps.credentials.check(found.credential, found.kind);
-    if ('identity' in check) return check;
-    return { error: check.problem === 'expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID' };
+  constructor(private readonly deps: TGatewayDeps) {
+    this.balancer = new LeastOutstanding(deps.inflight);
   }
 
-  handle(req: http.IncomingMessage, res: http.ServerResponse, serviceId: string, apiPath: string, query: string, sessionToken?: string): void {
-    const auth = this.authenticate(req, sessionToken);
-    if ('error' in auth) return fail(req, res, auth.error);
-    const route = this.deps.routes.get(serviceId);
-    if (!route) return fail(req, res, 'SERVICE_NOT_FOUND');
-    if (route.projectId !== auth.identity.projectId) return fail(req, res, 'WRONG_PROJECT');
-    // A concerning service still serves from the instances that are ready.
-    if (route.status !== 'running' && route.status !== 'concerning') return fail(req, res, 'SERVICE_NOT_RUNNING', `Service ${route.name} is ${route.status}.`);
-    const declared = route.apis.get(apiPath);
-    if (route.apis.size > 0 && declared === undefined) {
-      return fail(req, res, 'API_NOT_FOUND', `Service ${route.name} serves ${[...route.apis.keys()].join(', ')}; got ${apiPath}.`);
+  handle(req: http.IncomingMessage, res: http.ServerResponse, target: TInferTarget): void {
+    const requestId = newRequestId();
+    res.setHeader('server', SERVER_NAME);
+    res.setHeader('x-request-id', requestId);
+    const refuse = (refusal: TRefusal) => sendRefusal(req, res, refusal, requestId);
+    const route = this.deps.routes.get(target.serviceId);
+    if (!route) return refuse({ error: 'API_NOT_FOUND' });
+    if (route.websocket) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} is a WebSocket service; connect to it with ws:// or wss://` });
+    const declared = route.apis.get(target.apiPath);
+    if (route.apis.size > 0 && declared === undefined) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} serves ${[...route.apis.keys()].join(', ')}; got ${target.apiPath}` });
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return refuse({ error: 'BODY_TOO_LARGE' });
+
+    const outcome = this.deps.authenticator.authenticate(req.headers, route, target.sessionToken);
+    if ('refusal' in outcome) return refuse(outcome.refusal);
+    if ('caller' in outcome) return this.admit(req, res, route, target, outcome.caller, requestId, declared);
+    const source = payloadHashSource(req.headers);
+    if (source !== 'body') return this.finishSignature(req, res, route, target, outcome.pending, source.hash, requestId, declared);
+    readBody(req, MAX_BODY_BYTES).then(
+      (body) => (body ? this.finishSignature(req, res, route, target, outcome.pending, sha256Hex(body), requestId, declared, body) : refuse({ error: 'BODY_TOO_LARGE' })),
+      () => res.destroy(),
+    );
+  }
+
+  /** A WebSocket upgrade on `/v1/infers/…` (guide §3.1.4.4): the same credentials, then frames pass through untouched. */
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, target: TInferTarget): void {
+    const requestId = newRequestId();
+    const refuse = (refusal: TRefusal) => {
+      const { status, body } = refusalBody(refusal, requestId);
+      rejectUpgrade(socket, status, { 'content-type': 'application/json', server: SERVER_NAME, 'x-request-id': requestId }, body);
+    };
+    const route = this.deps.routes.get(target.serviceId);
+    if (!route) return refuse({ error: 'API_NOT_FOUND' });
+    if (!route.websocket) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} was not deployed with "upgrade to WebSocket"` });
+    let outcome = this.deps.authenticator.authenticate(req.headers, route, undefined);
+    if ('pending' in outcome) {
+      const source = payloadHashSource(req.headers);
+      const payloadHash = source === 'body' ? sha256Hex('') : source.hash;
+      outcome = this.deps.authenticator.verifySigned(outcome.pending, { method: req.method ?? 'GET', rawTarget: req.url ?? '/', headers: req.headers, payloadHash }, route);
     }
+    if ('refusal' in outcome) return refuse(outcome.refusal);
+    if (!('caller' in outcome)) return refuse({ error: 'IAM_AUTH_FAILED' });
+    const caller = outcome.caller;
+    if (!isServing(route)) return refuse({ error: 'NOT_RUNNING', detail: `service ${route.name} is ${route.status}` });
+    const endpoints = this.deps.reconciler.endpoints(route.serviceId);
+    if (endpoints.length === 0) return refuse({ error: 'NO_READY_INSTANCE', detail: 'no instance of the service is ready; retry shortly' });
+    const instance = this.balancer.pick(route.serviceId, endpoints);
+    const done = this.deps.inflight.begin(instance.instanceId);
+    const started = performance.now();
+    forwardUpgrade(req, socket, head, {
+      target: instance, path: target.apiPath + target.query, headers: forwardedHeaders(req, requestId, true),
+      idleMs: WEBSOCKET_IDLE_MS, connectTimeoutMs: this.deps.timeoutMs ?? PREDICTION_TIMEOUT_MS,
+      fail: (error) => refuse(error === 'PREDICTION_TIMEOUT' ? { error: 'BACKEND_TIMEOUT' } : { error: 'INSTANCE_UNREACHABLE', detail: 'the instance could not be reached' }),
+      onEnd: (o) => {
+        done();
+        this.deps.metrics.record({ serviceId: route.serviceId, instanceId: instance.instanceId, callerKind: caller.kind, status: 101, latencyMs: performance.now() - started, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
+      },
+    });
+  }
+
+  close(): void {
+    this.forwarder.close();
+  }
+
+  private finishSignature(
+    req: http.IncomingMessage, res: http.ServerResponse, route: TRoute, target: TInferTarget, pending: TPendingSignature,
+    payloadHash: string, requestId: string, declared: string | undefined, body?: Buffer,
+  ): void {
+    const outcome = this.deps.authenticator.verifySigned(pending, { method: req.method ?? 'GET', rawTarget: req.url ?? '/', headers: req.headers, payloadHash }, route);
+    if (!('caller' in outcome)) return sendRefusal(req, res, 'refusal' in outcome ? outcome.refusal : { error: 'IAM_AUTH_FAILED' }, requestId);
+    this.admit(req, res, route, target, outcome.caller, requestId, declared, body);
+  }
+
+  /** The caller may call the service: check its state and limits, pick an instance, forward. */
+  private admit(
+    req: http.IncomingMessage, res: http.ServerResponse, route: TRoute, target: TInferTarget, caller: TCaller, requestId: string,
+    declared: string | undefined, body?: Buffer,
+  ): void {
+    const refuse = (refusal: TRefusal) => sendRefusal(req, res, refusal, requestId);
+    // A concerning service still serves from the instances that are ready.
+    if (!isServing(route)) return refuse({ error: 'NOT_RUNNING', detail: `service ${route.name} is ${route.status}` });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (declared && req.method !== 'GET' && contentType && contentType !== declared) {
-      return fail(req, res, 'UNSUPPORTED_MEDIA_TYPE', `This API takes ${declared}; got ${contentType}.`);
+      return refuse({ error: 'UNSUPPORTED_MEDIA_TYPE', detail: `this API takes ${declared}; got ${contentType}` });
     }
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return fail(req, res, 'BODY_TOO_LARGE');
-    const endpoints = this.deps.reconciler.endpoints(serviceId);
-    if (endpoints.length === 0) return fail(req, res, 'NO_READY_INSTANCE');
-    const next = (this.cursor.get(serviceId) ?? 0) % endpoints.length;
-    this.cursor.set(serviceId, next + 1);
-    this.forward(req, res, endpoints[next], apiPath + query);
-  }
-
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, target: { instanceId: string; host: string; port: number }, path: string): void {
-    // Counted from the moment the instance is picked, so a stop drains this request before ending the process.
-    const done = this.deps.inflight.begin(target.instanceId);
-    res.once('close', done);
-    const headers: http.OutgoingHttpHeaders = {};
-    for (const [k, v] of Object.entries(req.headers)) if (!STRIPPED.has(k)) headers[k] = v;
-    headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-    const upstream = http.request({ host: target.host, port: target.port, method: req.method, path, headers, agent: this.agent }, (ures) => {
-      // The prediction is answered once the model sends its status line; the body then streams.
-      clearTimeout(timer);
-      const out: http.OutgoingHttpHeaders = {};
-      for (const [k, v] of Object.entries(ures.headers)) if (!HOP_BY_HOP.has(k)) out[k] = v;
-      res.writeHead(ures.statusCode ?? 502, out);
-      ures.on('aborted', () => res.destroy());
-      ures.pipe(res);
+    if (route.qpsLimit !== null && !this.deps.limiter.admit(route.serviceId, route.qpsLimit)) {
+      return refuse({ error: 'THROTTLED', detail: `service ${route.name} is limited to ${route.qpsLimit} requests per second` });
+    }
+    const endpoints = this.deps.reconciler.endpoints(route.serviceId);
+    if (endpoints.length === 0) return refuse({ error: 'NO_READY_INSTANCE', detail: 'no instance of the service is ready; retry shortly' });
+    const instance = this.balancer.pick(route.serviceId, endpoints);
+    // Counted from the moment the instance is picked, so a stop drains this request before ending it.
+    const done = this.deps.inflight.begin(instance.instanceId);
+    this.forwarder.forward(req, res, {
+      target: instance, path: target.apiPath + target.query, headers: forwardedHeaders(req, requestId, false), body,
+      maxBodyBytes: MAX_BODY_BYTES, timeoutMs: this.deps.timeoutMs ?? PREDICTION_TIMEOUT_MS, streamIdleMs: STREAM_IDLE_MS,
+      fail: (error) =>
+        refuse(
+          error === 'PREDICTION_TIMEOUT' ? { error: 'BACKEND_TIMEOUT' }
+          : error === 'BODY_TOO_LARGE' ? { error: 'BODY_TOO_LARGE' }
+          : { error: 'INSTANCE_UNREACHABLE', detail: 'failed to invoke the backend service: the instance could not be reached' },
+        ),
+      onEnd: (o: TForwardOutcome) => {
+        done();
+        this.deps.metrics.record({ serviceId: route.serviceId, instanceId: instance.instanceId, callerKind: caller.kind, status: o.status, latencyMs: o.latencyMs, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
+      },
     });
-    const timer = setTimeout(() => {
-      upstream.destroy();
-      fail(req, res, 'PREDICTION_TIMEOUT');
-    }, this.deps.timeoutMs ?? PREDICTION_TIMEOUT_MS);
-    res.on('close', () => {
-      clearTimeout(timer);
-      if (!res.writableFinished) upstream.destroy();
-    });
-    // Before the answer started: a clean error. Mid-body: the client must see a cut, not a hang.
-    upstream.on('error', () => (res.headersSent ? res.destroy() : fail(req, res, 'INSTANCE_UNREACHABLE')));
-    let received = 0;
-    req.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > MAX_BODY_BYTES) {
-        upstream.destroy();
-        fail(req, res, 'BODY_TOO_LARGE');
-      }
-    });
-    req.pipe(upstream);
   }
 }
 
+const isServing = (route: TRoute) => route.status === 'running' || route.status === 'concerning';
+
+function forwardedHeaders(req: http.IncomingMessage, requestId: string, isUpgrade: boolean): http.OutgoingHttpHeaders {
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(req.headers)) if (!STRIPPED.has(k)) headers[k] = v;
+  if (isUpgrade) {
+    headers.connection = 'Upgrade';
+    headers.upgrade = req.headers.upgrade;
+  }
+  headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+  headers['x-request-id'] = requestId;
+  return headers;
+}
+
+/** The whole body, or undefined past `limit` bytes (the rest is drained, not stored). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
 /** Answers with the gateway's own error, once; later failures of the same exchange are ignored. */
-export function fail(req: http.IncomingMessage, res: http.ServerResponse, error: TGatewayError, detail?: string): void {
+export function sendRefusal(req: http.IncomingMessage, res: http.ServerResponse, refusal: TRefusal, requestId: string): void {
   if (res.headersSent || res.writableEnded) return;
-  const [status, code, message] = GATEWAY_ERRORS[error];
-  const body = JSON.stringify({ error_code: code, error_msg: detail ? `${message} ${detail}` : message });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  const { status, body } = refusalBody(refusal, requestId);
+  res.writeHead(status, { server: SERVER_NAME, 'x-request-id': requestId, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
   req.resume();
 }

@@ -1,16 +1,23 @@
 /** Services as the gateway sees them, kept in memory and refreshed from core events (never per request). */
+import type { SecretBox } from '../access/secret-box';
 import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
 import { toApiSpecs } from '../registry/api-specs';
 import type { TModelConfig } from '../registry/config-schema';
+import type { TAccessRoute } from './authenticator';
 
-export type TRoute = {
-  serviceId: string;
-  projectId: string;
+export type TRoute = TAccessRoute & {
   name: string;
   status: string;
   /** API url → the request Content-type it declares. */
   apis: Map<string, string>;
+  qpsLimit: number | null;
+  websocket: boolean;
+};
+
+type TRow = {
+  id: string; project_id: string; name: string; status: string; config: string | null;
+  app_auth: number; token_enc: string | null; qps_limit: number | null; websocket: number;
 };
 
 export class RouteTable {
@@ -19,6 +26,7 @@ export class RouteTable {
   constructor(
     private readonly db: TDatabase,
     bus: DomainBus,
+    private readonly box: SecretBox,
   ) {
     const ids = db.prepare('SELECT id FROM services').all() as { id: string }[];
     for (const { id } of ids) this.refresh(id);
@@ -31,8 +39,11 @@ export class RouteTable {
 
   private refresh(serviceId: string): void {
     const row = this.db
-      .prepare('SELECT s.id, s.project_id, s.name, s.status, a.config FROM services s JOIN apps a ON a.id = s.app_id WHERE s.id = ?')
-      .get(serviceId) as { id: string; project_id: string; name: string; status: string; config: string | null } | undefined;
+      .prepare(
+        `SELECT s.id, s.project_id, s.name, s.status, s.app_auth, s.token_enc, s.qps_limit, s.websocket, a.config
+         FROM services s JOIN apps a ON a.id = s.app_id WHERE s.id = ?`,
+      )
+      .get(serviceId) as TRow | undefined;
     if (!row) {
       this.routes.delete(serviceId);
       return;
@@ -44,6 +55,10 @@ export class RouteTable {
       name: row.name,
       status: row.status,
       apis: new Map(specs.map((s) => [s.url, s.requestContentType.split(';')[0].trim().toLowerCase()])),
+      appAuth: !!row.app_auth,
+      serviceToken: row.token_enc ? this.box.open(row.token_enc) : undefined,
+      qpsLimit: row.qps_limit,
+      websocket: !!row.websocket,
     });
   }
 }
