@@ -47,6 +47,10 @@ export const ZRestCreateServiceSchema = z
     pool_name: form.pool.meta({ description: 'Resource pool: `local` (processes on the Anvil machine), `docker` or another Docker pool. Default: the default pool.' }),
     schedule: ZRestScheduleSchema.optional().meta({ description: 'Default: stop after 1 hour.' }),
     config: z.array(ZRestServiceConfigSchema).length(1, 'config must list exactly one AI application version.'),
+    qps_limit: form.qpsLimit.unwrap().optional().meta({ description: 'Requests per second (1-100000); past it the gateway answers 429 APIG.0308. Default: none.' }),
+    upgrade_to_websocket: form.websocket.unwrap().optional().meta({ description: 'Container-image applications only; cannot be changed later (guide §3.1.4.4).' }),
+    app_auth: form.appAuth.unwrap().optional().meta({ description: 'Accept APP authentication (AppKey/AppSecret, AppCode, apikey).' }),
+    app_ids: form.authAppIds.unwrap().optional().meta({ description: 'APP-authentication apps allowed to call the service (with app_auth).' }),
   })
   .meta({ id: 'CreateServiceRequest' });
 export type TRestCreateService = z.infer<typeof ZRestCreateServiceSchema>;
@@ -74,6 +78,10 @@ export const REST_SERVICE_FIELDS: Record<string, string> = {
   deployTimeoutMinutes: 'deploy_timeout',
   autoStop: 'schedule',
   pool: 'pool_name',
+  qpsLimit: 'qps_limit',
+  websocket: 'upgrade_to_websocket',
+  appAuth: 'app_auth',
+  authAppIds: 'app_ids',
 };
 
 export const ZRestLogQuerySchema = z.object({

@@ -124,41 +124,45 @@ describe('golden path over REST', () => {
   });
 });
 
-describe('gateway errors: each with its own status and {error_code, error_msg}', () => {
+describe('gateway errors: API Gateway codes, each with its status, {error_code, error_msg, request_id}', () => {
   const infer = (headers: Record<string, string>, body: BodyInit = JSON.stringify({ data: { req_data: [irisRow] } }), id = ids.irisSvc, suffix = '') =>
     fetch(`${anvil.url}/v1/infers/${id}${suffix}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  const expectError = async (res: Response, status: number, code: string) => {
+  const expectError = async (res: Response, status: number, code: string, message?: string) => {
     expect(res.status).toBe(status);
-    const body = (await res.json()) as { error_code: string; error_msg: string };
+    const body = (await res.json()) as { error_code: string; error_msg: string; request_id?: string };
     expect(body.error_code).toBe(code);
     expect(body.error_msg.length).toBeGreaterThan(10);
+    if (message) expect(body.error_msg).toBe(message);
+    // The model server's own errors (ModelArts.4400) have no gateway request id.
+    if (code.startsWith('APIG.')) expect(body.request_id).toBe(res.headers.get('x-request-id'));
   };
 
-  it('no token → 401 ModelArts.4101', async () => expectError(await infer({}), 401, 'ModelArts.4101'));
-  it('wrong token → 401 ModelArts.4102', async () => expectError(await infer({ 'x-auth-token': 'not-a-token' }), 401, 'ModelArts.4102'));
-  it('expired token → 401 ModelArts.4103', async () => {
+  it('no credentials → 401 APIG.0301', async () => expectError(await infer({}), 401, 'APIG.0301'));
+  it('wrong token → 401 APIG.0301 "decrypt token fail"', async () =>
+    expectError(await infer({ 'x-auth-token': 'not-a-token' }), 401, 'APIG.0301', 'Incorrect IAM authentication information: decrypt token fail'));
+  it('expired token → 401 APIG.0301 "token expired"', async () => {
     const { token: old } = await getToken(anvil.url);
     anvil.core.db.prepare('UPDATE tokens SET expires_at = ? WHERE expires_at > ? AND kind = ? ORDER BY created_at DESC LIMIT 1').run(now() - 1, now(), 'api');
-    await expectError(await infer({ 'x-auth-token': old }), 401, 'ModelArts.4103');
+    await expectError(await infer({ 'x-auth-token': old }), 401, 'APIG.0301', 'Incorrect IAM authentication information: token expired');
   });
-  it('a token of another project → 403 ModelArts.4104', async () => {
+  it('a token of another project → 403 APIG.0302', async () => {
     // Another project, and admin a member of it (a token can only be scoped to a member's project).
     const other = (await (await api('/v3/projects', json({ project: { name: 'other' } }))).json()) as { project: { id: string } };
     const { users } = (await (await api('/v3/users')).json()) as { users: { id: string; name: string }[] };
     expect((await api(`/v3/projects/${other.project.id}/users/${users.find((u) => u.name === 'admin')!.id}`, { method: 'PUT' })).status).toBe(200);
     const { token: otherToken } = await getToken(anvil.url, { name: 'other' });
-    await expectError(await infer({ 'x-auth-token': otherToken }), 403, 'ModelArts.4104');
+    await expectError(await infer({ 'x-auth-token': otherToken }), 403, 'APIG.0302');
   });
-  it('unknown service → 404 ModelArts.4201; unknown API path → 404 ModelArts.4204', async () => {
-    await expectError(await infer({ 'x-auth-token': token }, undefined, newId()), 404, 'ModelArts.4201');
-    await expectError(await infer({ 'x-auth-token': token }, undefined, ids.irisSvc, '/nope'), 404, 'ModelArts.4204');
+  it('unknown service or API path → 404 APIG.0101', async () => {
+    await expectError(await infer({ 'x-auth-token': token }, undefined, newId()), 404, 'APIG.0101', 'The API does not exist or has not been published in the environment');
+    await expectError(await infer({ 'x-auth-token': token }, undefined, ids.irisSvc, '/nope'), 404, 'APIG.0101');
   });
   it('a bad JSON body → 400 from the model server; a wrong content type → 415', async () => {
     await expectError(await infer({ 'x-auth-token': token }, '{"data": '), 400, 'ModelArts.4400');
-    await expectError(await infer({ 'x-auth-token': token, 'content-type': 'multipart/form-data; boundary=x' }, '--x--'), 415, 'ModelArts.4302');
+    await expectError(await infer({ 'x-auth-token': token, 'content-type': 'multipart/form-data; boundary=x' }, '--x--'), 415, 'ModelArts.4303');
   });
-  it('a body over 12 MB → 413 ModelArts.4301, before it reaches the model', async () => {
-    await expectError(await infer({ 'x-auth-token': token }, 'x'.repeat(12 * 1024 * 1024 + 1)), 413, 'ModelArts.4301');
+  it('a body over 12 MB → 413 APIG.0201, before it reaches the model', async () => {
+    await expectError(await infer({ 'x-auth-token': token }, 'x'.repeat(12 * 1024 * 1024 + 1)), 413, 'APIG.0201', 'Request entity too large');
   });
 });
 
@@ -188,7 +192,7 @@ describe('failures of AI applications and services', () => {
     expect(deployRes.status).toBe(409);
   });
 
-  it('fails a deployment whose model cannot start, and a failed service answers 503 ModelArts.4202', async () => {
+  it('fails a deployment whose model cannot start, and a failed service answers 503 ModelArts.4302', async () => {
     const config = fs.readFileSync('examples/iris/model/config.json', 'utf8');
     await put('broken/model/config.json', config);
     await put('broken/model/customize_service.py', 'import numpy\nraise RuntimeError("weights file is corrupt")\n');
@@ -200,7 +204,7 @@ describe('failures of AI applications and services', () => {
     expect(events.at(-1)).toBe('Failed to deploy service, retry later. Error message: RuntimeError: weights file is corrupt');
     const res = await api(`/v1/infers/${svc}`, json({ data: { req_data: [irisRow] } }));
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ error_code: 'ModelArts.4202', error_msg: expect.stringContaining('failed') });
+    expect(await res.json()).toMatchObject({ error_code: 'ModelArts.4302', error_msg: expect.stringContaining('failed') });
   });
 
   it('refuses invalid service parameters with the field name', async () => {

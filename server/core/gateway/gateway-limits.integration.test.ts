@@ -42,10 +42,10 @@ it('answers within the limit pass through', async () => {
   expect(await res.json()).toEqual({ slept: 0.1 });
 });
 
-it('a prediction past the limit (40 s in production, 0.8 s here) gets 504 ModelArts.4504', async () => {
+it('a prediction past the limit (40 s in production, 0.8 s here) gets 504 APIG.0203 "Backend timeout"', async () => {
   const started = Date.now();
   const res = await predict(3);
   expect(res.status).toBe(504);
-  expect(await res.json()).toMatchObject({ error_code: 'ModelArts.4504' });
+  expect(await res.json()).toMatchObject({ error_code: 'APIG.0203', error_msg: 'Backend timeout' });
   expect(Date.now() - started).toBeLessThan(2500);
 });

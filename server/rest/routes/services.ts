@@ -39,7 +39,7 @@ export const toService = (s: TServiceSummary, publicUrl: string) => ({
   status: s.status,
   description: s.description,
   infer_type: 'real-time' as const,
-  access_address: `${publicUrl}/v1/infers/${s.id}`,
+  access_address: `${s.websocket ? publicUrl.replace(/^http/, 'ws') : publicUrl}/v1/infers/${s.id}`,
   config: [
     { model_id: s.appId, model_name: s.appName, model_version: s.appVersion, weight: 100, specification: s.flavor, instance_count: s.instanceCount },
   ],
@@ -135,6 +135,10 @@ export function registerServiceRoutes(app: TManagementApp): void {
         deployTimeoutMinutes: b.deploy_timeout,
         pool: b.pool_name,
         autoStop: autoStopOf(b.schedule),
+        qpsLimit: b.qps_limit,
+        websocket: b.upgrade_to_websocket,
+        appAuth: b.app_auth,
+        authAppIds: b.app_ids,
       }, identity.userId),
     );
     return c.json({ service_id: created.id, service_name: created.name, status: created.status }, 201);
