@@ -135,4 +135,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE services ADD COLUMN qps_limit INTEGER;
   ALTER TABLE services ADD COLUMN websocket INTEGER NOT NULL DEFAULT 0;
   `,
+  // Issue 7: personalized configuration rules of a service (guide §3.1.2): an ordered JSON list of
+  // {condition, versionId, headerName, headerValue}; empty: every request follows the weights.
+  `
+  ALTER TABLE services ADD COLUMN rules TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
