@@ -17,6 +17,7 @@ import { CredentialCache } from './gateway/credential-cache';
 import { GatewayCredentials } from './gateway/gateway-credentials';
 import { QpsLimiter } from './gateway/qps-limiter';
 import { RequestMetrics } from './gateway/request-metrics';
+import { ServiceRules } from './gateway/rules/service-rules';
 import { InflightRequests } from './gateway/inflight';
 import { InferenceGateway } from './gateway/inference-gateway';
 import { RouteTable } from './gateway/route-table';
@@ -168,6 +169,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   const accessKeys = new AccessKeys(db, box, bus);
   const authApps = new AuthApps(db, box, bus);
   const serviceAccess = new ServiceAccess({ db, box, bus, apps: authApps });
+  const serviceRules = new ServiceRules({ db, bus });
   const gatewayCredentials = new GatewayCredentials({ db, bus, accessKeys, apps: authApps });
   const metrics = new RequestMetrics();
   const gateway = new InferenceGateway({
@@ -189,7 +191,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
 
   return {
     db, bus, iam, autoStop, directory, store, buckets, events, logs, stats, registry, reconciler, services, gateway, credentials, driver, pools,
-    cloudShell, images, accessKeys, authApps, serviceAccess, metrics,
+    cloudShell, images, accessKeys, authApps, serviceAccess, serviceRules, metrics,
     generatedAdminPassword: bootstrap.generatedPassword,
     /**
      * Stops every process instance and closes the database. Containers keep serving for the next

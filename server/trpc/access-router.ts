@@ -1,6 +1,7 @@
 /** Gateway credentials for the console: my access keys, the project's APP-authentication apps, and a service's access settings. */
 import { z } from 'zod';
 import { ZAccessKeyStatusSchema, ZCreateAccessKeySchema, ZCreateAuthAppSchema, ZUpdateServiceAccessSchema } from '../contracts/access';
+import { ZSetServiceRulesSchema } from '../contracts/service-rules';
 import { authedProcedure, router } from './init';
 
 const ZApp = z.object({ appId: z.string().min(1) });
@@ -43,5 +44,10 @@ export const accessRouter = router({
     resetToken: authedProcedure
       .input(z.object({ serviceId: z.string().min(1) }))
       .mutation(({ ctx, input }) => ctx.core.serviceAccess.resetToken(ctx.identity.projectId, input.serviceId)),
+    /** Personalized configuration rules (guide §3.1.2), in priority order. */
+    rules: authedProcedure
+      .input(z.object({ serviceId: z.string().min(1) }))
+      .query(({ ctx, input }) => ctx.core.serviceRules.get(ctx.identity.projectId, input.serviceId)),
+    setRules: authedProcedure.input(ZSetServiceRulesSchema).mutation(({ ctx, input }) => ctx.core.serviceRules.set(ctx.identity.projectId, input)),
   }),
 });
