@@ -41,7 +41,7 @@ export class Authenticator {
     const authorization = headers.authorization;
     if (authorization) {
       const sdk = parseSdkAuthorization(authorization);
-      if (sdk) return 'problem' in sdk ? { refusal: { error: 'IAM_AUTH_FAILED', detail: SIGNATURE_FAIL } } : this.signer(sdk, route);
+      if (sdk) return 'problem' in sdk ? { refusal: { error: 'IAM_AUTH_FAILED', detail: SIGNATURE_FAIL } } : this.signer(sdk);
       return this.serviceToken(authorization, route);
     }
     const appCode = first(headers['x-apig-appcode'] ?? headers['x-api-appcode']);
@@ -84,7 +84,7 @@ export class Authenticator {
     return { caller: { kind: 'aksk', identity, name: identity.userName } };
   }
 
-  private signer(auth: TSdkAuthorization, route: TAccessRoute): TAuthOutcome {
+  private signer(auth: TSdkAuthorization): TAuthOutcome {
     const key = this.deps.credentials.accessKey(auth.accessKey);
     if (key) {
       if (!key.isActive) return { refusal: { error: 'IAM_AUTH_FAILED', detail: 'the access key is disabled' } };

@@ -45,8 +45,12 @@ function send(method: string, url: string, headers: Record<string, string>, body
   });
 }
 
-/** Signs with the real SDK and returns the headers it wants sent. */
-function sdkSign(ak: string, sk: string, method: string, url: string, headers: Record<string, string>, data: string, queryParams: Record<string, string | string[]> = {}) {
+/**
+ * Signs with the real SDK and returns the headers it wants sent. Like the SDK's own client, JSON
+ * goes in as the object (the SDK hashes `JSON.stringify(data)`, which is what is then sent).
+ */
+function sdkSign(ak: string, sk: string, method: string, url: string, headers: Record<string, string>, body: string, queryParams: Record<string, string | string[]> = {}) {
+  const data = body ? (JSON.parse(body) as unknown) : '';
   return AKSKSigner.sign({ method, endpoint: url, queryParams, headers: { ...headers }, data }, new BasicCredentials().withAk(ak).withSk(sk));
 }
 
@@ -87,7 +91,7 @@ describe('AK/SK signed by huaweicloud-sdk-core', () => {
     const headers = sdkSign(ak, sk, 'POST', inferUrl(iris), { 'Content-Type': 'application/json' }, body);
     const a = await send('POST', inferUrl(iris), headers, body);
     expect(a.status, JSON.stringify(a.json)).toBe(200);
-    expect(a.json).toMatchObject({ data: { resp_data: [{ predictresult: 'setosa' }] } });
+    expect(a.json).toMatchObject({ data: { resp_data: [{ predict_result: 'Iris-setosa' }] } });
     expect(a.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
   });
 
