@@ -104,7 +104,7 @@ async function openWebSocket(): Promise<{ socket: Duplex; next: () => Promise<TF
     req.on('response', (r) => reject(new Error(`no upgrade: ${r.statusCode}`)));
     req.on('error', reject).end();
   });
-  const accept = crypto.createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0AD85B11`).digest('base64');
+  const accept = crypto.createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
   expect(res.headers['sec-websocket-accept']).toBe(accept);
   let buffered = head;
   let wake = () => {};
