@@ -14,17 +14,21 @@ import type { TAnvilCore } from '../core/anvil-core';
 import { CoreError, RateLimitedError } from '../core/errors';
 import type { TIdentity } from '../core/iam/identity';
 import { decodePathSegment, internalErrorBody, queryParams, requestIdOf, sendCaught, sendInternalError, STATUS } from './http-io';
+import { registerAccessKeyRoutes } from './routes/access-keys';
 import { registerAdminRoutes } from './routes/admin';
+import { registerAuthAppRoutes } from './routes/auth-apps';
 import { registerImageModelRoutes } from './routes/image-models';
 import { registerImageRoutes } from './routes/images';
 import { registerModelRoutes } from './routes/models';
 import { registerPoolRoutes } from './routes/pools';
 import { limitBody, type TManagementApp, type TManagementEnv, type TRouteFile } from './routes/route-kit';
 import { registerServiceLifecycleRoutes } from './routes/service-lifecycle';
+import { registerServiceAccessRoutes } from './routes/service-access';
 import { registerServiceRoutes } from './routes/services';
 
 /** Every resource of the management API, one file each under routes/. */
-const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerImageModelRoutes, registerServiceRoutes, registerServiceLifecycleRoutes, registerAdminRoutes, registerImageRoutes, registerPoolRoutes];
+const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerImageModelRoutes, registerServiceRoutes, registerServiceLifecycleRoutes, registerAdminRoutes, registerImageRoutes, registerPoolRoutes,
+  registerAccessKeyRoutes, registerAuthAppRoutes, registerServiceAccessRoutes];
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -86,7 +90,15 @@ export function createManagementApp(deps: TManagementDeps): TManagementApp {
     c.set('identity', deps.identify(c.env.incoming));
     return next();
   });
+  // IAM's access keys (/v3.0/OS-CREDENTIAL/…; routes/access-keys.ts) belong to the user, whatever the token's project.
+  app.use('/v3.0/*', async (c, next) => {
+    c.set('core', deps.core);
+    c.set('publicUrl', deps.publicUrl());
+    c.set('identity', deps.identify(c.env.incoming));
+    return next();
+  });
   app.use('/v1/*', limitBody(MAX_BODY_BYTES));
+  app.use('/v3.0/*', limitBody(MAX_BODY_BYTES));
 
   for (const register of ROUTE_FILES) register(app);
 

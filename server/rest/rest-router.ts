@@ -16,6 +16,8 @@ const INFER = /^\/v1\/infers\/([^/?]+)(\/[^?]*)?$/;
 const USERS_AND_PROJECTS = /^\/v3\/(projects|users)(\/|$)/;
 /** Resource pools and nodes for administrators (routes/pools.ts). */
 const POOLS = /^\/v3\/pools(\/|$)/;
+/** IAM's permanent access keys of the caller (routes/access-keys.ts). */
+const CREDENTIALS = /^\/v3\.0\/OS-CREDENTIAL\/credentials(\/|$)/;
 
 type TManagement = { listener: (req: http.IncomingMessage, res: http.ServerResponse) => void; publicUrl: string };
 const managementByCore = new WeakMap<TAnvilCore, TManagement>();
@@ -92,7 +94,7 @@ export function handleRest(core: TAnvilCore, req: http.IncomingMessage, res: htt
     return true;
   };
   if (pathname === '/v3/auth/tokens' && req.method === 'POST') return run(() => issueToken(core, req, res));
-  if (pathname.startsWith('/v1/') || USERS_AND_PROJECTS.test(pathname) || POOLS.test(pathname)) {
+  if (pathname.startsWith('/v1/') || USERS_AND_PROJECTS.test(pathname) || POOLS.test(pathname) || CREDENTIALS.test(pathname)) {
     management(core, publicUrl)(req, res);
     return true;
   }

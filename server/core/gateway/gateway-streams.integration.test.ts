@@ -166,6 +166,15 @@ describe.skipIf(!!problem)('WebSocket and SSE through the gateway', () => {
     expect(arrivals[3] - arrivals[0]).toBeGreaterThan(120);
   });
 
+  it('gives the ready instances\' addresses for VPC direct calls, which bypass the gateway', async () => {
+    const found = await call(`/v1/${auth.projectId}/services/${sseService}/predict/endpoints?type=host_endpoints`);
+    expect(found.status).toBe(200);
+    expect(found.body).toEqual({ service_id: sseService, endpoints: [{ schema: 'http', ip: expect.any(String), port: expect.any(Number), instance_id: expect.any(String) }] });
+    const [e] = found.body.endpoints as { ip: string; port: number }[];
+    const direct = await fetch(`http://${e.ip}:${e.port}/health`);
+    expect(await direct.json()).toEqual({ status: 'ok' });
+  });
+
   it('a WebSocket service takes no traffic limit, at deploy or later', async () => {
     const refused = await call(`/v1/${auth.projectId}/services`, 'POST', {
       service_name: 'ws-qps', pool_name: 'docker', upgrade_to_websocket: true, qps_limit: 10, config: [{ model_id: 'x', specification: 'cpu.1u2g' }],
