@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import traceback
+import types
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -141,6 +142,18 @@ def with_meta(request, result):
     return result
 
 
+def is_stream(result):
+    """A generator or iterator (not a dict, list or string) is streamed as events."""
+    return isinstance(result, types.GeneratorType) or (hasattr(result, "__next__") and not isinstance(result, (str, bytes, dict, list)))
+
+
+def sse_event(item, event=None):
+    """One event: text as is, anything else as JSON; each line of it a `data:` line (the SSE format)."""
+    text = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, default=str)
+    lines = (["event: %s" % event] if event else []) + ["data: %s" % line for line in text.split("\n")]
+    return ("\n".join(lines) + "\n\n").encode("utf-8")
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "AnvilModelServer/1.0"
     protocol_version = "HTTP/1.1"
@@ -155,8 +168,37 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        # Status line, headers and body in one write: one packet for a small answer.
+        self._headers_buffer.append(b"\r\n")
+        self._headers_buffer.append(body)
+        self.flush_headers()
+
+    def stream(self, events):
+        """A generator's items as Server-Sent Events (guide §3.1.4.5), each sent the moment it is yielded."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream;charset=UTF-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            try:
+                for item in events:
+                    self.write_chunk(sse_event(item))
+            except (BrokenPipeError, ConnectionResetError):
+                raise
+            except Exception as e:  # the model failed mid-stream: say so in the stream, then end it
+                traceback.print_exc()
+                self.write_chunk(sse_event("%s: %s" % (type(e).__name__, e), event="error"))
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client left: stop the model's generator
+        finally:
+            close = getattr(events, "close", None)
+            if close:
+                close()
+
+    def write_chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
 
     def error(self, status, code, msg):
         self.reply(status, {"error_code": code, "error_msg": msg})
@@ -211,6 +253,8 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as e:  # the model's own failure: report it, keep serving
             traceback.print_exc()
             return self.error(500, "ModelArts.4500", "Model inference failed: %s: %s" % (type(e).__name__, e))
+        if is_stream(result):
+            return self.stream(result)
         self.reply(200, with_meta(request, result))
 
 

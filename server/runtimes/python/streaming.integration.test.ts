@@ -1,0 +1,86 @@
+/**
+ * The model server's streaming hook: a `customize_service.py` whose `_inference` returns a generator
+ * is answered as Server-Sent Events, each item sent when it is yielded, through the gateway on the
+ * process runtime; a failure mid-stream ends the stream with an `error` event; plain answers stay JSON.
+ */
+import http from 'node:http';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
+
+const STREAMING_MODEL = `
+import time
+from model_service.model_service import SingleNodeService
+
+class Streaming(SingleNodeService):
+    def _inference(self, data):
+        if data.get("plain"):
+            return {"plain": True}
+        return self.tokens(int(data.get("count", 3)), data.get("fail_at"))
+
+    def tokens(self, count, fail_at):
+        for i in range(count):
+            if i == fail_at:
+                raise ValueError("no more tokens")
+            yield {"i": i, "text": "line one\\nline two" if i == 1 else "tok%d" % i}
+            time.sleep(0.2)
+`;
+
+let anvil: TTestAnvil;
+let token: string;
+let serviceId: string;
+
+beforeAll(async () => {
+  anvil = await startTestAnvil();
+  let projectId: string;
+  ({ token, projectId } = await getToken(anvil.url));
+  const call = (p: string, init: RequestInit = {}) => fetch(`${anvil.url}${p}`, { ...init, headers: { 'x-auth-token': token, 'content-type': 'application/json' } });
+  await call('/obs/models', { method: 'PUT' });
+  await call('/obs/models/stream/model/config.json', { method: 'PUT', body: JSON.stringify({ model_algorithm: 'streaming', model_type: 'MindSpore', runtime: 'aarch64' }) });
+  await call('/obs/models/stream/model/customize_service.py', { method: 'PUT', body: STREAMING_MODEL });
+  const { model_id } = (await (await call(`/v1/${projectId}/models`, { method: 'POST', body: JSON.stringify({ model_name: 'stream', source_location: 'obs://models/stream' }) })).json()) as { model_id: string };
+  await waitFor(async () => ((await (await call(`/v1/${projectId}/models/${model_id}`)).json()) as { model_status: string }).model_status === 'normal');
+  ({ service_id: serviceId } = (await (
+    await call(`/v1/${projectId}/services`, { method: 'POST', body: JSON.stringify({ service_name: 'stream', config: [{ model_id, specification: 'cpu.1u2g' }] }) })
+  ).json()) as { service_id: string });
+  await waitFor(async () => ((await (await call(`/v1/${projectId}/services/${serviceId}`)).json()) as { status: string }).status === 'running');
+}, 60_000);
+afterAll(() => stopTestAnvil(anvil));
+
+/** Posts `body` and collects each event with the time it arrived. */
+function events(body: unknown): Promise<{ type: string; events: { at: number; text: string }[] }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${anvil.url}/v1/infers/${serviceId}`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json', accept: 'text/event-stream' } }, (res) => {
+      const got: { at: number; text: string }[] = [];
+      let pending = '';
+      res.on('data', (chunk: Buffer) => {
+        pending += chunk.toString();
+        let end;
+        while ((end = pending.indexOf('\n\n')) >= 0) {
+          got.push({ at: performance.now(), text: pending.slice(0, end) });
+          pending = pending.slice(end + 2);
+        }
+      });
+      res.on('end', () => resolve({ type: String(res.headers['content-type']), events: got }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+it('sends each yielded item as an event when it is yielded, multi-line text as several data lines', async () => {
+  const { type, events: got } = await events({ count: 3 });
+  expect(type).toBe('text/event-stream;charset=UTF-8');
+  expect(got.map((e) => e.text)).toEqual(['data: {"i": 0, "text": "tok0"}', 'data: {"i": 1, "text": "line one\\nline two"}', 'data: {"i": 2, "text": "tok2"}']);
+  for (let i = 1; i < got.length; i++) {
+    expect(got[i].at - got[i - 1].at).toBeGreaterThan(140);
+    expect(got[i].at - got[i - 1].at).toBeLessThan(260);
+  }
+});
+
+it('ends the stream with an error event when the model fails mid-stream, and keeps serving', async () => {
+  const { events: got } = await events({ count: 5, fail_at: 2 });
+  expect(got.map((e) => e.text)).toEqual([expect.stringContaining('"i": 0'), expect.stringContaining('"i": 1'), 'event: error\ndata: ValueError: no more tokens']);
+  const plain = await fetch(`${anvil.url}/v1/infers/${serviceId}`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: '{"plain": true}' });
+  expect(plain.headers.get('content-type')).toBe('application/json');
+  expect(await plain.json()).toEqual({ plain: true });
+});
