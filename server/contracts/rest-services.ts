@@ -4,7 +4,7 @@
  * messages; ModelArts' shapes (`config[]`, `envs` as a map, `schedule`) are converted by the route.
  */
 import { z } from 'zod';
-import { SERVICE_STATUSES, ZAutoStopSchema, ZCreateServiceSchema, ZEnvVarSchema, ZLogQuerySchema } from './services';
+import { MAX_SERVICE_VERSIONS, SERVICE_STATUSES, ZAutoStopSchema, ZCreateServiceSchema, ZEnvVarSchema, ZLogQuerySchema } from './services';
 
 const form = ZCreateServiceSchema.shape;
 
@@ -30,10 +30,11 @@ const ZRestEnvsSchema = z.record(z.string(), ZEnvVarSchema.shape.value).superRef
 
 export const ZRestServiceConfigSchema = z
   .strictObject({
+    version_id: z.string().min(1).optional().meta({ description: 'On update: a version the service already runs (kept, with its instances).' }),
     model_id: form.appId,
     specification: form.flavor.meta({ description: 'cpu.1u2g, cpu.2u8g, cpu.8u32g or gpu.1x.8u32g.' }),
     instance_count: form.instanceCount.unwrap().optional().meta({ description: '1-128, default 1.' }),
-    weight: form.trafficWeight.unwrap().optional().meta({ description: 'One version takes all traffic: 100.' }),
+    weight: form.trafficWeight.unwrap().optional().meta({ description: 'Traffic ratio in percent: 100 with one version; with several they sum to 100.' }),
     envs: ZRestEnvsSchema.optional(),
   })
   .meta({ id: 'ServiceConfig' });
@@ -46,7 +47,10 @@ export const ZRestCreateServiceSchema = z
     deploy_timeout: form.deployTimeoutMinutes.unwrap().optional().meta({ description: 'Minutes, 3-120, default 20.' }),
     pool_name: form.pool.meta({ description: 'Resource pool: `local` (processes on the Anvil machine), `docker` or another Docker pool. Default: the default pool.' }),
     schedule: ZRestScheduleSchema.optional().meta({ description: 'Default: stop after 1 hour.' }),
-    config: z.array(ZRestServiceConfigSchema).length(1, 'config must list exactly one AI application version.'),
+    config: z
+      .array(ZRestServiceConfigSchema)
+      .min(1, 'config lists at least one AI application version.')
+      .max(MAX_SERVICE_VERSIONS, `config lists at most ${MAX_SERVICE_VERSIONS} versions.`),
     qps_limit: form.qpsLimit.unwrap().optional().meta({ description: 'Requests per second (1-100000); past it the gateway answers 429 APIG.0308. Default: none.' }),
     upgrade_to_websocket: form.websocket.unwrap().optional().meta({ description: 'Container-image applications only; cannot be changed later (guide §3.1.4.4).' }),
     app_auth: form.appAuth.unwrap().optional().meta({ description: 'Accept APP authentication (AppKey/AppSecret, AppCode, apikey).' }),
@@ -61,8 +65,11 @@ export const ZRestUpdateServiceSchema = z
     status: z.enum(['running', 'stopped'], 'status is "running" (start) or "stopped" (stop).').optional(),
     schedule: ZRestScheduleSchema.optional(),
     description: form.description.unwrap().optional(),
+    config: z.array(ZRestServiceConfigSchema).min(1).max(MAX_SERVICE_VERSIONS).optional().meta({
+      description: 'The versions (gray release): entries with version_id are kept, others added, missing ones removed; weights sum to 100.',
+    }),
   })
-  .refine((b) => b.status !== undefined || b.schedule !== undefined || b.description !== undefined, 'Send status, schedule or description.')
+  .refine((b) => b.status !== undefined || b.schedule !== undefined || b.description !== undefined || b.config !== undefined, 'Send status, schedule, description or config.')
   .meta({ id: 'UpdateServiceRequest' });
 export type TRestUpdateService = z.infer<typeof ZRestUpdateServiceSchema>;
 
@@ -74,6 +81,7 @@ export const REST_SERVICE_FIELDS: Record<string, string> = {
   flavor: 'config.0.specification',
   instanceCount: 'config.0.instance_count',
   trafficWeight: 'config.0.weight',
+  versions: 'config',
   envs: 'config.0.envs',
   deployTimeoutMinutes: 'deploy_timeout',
   autoStop: 'schedule',
@@ -103,6 +111,7 @@ export const ZRestServiceSchema = z
     access_address: z.string().meta({ description: 'The inference URL: POST it with X-Auth-Token.' }),
     config: z.array(
       z.object({
+        version_id: z.string().optional(),
         model_id: z.string(),
         model_name: z.string(),
         model_version: z.string(),

@@ -29,6 +29,31 @@ export const ZAutoStopSchema = z.object({
 });
 export type TAutoStop = z.infer<typeof ZAutoStopSchema>;
 
+/** Guide table 3-2: a version's share of the calls, in whole percent. */
+export const ZTrafficWeightSchema = z.number().int('Enter a whole percentage.').min(1, 'At least 1%.').max(100, 'At most 100%.');
+/** One service runs at most this many versions at once (the first and four more). */
+export const MAX_SERVICE_VERSIONS = 5;
+
+/** The user's environment variables (guide table 3-2), each name once. */
+export const ZEnvsSchema = z
+  .array(ZEnvVarSchema)
+  .max(64)
+  .default([])
+  .refine((envs) => new Set(envs.map((e) => e.key)).size === envs.length, 'Each variable name can appear once.');
+
+/** A further version of the service's AI application (guide "添加AI应用版本进行灰度发布"), with its own resources. */
+export const ZServiceVersionSchema = z.object({
+  appId: z.string().min(1, 'Choose an AI application version.'),
+  weight: ZTrafficWeightSchema,
+  flavor: z.string().min(1, 'Choose a compute specification.'),
+  instanceCount: z.number().int('Enter a whole number.').min(1, 'At least 1 instance.').max(128, 'At most 128 instances.').default(1),
+  envs: ZEnvsSchema,
+});
+export type TServiceVersionInput = z.input<typeof ZServiceVersionSchema>;
+
+const weightsProblem = (weights: number[]) =>
+  weights.reduce((a, b) => a + b, 0) === 100 ? undefined : `The traffic ratios must sum to 100% (guide table 3-2); they sum to ${weights.reduce((a, b) => a + b, 0)}%.`;
+
 export const ZCreateServiceSchema = z.object({
   name: ZResourceNameSchema,
   description: ZDescriptionSchema,
@@ -36,14 +61,11 @@ export const ZCreateServiceSchema = z.object({
   /** A resource pool id (`local`, `docker`, …); default: the default pool. */
   pool: z.string().trim().min(1, 'Choose a resource pool.').max(32, 'At most 32 characters.').optional(),
   appId: z.string().min(1, 'Choose an AI application and version.'),
-  trafficWeight: z.literal(100, 'With one version the traffic ratio is 100%.').default(100),
+  /** The first version's traffic ratio (guide table 3-2 "分流"): 100 with one version; with several they sum to 100. */
+  trafficWeight: ZTrafficWeightSchema.default(100),
   flavor: z.string().min(1, 'Choose a compute specification.'),
   instanceCount: z.number().int('Enter a whole number.').min(1, 'At least 1 instance.').max(128, 'At most 128 instances.').default(1),
-  envs: z
-    .array(ZEnvVarSchema)
-    .max(64)
-    .default([])
-    .refine((envs) => new Set(envs.map((e) => e.key)).size === envs.length, 'Each variable name can appear once.'),
+  envs: ZEnvsSchema,
   deployTimeoutMinutes: z
     .number()
     .int('Enter a whole number of minutes.')
@@ -57,11 +79,45 @@ export const ZCreateServiceSchema = z.object({
   /** Guide table 3-2 "支持APP认证", with the apps allowed to call the service. */
   appAuth: z.boolean().default(false),
   authAppIds: z.array(z.string().min(1)).max(50).default([]),
+  /** Versions beyond the first (the fields above), for a gray release. */
+  versions: z.array(ZServiceVersionSchema).max(MAX_SERVICE_VERSIONS - 1, `At most ${MAX_SERVICE_VERSIONS} versions in all.`).default([]),
 }).superRefine((s, ctx) => {
+  const problem = weightsProblem([s.trafficWeight, ...s.versions.map((v) => v.weight)]);
+  if (problem) ctx.addIssue({ code: 'custom', path: [s.versions.length ? 'versions' : 'trafficWeight'], message: problem });
   if (s.websocket && s.qpsLimit !== null) ctx.addIssue({ code: 'custom', path: ['qpsLimit'], message: 'A WebSocket service has no traffic limit (guide table 3-2).' });
   if (!s.appAuth && s.authAppIds.length > 0) ctx.addIssue({ code: 'custom', path: ['authAppIds'], message: 'Turn on APP authentication to bind apps.' });
 });
 export type TCreateService = z.input<typeof ZCreateServiceSchema>;
+
+/** The whole list of a deployed service's versions: those with an `id` are kept (weight and instance count may change), the others added, the missing removed. */
+export const ZSetServiceVersionsSchema = z
+  .object({
+    serviceId: z.string().min(1),
+    versions: z
+      .array(ZServiceVersionSchema.extend({ id: z.string().min(1).optional() }))
+      .min(1, 'A service runs at least one version.')
+      .max(MAX_SERVICE_VERSIONS, `At most ${MAX_SERVICE_VERSIONS} versions in all.`),
+  })
+  .superRefine((s, ctx) => {
+    const problem = weightsProblem(s.versions.map((v) => v.weight));
+    if (problem) ctx.addIssue({ code: 'custom', path: ['versions'], message: problem });
+    const ids = s.versions.flatMap((v) => (v.id ? [v.id] : []));
+    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['versions'], message: 'Each version can appear once.' });
+  });
+export type TSetServiceVersions = z.input<typeof ZSetServiceVersionsSchema>;
+
+/** One version of a deployed service, with its share of the calls and its instances. */
+export type TServiceVersion = {
+  id: string;
+  appId: string;
+  appName: string;
+  appVersion: string;
+  weight: number;
+  flavor: string;
+  instanceCount: number;
+  readyInstances: number;
+  envs: { key: string; value: string }[];
+};
 
 export type TFlavor = {
   id: string;
@@ -99,6 +155,8 @@ export type TInstance = {
   /** The node it runs on ("this machine" for the local pool) and its container, if any. */
   node: string;
   containerId: string | null;
+  /** The service version it runs. */
+  versionId: string;
 };
 
 export type TServiceSummary = {
@@ -126,6 +184,8 @@ export type TServiceSummary = {
 };
 
 export type TServiceDetail = TServiceSummary & {
+  /** Every version, the first one first (the flat fields describe it). */
+  versions: TServiceVersion[];
   envs: { key: string; value: string }[];
   deployTimeoutMinutes: number;
   trafficWeight: number;

@@ -1,7 +1,13 @@
 /** The REST doors to gateway credentials over real HTTP: access keys, APP-authentication apps, service access, rules, VPC endpoints. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../test-support/anvil-harness';
 import { deployExample } from '../test-support/deploy-example';
+import { dockerCli, dockerSuiteProblem } from '../test-support/docker-suite';
 
 type TBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let anvil: TTestAnvil;
@@ -9,15 +15,32 @@ let token: string;
 let projectId: string;
 let userId: string;
 let serviceId: string;
+/** A second project the admin belongs to, with its own token. */
+let other: { id: string; token: string };
+/** A member of the first project who is not an administrator. */
+let member: { id: string; token: string };
 
-const call = async (path: string, method = 'GET', body?: unknown, as = token) => {
+const KEYS = '/v3.0/OS-CREDENTIAL/credentials';
+
+const call = async (path: string, method = 'GET', body?: unknown, as: string | null = token) => {
   const res = await fetch(`${anvil.url}${path}`, {
     method,
-    headers: { 'x-auth-token': as, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...(as === null ? {} : { 'x-auth-token': as }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, headers: res.headers, body: (await res.json().catch(() => ({}))) as TBody };
 };
+
+/** A token of a user other than admin, by name and password, over the public API. */
+async function passwordToken(name: string, password: string, project: string): Promise<string> {
+  const res = await fetch(`${anvil.url}/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name, password, domain: { name: 'anvil' } } } }, scope: { project: { name: project } } } }),
+  });
+  if (res.status !== 201) throw new Error(`token for ${name}: ${res.status} ${await res.text()}`);
+  return res.headers.get('x-subject-token')!;
+}
 
 beforeAll(async () => {
   anvil = await startTestAnvil();
@@ -25,83 +48,201 @@ beforeAll(async () => {
   const who = anvil.core.credentials.check(token, 'api');
   if (!('identity' in who)) throw new Error('token');
   userId = who.identity.userId;
+  const otherProject = anvil.core.directory.createProject({ name: 'access-other' });
+  anvil.core.directory.addMember({ userId, projectId: otherProject.id });
+  other = { id: otherProject.id, token: (await getToken(anvil.url, { name: 'access-other' })).token };
+  const memberUser = await anvil.core.directory.createUser({ name: 'access-member', password: 'member-pass-1', projectIds: [projectId] });
+  member = { id: memberUser.id, token: await passwordToken('access-member', 'member-pass-1', 'default') };
   serviceId = await deployExample(anvil.url, { token, projectId }, 'iris');
 }, 90_000);
 afterAll(() => stopTestAnvil(anvil));
 
 describe('access keys: /v3.0/OS-CREDENTIAL/credentials', () => {
-  it('creates a key whose secret appears only in the create answer; lists, disables, deletes', async () => {
-    const created = await call('/v3.0/OS-CREDENTIAL/credentials', 'POST', { credential: { user_id: userId, description: 'ci' } });
+  it('creates a key whose secret appears only in the create answer; gets, lists, disables, enables, deletes', async () => {
+    const before = Date.now();
+    const created = await call(KEYS, 'POST', { credential: { user_id: userId, description: 'ci' } });
     expect(created.status).toBe(201);
-    expect(created.body.credential).toMatchObject({ access: expect.stringMatching(/^[A-Z0-9]{20}$/), secret: expect.stringMatching(/^[A-Za-z0-9]{40}$/), status: 'active', user_id: userId, description: 'ci' });
-    const ak = created.body.credential.access as string;
-    const listed = await call(`/v3.0/OS-CREDENTIAL/credentials?user_id=${userId}`);
-    expect(listed.body.credentials).toEqual([expect.objectContaining({ access: ak, last_use_time: null })]);
-    expect(JSON.stringify(listed.body)).not.toContain(created.body.credential.secret);
-    expect(JSON.stringify((await call(`/v3.0/OS-CREDENTIAL/credentials/${ak}`)).body)).not.toContain(created.body.credential.secret);
-    expect((await call(`/v3.0/OS-CREDENTIAL/credentials/${ak}`, 'PUT', { credential: { status: 'inactive' } })).body.credential.status).toBe('inactive');
-    expect((await call(`/v3.0/OS-CREDENTIAL/credentials/${ak}`, 'PUT', { credential: { status: 'paused' } })).status).toBe(400);
-    expect((await call(`/v3.0/OS-CREDENTIAL/credentials/${ak}`, 'DELETE')).status).toBe(204);
-    expect((await call(`/v3.0/OS-CREDENTIAL/credentials/${ak}`)).status).toBe(404);
+    expect(created.body.credential).toEqual({
+      access: expect.stringMatching(/^[A-Z0-9]{20}$/), secret: expect.stringMatching(/^[A-Za-z0-9]{40}$/), status: 'active', user_id: userId, description: 'ci',
+      create_time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    expect(Date.parse(created.body.credential.create_time)).toBeGreaterThanOrEqual(before - 1000);
+    const { access: ak, secret } = created.body.credential as { access: string; secret: string };
+
+    const listed = await call(`${KEYS}?user_id=${userId}`);
+    expect(listed.body.credentials).toEqual([{ access: ak, status: 'active', user_id: userId, description: 'ci', create_time: created.body.credential.create_time, last_use_time: null }]);
+    const got = await call(`${KEYS}/${ak}`);
+    expect(got.body.credential).toEqual(listed.body.credentials[0]);
+    for (const answer of [listed, got]) expect(JSON.stringify(answer.body)).not.toContain(secret);
+
+    expect((await call(`${KEYS}/${ak}`, 'PUT', { credential: { status: 'inactive' } })).body.credential).toMatchObject({ access: ak, status: 'inactive' });
+    expect((await call(`${KEYS}/${ak}`)).body.credential.status).toBe('inactive');
+    const enabled = await call(`${KEYS}/${ak}`, 'PUT', { credential: { status: 'active' } });
+    expect(enabled.status).toBe(200);
+    expect(enabled.body.credential.status).toBe('active');
+    expect(JSON.stringify(enabled.body)).not.toContain(secret);
+
+    expect((await call(`${KEYS}/${ak}`, 'PUT', { credential: { status: 'paused' } })).body).toMatchObject({ error_code: 'ModelArts.0101', field: 'credential.status' });
+    // The core changes only the status; a description in the update is refused rather than ignored.
+    expect((await call(`${KEYS}/${ak}`, 'PUT', { credential: { status: 'active', description: 'x' } })).body).toMatchObject({ field: 'credential.description' });
+    expect((await call(KEYS, 'POST', { credential: { description: 'no user' } })).body).toMatchObject({ field: 'credential.user_id' });
+
+    expect((await call(`${KEYS}/${ak}`, 'DELETE')).status).toBe(204);
+    for (const method of ['GET', 'DELETE']) expect((await call(`${KEYS}/${ak}`, method)).body).toMatchObject({ error_code: 'ModelArts.0102' });
+    expect((await call(`${KEYS}/${ak}`, 'PUT', { credential: { status: 'active' } })).status).toBe(404);
+    expect((await call(KEYS)).body.credentials).toEqual([]);
   });
 
-  it('refuses a third key, another user\'s user_id, and no token', async () => {
-    for (let i = 0; i < 2; i++) expect((await call('/v3.0/OS-CREDENTIAL/credentials', 'POST', { credential: { user_id: userId } })).status).toBe(201);
-    const third = await call('/v3.0/OS-CREDENTIAL/credentials', 'POST', { credential: { user_id: userId } });
+  it('refuses a third key with the quota error', async () => {
+    for (let i = 0; i < 2; i++) expect((await call(KEYS, 'POST', { credential: { user_id: userId } })).status).toBe(201);
+    const third = await call(KEYS, 'POST', { credential: { user_id: userId } });
     expect(third).toMatchObject({ status: 403, body: { error_code: 'ModelArts.0108', error_msg: expect.stringContaining('at most 2') } });
-    expect((await call('/v3.0/OS-CREDENTIAL/credentials', 'POST', { credential: { user_id: 'someone-else' } })).status).toBe(403);
-    expect((await call('/v3.0/OS-CREDENTIAL/credentials', 'GET', undefined, 'not-a-token')).status).toBe(401);
+    expect((await call(KEYS)).body.credentials).toHaveLength(2);
+  });
+
+  it('lets a user manage only their own keys, whatever their project', async () => {
+    const theirs = await call(KEYS, 'POST', { credential: { user_id: member.id } }, member.token);
+    expect(theirs.status).toBe(201);
+    const ak = theirs.body.credential.access as string;
+    // Another user's id is forbidden, even to an administrator; their key looks like a missing one.
+    expect((await call(KEYS, 'POST', { credential: { user_id: member.id } })).body).toMatchObject({ error_code: 'ModelArts.0106', field: 'user_id' });
+    expect((await call(`${KEYS}?user_id=${member.id}`)).status).toBe(403);
+    expect((await call(`${KEYS}/${ak}`)).status).toBe(404);
+    expect((await call(`${KEYS}/${ak}`, 'PUT', { credential: { status: 'inactive' } })).status).toBe(404);
+    expect((await call(`${KEYS}/${ak}`, 'DELETE')).status).toBe(404);
+    expect((await call(`${KEYS}/${ak}`, 'GET', undefined, member.token)).body.credential.status).toBe('active');
+    expect((await call(KEYS, 'GET', undefined, member.token)).body.credentials.map((k: TBody) => k.access)).toEqual([ak]);
+    // A token of another project reaches the same user's keys.
+    expect((await call(KEYS, 'GET', undefined, other.token)).body.credentials).toHaveLength(2);
+  });
+
+  it('answers bad bodies and paths with 4xx in the error shape', async () => {
+    const send = (p: string, body: string, type: string) => fetch(`${anvil.url}${p}`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': type }, body });
+    const expectError = async (res: Response, status: number, code: string) => {
+      expect(res.status).toBe(status);
+      expect(await res.json()).toMatchObject({ error_code: code, error_msg: expect.any(String) });
+    };
+    await expectError(await send(KEYS, '{"credential":', 'application/json'), 400, 'ModelArts.0101');
+    await expectError(await send(KEYS, 'credential', 'text/plain'), 415, 'ModelArts.0112');
+    // On its own connection: the 413 comes before the body is read, and that socket is then unusable.
+    const tooLarge = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${anvil.url}${KEYS}`, { method: 'POST', agent: false, headers: { 'x-auth-token': token, 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString())).on('end', () => resolve({ status: res.statusCode, body }));
+      });
+      req.on('error', reject).end(Buffer.alloc(1024 * 1024 + 1, 32));
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(JSON.parse(tooLarge.body)).toMatchObject({ error_code: 'ModelArts.0107' });
+    await expectError(await fetch(`${anvil.url}${KEYS}/%E0`, { headers: { 'x-auth-token': token } }), 400, 'ModelArts.0101');
+    expect((await call(KEYS, 'POST', { credential: { user_id: userId }, extra: 1 })).body).toMatchObject({ field: 'extra' });
+  });
+
+  it('answers 401 without a valid token', async () => {
+    expect((await call(KEYS, 'GET', undefined, null)).body).toMatchObject({ error_code: 'ModelArts.0105' });
+    expect((await call(KEYS, 'POST', { credential: { user_id: userId } }, 'not-a-token')).status).toBe(401);
+    expect((await call(`${KEYS}/AKIAANYTHING`, 'DELETE', undefined, null)).status).toBe(401);
   });
 });
 
 describe('APP authentication apps', () => {
-  const base = () => `/v1/${projectId}/app-auth/apps`;
+  const base = (project = projectId) => `/v1/${project}/app-auth/apps`;
   it('creates an app with generated keys, resets its secret, adds up to five AppCodes, binds and unbinds a service', async () => {
     const created = await call(base(), 'POST', { name: 'app_rest', description: 'for tests' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'app_rest', app_key: expect.stringMatching(/^[0-9a-f]{32}$/), app_secret: expect.any(String), app_codes: [], services: [] });
+    expect(created.body).toMatchObject({
+      id: expect.any(String), name: 'app_rest', description: 'for tests', app_key: expect.stringMatching(/^[0-9a-f]{32}$/), app_secret: expect.any(String),
+      app_codes: [], services: [], create_time: expect.any(Number), update_time: expect.any(Number),
+    });
     const id = created.body.id as string;
-    expect((await call(base(), 'POST', { name: 'app_rest' })).body).toMatchObject({ field: 'name' });
+    expect((await call(base(), 'POST', { name: 'app_rest' })).body).toMatchObject({ error_code: 'ModelArts.0101', field: 'name', error_msg: expect.stringContaining('already exists') });
     expect((await call(base(), 'POST', { name: '1bad' })).body).toMatchObject({ field: 'name' });
+    expect((await call(base())).body.apps.map((a: TBody) => a.id)).toEqual([id]);
+
     const reset = await call(`${base()}/${id}/secret/reset`, 'POST');
+    expect(reset.status).toBe(200);
     expect(reset.body.app_secret).not.toBe(created.body.app_secret);
-    for (let i = 1; i <= 5; i++) expect((await call(`${base()}/${id}/app-codes`, 'POST')).body.app_codes).toHaveLength(i);
-    expect((await call(`${base()}/${id}/app-codes`, 'POST')).status).toBe(403);
-    const codes = (await call(`${base()}/${id}`)).body.app_codes as { id: string }[];
-    expect((await call(`${base()}/${id}/app-codes/${codes[0].id}`, 'DELETE')).body.app_codes).toHaveLength(4);
+    expect(reset.body.app_key).toBe(created.body.app_key);
+    expect((await call(`${base()}/${id}`)).body.app_secret).toBe(reset.body.app_secret);
+
+    for (let i = 1; i <= 5; i++) {
+      const added = await call(`${base()}/${id}/app-codes`, 'POST');
+      expect(added.status).toBe(201);
+      expect(added.body.app_codes).toHaveLength(i);
+    }
+    expect((await call(`${base()}/${id}/app-codes`, 'POST')).body).toMatchObject({ error_code: 'ModelArts.0108', error_msg: expect.stringContaining('at most 5') });
+    const codes = (await call(`${base()}/${id}`)).body.app_codes as { id: string; app_code: string }[];
+    const afterDelete = await call(`${base()}/${id}/app-codes/${codes[0].id}`, 'DELETE');
+    expect(afterDelete.body.app_codes.map((c: TBody) => c.id)).toEqual(codes.slice(1).map((c) => c.id));
+    expect((await call(`${base()}/${id}/app-codes/${codes[0].id}`, 'DELETE')).status).toBe(404);
+
     expect((await call(`${base()}/${id}/services/${serviceId}`, 'POST')).body.services).toEqual([{ id: serviceId, name: 'iris-svc' }]);
     expect((await call(`/v1/${projectId}/services/${serviceId}/access`)).body.apps).toEqual([{ id, name: 'app_rest', app_key: created.body.app_key }]);
     expect((await call(`${base()}/${id}/services/${serviceId}`, 'DELETE')).body.services).toEqual([]);
+    expect((await call(`/v1/${projectId}/services/${serviceId}/access`)).body.apps).toEqual([]);
+    expect((await call(`${base()}/${id}/services/${serviceId}`, 'DELETE')).status).toBe(404);
     expect((await call(`${base()}/${id}/services/nope`, 'POST')).status).toBe(404);
     expect((await call(`${base()}/${id}`, 'DELETE')).status).toBe(204);
     expect((await call(`${base()}/${id}`)).status).toBe(404);
   });
 
-  it('another project cannot see or use the apps', async () => {
+  it('keeps apps and services within their project', async () => {
     const app = (await call(base(), 'POST', { name: 'app_private' })).body;
-    const other = anvil.core.directory.createProject({ name: 'access-other' });
-    anvil.core.directory.addMember({ userId, projectId: other.id });
-    const { token: otherToken } = await getToken(anvil.url, { name: 'access-other' });
-    expect((await call(`/v1/${other.id}/app-auth/apps/${app.id}`, 'GET', undefined, otherToken)).status).toBe(404);
-    expect((await call(`/v1/${other.id}/app-auth/apps`, 'GET', undefined, otherToken)).body.apps).toEqual([]);
-    expect((await call(`/v1/${projectId}/app-auth/apps`, 'GET', undefined, otherToken)).status).toBe(403);
+    const theirs = (await call(base(other.id), 'POST', { name: 'app_theirs' }, other.token)).body;
+    expect(theirs.id).toEqual(expect.any(String));
+    // The other project sees neither the app nor the service.
+    expect((await call(`${base(other.id)}/${app.id}`, 'GET', undefined, other.token)).status).toBe(404);
+    expect((await call(`${base(other.id)}/${app.id}/secret/reset`, 'POST', undefined, other.token)).status).toBe(404);
+    expect((await call(`${base(other.id)}/${app.id}`, 'DELETE', undefined, other.token)).status).toBe(404);
+    expect((await call(base(other.id), 'GET', undefined, other.token)).body.apps.map((a: TBody) => a.name)).toEqual(['app_theirs']);
+    expect((await call(`${base(other.id)}/${theirs.id}/services/${serviceId}`, 'POST', undefined, other.token)).status).toBe(404);
+    expect((await call(`${base()}/${app.id}/services/${serviceId}`, 'POST')).status).toBe(200);
+    // A token of one project on the other's URL.
+    expect((await call(base(), 'GET', undefined, other.token)).body).toMatchObject({ error_code: 'ModelArts.0106' });
+    expect((await call(`${base()}/${app.id}`)).body.id).toBe(app.id);
+  });
+
+  it('answers 401 without a token', async () => {
+    expect((await call(base(), 'GET', undefined, null)).status).toBe(401);
+    expect((await call(base(), 'POST', { name: 'app_anon' }, null)).status).toBe(401);
   });
 });
 
 describe('service access, rules and VPC endpoints', () => {
-  const svc = () => `/v1/${projectId}/services/${serviceId}`;
+  const svc = (project = projectId) => `/v1/${project}/services/${serviceId}`;
   it('shows the address and token, sets APP auth and the traffic limit, resets the token', async () => {
     const access = (await call(`${svc()}/access`)).body;
-    expect(access).toMatchObject({ service_id: serviceId, access_address: `${anvil.url}/v1/infers/${serviceId}`, app_auth: false, qps_limit: null, websocket: false });
+    expect(access).toEqual({
+      service_id: serviceId, access_address: `${anvil.url}/v1/infers/${serviceId}`, app_auth: false, qps_limit: null, websocket: false,
+      service_token: expect.any(String), apps: expect.any(Array),
+    });
     const updated = (await call(`${svc()}/access`, 'PUT', { app_auth: true, qps_limit: 100 })).body;
     expect(updated).toMatchObject({ app_auth: true, qps_limit: 100 });
-    expect((await call(`${svc()}/access`, 'PUT', { qps_limit: 0 })).body).toMatchObject({ field: 'qps_limit' });
+    expect((await call(`${svc()}/access`)).body).toMatchObject({ app_auth: true, qps_limit: 100 });
+    expect((await call(`${svc()}/access`, 'PUT', { qps_limit: 50 })).body).toMatchObject({ app_auth: true, qps_limit: 50 });
+    for (const bad of [0, 100_001, 1.5, '10']) expect((await call(`${svc()}/access`, 'PUT', { qps_limit: bad })).body).toMatchObject({ error_code: 'ModelArts.0101', field: 'qps_limit' });
+    expect((await call(`${svc()}/access`, 'PUT', { app_auth: 'yes' })).body).toMatchObject({ field: 'app_auth' });
+    expect((await call(`${svc()}/access`, 'PUT', { qpsLimit: 5 })).body).toMatchObject({ field: 'qpsLimit' });
     expect((await call(`${svc()}/access`, 'PUT', {})).status).toBe(400);
     expect((await call(`${svc()}/access`, 'PUT', { qps_limit: null, app_auth: false })).body).toMatchObject({ qps_limit: null, app_auth: false });
+
     const reset = (await call(`${svc()}/token/reset`, 'POST')).body;
+    expect(reset.service_token).toEqual(expect.any(String));
     expect(reset.service_token).not.toBe(access.service_token);
-    const predict = await fetch(`${anvil.url}/v1/infers/${serviceId}`, { method: 'POST', headers: { authorization: `Bearer ${access.service_token}`, 'content-type': 'application/json' }, body: '{}' });
-    expect(predict.status).toBe(401);
+    expect((await call(`${svc()}/access`)).body.service_token).toBe(reset.service_token);
+    const predict = (bearer: string) =>
+      fetch(`${anvil.url}/v1/infers/${serviceId}`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: '{}' });
+    expect((await predict(access.service_token)).status).toBe(401);
+    expect((await predict(reset.service_token)).status).not.toBe(401);
+  });
+
+  it('keeps a service\'s access to its project and refuses no token', async () => {
+    for (const [path, method, body] of [['access', 'GET'], ['access', 'PUT', { app_auth: true }], ['token/reset', 'POST'], ['predict/endpoints?type=host_endpoints', 'GET']] as const) {
+      expect((await call(`${svc(other.id)}/${path}`, method, body, other.token)).body, path).toMatchObject({ error_code: 'ModelArts.0102' });
+      expect((await call(`${svc()}/${path}`, method, body, other.token)).status, path).toBe(403);
+      expect((await call(`${svc()}/${path}`, method, body, null)).status, path).toBe(401);
+    }
+    expect((await call(`${svc()}/access`)).body.app_auth).toBe(false);
   });
 
   it('saves rules in order and refuses a bad condition with its position', async () => {
@@ -115,9 +256,85 @@ describe('service access, rules and VPC endpoints', () => {
     expect((await call(`${svc()}/rules`, 'PUT', { rules: [{ condition: "#HEADER_a == 'b'", version_id: versionId, header_name: 'Host', header_value: 'x' }] })).body.field).toBe('rules.0.header_name');
   });
 
-  it('looks up endpoints only for container-image services, with type=host_endpoints', async () => {
-    expect((await call(`${svc()}/predict/endpoints`)).body).toMatchObject({ field: 'type' });
+  it('looks up endpoints only with type=host_endpoints and only for container-image services', async () => {
+    const missing = await call(`${svc()}/predict/endpoints`);
+    expect(missing).toMatchObject({ status: 400, body: { error_code: 'ModelArts.0101', field: 'type' } });
+    const wrong = await call(`${svc()}/predict/endpoints?type=pod_endpoints`);
+    expect(wrong).toMatchObject({ status: 400, body: { field: 'type', error_msg: expect.stringContaining('host_endpoints') } });
     const refused = await call(`${svc()}/predict/endpoints?type=host_endpoints`);
-    expect(refused).toMatchObject({ status: 400, body: { error_msg: expect.stringContaining('container image') } });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ error_code: 'ModelArts.0101', field: 'service_id', error_msg: expect.stringMatching(/imported from a container image.*iris/) });
+  });
+
+  it('limits a user who is not the administrator to 20 lookups a minute, refused ones included; the administrator goes on', async () => {
+    const lookup = (as: string) => call(`${svc()}/predict/endpoints?type=host_endpoints`, 'GET', undefined, as);
+    for (let i = 0; i < 20; i++) expect((await lookup(member.token)).status).toBe(400);
+    const limited = await lookup(member.token);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ error_code: 'ModelArts.0113', error_msg: expect.stringContaining('20 a minute per user') });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    for (let i = 0; i < 21; i++) expect((await lookup(token)).status).toBe(400);
+  });
+
+  it('publishes every route in the OpenAPI document', async () => {
+    const doc = (await call('/v1/openapi.json', 'GET', undefined, null)).body as { paths: Record<string, Record<string, { operationId: string }>> };
+    const operations = Object.values(doc.paths).flatMap((methods) => Object.values(methods).map((o) => o.operationId));
+    expect(operations).toEqual(expect.arrayContaining([
+      'createCredential', 'listCredentials', 'getCredential', 'updateCredential', 'deleteCredential',
+      'listAuthApps', 'createAuthApp', 'getAuthApp', 'deleteAuthApp', 'resetAuthAppSecret', 'addAppCode', 'deleteAppCode', 'bindAuthApp', 'unbindAuthApp',
+      'getServiceAccess', 'updateServiceAccess', 'resetServiceToken', 'getServiceRules', 'setServiceRules', 'getHostEndpoints',
+    ]));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([KEYS, `${KEYS}/{access_key}`, '/v1/{project_id}/services/{service_id}/predict/endpoints']));
+  });
+});
+
+/** The example custom image on the Docker pool, as a WebSocket service: what only a container service shows. */
+const EXAMPLE = 'anvil/example-custom:1.0';
+const hasRegistry = spawnSync('sh', ['-c', 'command -v docker-registry'], { stdio: 'ignore' }).status === 0;
+const dockerProblem = (await dockerSuiteProblem(EXAMPLE, 'npm run images -- --example')) ?? (hasRegistry ? undefined : 'docker-registry is not installed');
+
+describe.skipIf(!!dockerProblem)('a WebSocket service from a container image', () => {
+  let dockerConfig = '';
+  let pushed = '';
+  let wsService = '';
+  beforeAll(async () => {
+    dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-docker-config-'));
+    const docker = (args: string[], input = '') => dockerCli(args, { config: dockerConfig, input });
+    const { address, username, password } = (await call(`/v1/${projectId}/images/credentials`)).body;
+    expect((await docker(['login', address, '--username', username, '--password-stdin'], `${password}\n`)).code).toBe(0);
+    pushed = `${address}/default/access-ws:1.0`;
+    expect((await docker(['tag', EXAMPLE, pushed])).code).toBe(0);
+    const push = await docker(['push', pushed]);
+    expect(push.code, push.out).toBe(0);
+    const model = await call(`/v1/${projectId}/models/image`, 'POST', { model_name: 'access-ws', image: 'access-ws:1.0', port: 8080 });
+    expect(model.status, JSON.stringify(model.body)).toBe(201);
+    await waitFor(async () => (await call(`/v1/${projectId}/models/${model.body.model_id}`)).body.model_status === 'normal', 30_000, 'image model');
+    const created = await call(`/v1/${projectId}/services`, 'POST', {
+      service_name: 'access-ws', pool_name: 'docker', schedule: [], upgrade_to_websocket: true, config: [{ model_id: model.body.model_id, specification: 'cpu.1u2g' }],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    wsService = created.body.service_id;
+    await waitFor(async () => (await call(`/v1/${projectId}/services/${wsService}`)).body.status === 'running', 90_000, 'access-ws running');
+  }, 180_000);
+  afterAll(async () => {
+    if (pushed) await dockerCli(['rmi', pushed], { config: dockerConfig });
+    if (dockerConfig) fs.rmSync(dockerConfig, { recursive: true, force: true });
+  });
+
+  it('has a ws:// address and refuses a traffic limit', async () => {
+    expect((await call(`/v1/${projectId}/services/${wsService}/access`)).body).toMatchObject({ access_address: `${anvil.url.replace(/^http/, 'ws')}/v1/infers/${wsService}`, websocket: true });
+    const refused = await call(`/v1/${projectId}/services/${wsService}/access`, 'PUT', { qps_limit: 10 });
+    expect(refused).toMatchObject({ status: 400, body: { field: 'qps_limit', error_msg: expect.stringContaining('no traffic limit') } });
+    expect((await call(`/v1/${projectId}/services/${wsService}/access`, 'PUT', { app_auth: true })).body).toMatchObject({ app_auth: true, qps_limit: null });
+  });
+
+  it('gives its ready instance\'s address for VPC direct calls, and nothing else', async () => {
+    const found = await call(`/v1/${projectId}/services/${wsService}/predict/endpoints?type=host_endpoints`);
+    expect(found.body).toEqual({ service_id: wsService, endpoints: [{ schema: 'http', ip: expect.any(String), port: expect.any(Number), instance_id: expect.any(String) }] });
+    const [e] = found.body.endpoints as { ip: string; port: number }[];
+    // Polled: the image declares no probe, and a TCP check passes at Docker's port proxy before the server listens.
+    const health = await waitFor(() => fetch(`http://${e.ip}:${e.port}/health`).then((r) => r.json(), () => undefined), 10_000, 'a direct call');
+    expect(health).toEqual({ status: 'ok' });
   });
 });

@@ -4,6 +4,7 @@
  * without hanging the socket or ending the process.
  */
 import http from 'node:http';
+import { deployExample } from '../test-support/deploy-example';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
 
@@ -70,9 +71,14 @@ describe('malformed percent-encoding answers 400 {error_code, error_msg}', () =>
 });
 
 describe('a malformed session cookie is no session', () => {
-  it('answers 401 on the gateway, tRPC and the console download instead of throwing', async () => {
+  it('answers 401 on the gateway, tRPC and the console download instead of throwing', { timeout: 60_000 }, async () => {
     const cookie = { cookie: 'anvil_session=%E0; other=%' };
-    expect((await raw('POST', '/v1/infers/00000000-0000-0000-0000-000000000000', { ...cookie, 'x-anvil-console': '1' })).status).toBe(401);
+    // An unknown service is 404 APIG.0101 before any credential is looked at (as API Gateway does); past that, the cookie is no session.
+    const unknown = await raw('POST', '/v1/infers/00000000-0000-0000-0000-000000000000', { ...cookie, 'x-anvil-console': '1' });
+    expect(unknown.json).toMatchObject({ error_code: 'APIG.0101' });
+    const serviceId = await deployExample(anvil.url, { token, projectId }, 'iris', 'cookie-iris');
+    const refused = await raw('POST', `/v1/infers/${serviceId}`, { ...cookie, 'x-anvil-console': '1' });
+    expect(refused).toMatchObject({ status: 401, json: { error_code: 'APIG.0301' } });
     expect((await raw('GET', '/api/trpc/auth.me', cookie)).status).toBe(401);
     expect((await raw('GET', '/api/obs/download?bucket=models&key=a', cookie)).status).toBe(401);
     expect(await alive()).toBe(true);

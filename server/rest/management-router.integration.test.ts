@@ -144,7 +144,7 @@ describe('service lifecycle over REST', () => {
     const res = await send('PUT', `/v1/${projectId}/services/${id}`, { schedule: [{ type: 'stop', time_unit: 'HOURS', duration: 2 }], description: 'two hours' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ description: 'two hours', schedule: [{ type: 'stop', time_unit: 'HOURS', duration: 2 }] });
-    await expect((await send('PUT', `/v1/${projectId}/services/${id}`, {})).json()).resolves.toMatchObject({ error_msg: 'Send status, schedule or description.' });
+    await expect((await send('PUT', `/v1/${projectId}/services/${id}`, {})).json()).resolves.toMatchObject({ error_msg: 'Send status, schedule, description or config.' });
 
     const restarted = await api(`/v1/${projectId}/services/${id}/restart`, { method: 'POST' });
     expect(restarted.status).toBe(200);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZAutoStopSchema, ZCreateServiceSchema, ZLogQuerySchema } from '../contracts/services';
+import { ZAutoStopSchema, ZCreateServiceSchema, ZLogQuerySchema, ZSetServiceVersionsSchema } from '../contracts/services';
 import { authedProcedure, router } from './init';
 
 const ZId = z.object({ id: z.string().min(1) });
@@ -23,6 +23,8 @@ export const servicesRouter = router({
   updateDescription: authedProcedure
     .input(z.object({ id: z.string().min(1), description: z.string() }))
     .mutation(({ ctx, input }) => ctx.core.services.updateDescription(ctx.identity.projectId, input.id, input.description)),
+  /** Gray release: the whole list of versions with their weights (guide table 3-2). */
+  setVersions: authedProcedure.input(ZSetServiceVersionsSchema).mutation(({ ctx, input }) => ctx.core.services.setVersions(ctx.identity.projectId, input)),
   delete: authedProcedure.input(ZId).mutation(async ({ ctx, input }) => {
     await ctx.core.services.delete(ctx.identity.projectId, input.id);
     return { ok: true };

@@ -140,4 +140,18 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE services ADD COLUMN rules TEXT NOT NULL DEFAULT '[]';
   `,
+  // Issue 7: several AI-application versions per service (guide "add a version for gray release"),
+  // each with its traffic weight, flavor, instance count and variables; every instance belongs to one.
+  // The services columns app_id and flavor mirror the first version; instance_count is the total.
+  `
+  CREATE TABLE service_versions (
+    id TEXT PRIMARY KEY, service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+    app_id TEXT NOT NULL REFERENCES apps(id), weight INTEGER NOT NULL, flavor TEXT NOT NULL,
+    instance_count INTEGER NOT NULL, envs TEXT NOT NULL, position INTEGER NOT NULL, created_at INTEGER NOT NULL);
+  CREATE INDEX service_versions_service ON service_versions (service_id, position);
+  INSERT INTO service_versions (id, service_id, app_id, weight, flavor, instance_count, envs, position, created_at)
+    SELECT id, id, app_id, 100, flavor, instance_count, envs, 0, created_at FROM services;
+  ALTER TABLE instances ADD COLUMN version_id TEXT;
+  UPDATE instances SET version_id = service_id;
+  `,
 ];

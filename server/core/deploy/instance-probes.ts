@@ -1,6 +1,6 @@
 /**
  * Health checks of instances (guide tables 2-8 and 2-10). Each probe is an HTTP GET, a command run
- * in the instance (EXEC) or, for an image that declares none, a TCP connect. A startup probe gates
+ * in the instance (EXEC) or, for an image that declares none, any HTTP answer on its port. A startup probe gates
  * the rest and restarts the instance when it keeps failing; readiness takes an instance out of
  * routing after `failureThreshold` failures in a row and back in at the next success; liveness
  * restarts it after its threshold.
@@ -75,14 +75,19 @@ export type TCheckRunner = (check: TProbeCheck, timeoutMs: number) => Promise<bo
 export function checkRunner(target: { host: string; port: number }, exec?: (command: string[], timeoutMs: number) => Promise<{ exitCode: number | null }>): TCheckRunner {
   return async (check, timeoutMs) => {
     if (check.kind === 'http') return checkHealth(target.host, target.port, timeoutMs, check.path);
-    if (check.kind === 'tcp') return canConnect(target.host, target.port, timeoutMs);
+    if (check.kind === 'tcp') return answers(target.host, target.port, timeoutMs);
     if (!exec) return false;
     const result = await exec(['/bin/sh', '-c', check.command], timeoutMs).catch(() => ({ exitCode: null }));
     return result.exitCode === 0;
   };
 }
 
-function canConnect(host: string, port: number, timeoutMs: number): Promise<boolean> {
+/**
+ * Whether something serves on the port: a connection that gets an HTTP answer, whatever its status.
+ * A connect alone is not enough: Docker's port proxy accepts connections before the server in the
+ * container listens (and then drops them).
+ */
+function answers(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (ok: boolean) => {
@@ -90,7 +95,9 @@ function canConnect(host: string, port: number, timeoutMs: number): Promise<bool
       resolve(ok);
     };
     socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
+    socket.once('connect', () => socket.write(`HEAD / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+    socket.once('data', (chunk: Buffer) => done(chunk.subarray(0, 5).toString() === 'HTTP/'));
+    socket.once('end', () => done(false));
     socket.once('error', () => done(false));
   });
 }

@@ -32,6 +32,8 @@ const HEALTH_CHECKED_STOP_MS = 3 * 60_000;
 export type TLiveInstance = {
   id: string;
   serviceId: string;
+  /** The service version it runs (its AI application, flavor and variables). */
+  versionId: string;
   projectId: string;
   status: TInstanceStatus;
   host: string;
@@ -58,7 +60,8 @@ export type TLiveInstance = {
 };
 
 export type TSupervisorHooks = {
-  service(id: string): TServiceRow | undefined;
+  /** The service; with `versionId`, as that version sees it (its app, flavor, variables), undefined once the version is gone. */
+  service(id: string, versionId?: string): TServiceRow | undefined;
   isClosing(): boolean;
   /** An instance entered or left routing, or exited. */
   onServingChanged(serviceId: string): void;
@@ -69,6 +72,9 @@ export type TSupervisorHooks = {
 };
 
 export type TDriverLookup = { driverFor(nodeId: string): RuntimeDriver };
+
+/** A ready instance as the gateway routes to it. */
+export type TEndpoint = { instanceId: string; versionId: string; host: string; port: number };
 
 export class InstanceSupervisor {
   private readonly live = new Map<string, TLiveInstance>();
@@ -89,23 +95,23 @@ export class InstanceSupervisor {
   }
 
   /** Ready instances of a service, for the gateway. */
-  endpoints(serviceId: string): { instanceId: string; host: string; port: number }[] {
+  endpoints(serviceId: string): TEndpoint[] {
     return this.instancesOf(serviceId)
       .filter((i) => i.status === 'ready' && i.port !== null)
-      .map((i) => ({ instanceId: i.id, host: i.host, port: i.port! }));
+      .map((i) => ({ instanceId: i.id, versionId: i.versionId, host: i.host, port: i.port! }));
   }
 
-  /** Records a new instance of `service` where the scheduler placed it and launches it; a failure becomes an event, never an exception. */
-  add(service: TServiceRow, placement: TPlacement): void {
+  /** Records a new instance of a service version where the scheduler placed it and launches it; a failure becomes an event, never an exception. */
+  add(service: TServiceRow, versionId: string, placement: TPlacement): void {
     const inst: TLiveInstance = {
-      id: newId(), serviceId: service.id, projectId: service.project_id, status: 'pending', host: '127.0.0.1', port: null,
+      id: newId(), serviceId: service.id, versionId, projectId: service.project_id, status: 'pending', host: '127.0.0.1', port: null,
       pid: null, nodeId: placement.nodeId, gpuIndices: placement.gpuIndices, containerId: null, restarts: 0, consecutiveFailures: 0,
       lastError: '', isStopping: false, createdAt: now(), startedAt: null, probes: [],
     };
     this.live.set(inst.id, inst);
     this.deps.db
-      .prepare(`INSERT INTO instances (id, service_id, status, node_id, gpu_ids, generation, created_at) VALUES (?, ?, 'pending', ?, ?, ?, ?)`)
-      .run(inst.id, service.id, placement.nodeId, JSON.stringify(placement.gpuIndices), service.generation, now());
+      .prepare(`INSERT INTO instances (id, service_id, version_id, status, node_id, gpu_ids, generation, created_at) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)`)
+      .run(inst.id, service.id, versionId, placement.nodeId, JSON.stringify(placement.gpuIndices), service.generation, now());
     this.launchSafely(inst);
   }
 
@@ -113,12 +119,12 @@ export class InstanceSupervisor {
    * Takes over an instance a previous Anvil left running (a container found by its labels): same
    * id, same container, same placement; it serves again once its health check passes.
    */
-  async adopt(service: TServiceRow, found: TFoundInstance, nodeId: string): Promise<void> {
+  async adopt(service: TServiceRow, versionId: string, found: TFoundInstance, nodeId: string): Promise<void> {
     const row = this.deps.db.prepare('SELECT gpu_ids, restarts, created_at FROM instances WHERE id = ?').get(found.instanceId) as
       | { gpu_ids: string; restarts: number; created_at: number }
       | undefined;
     const inst: TLiveInstance = {
-      id: found.instanceId, serviceId: service.id, projectId: service.project_id, status: 'starting', host: found.host, port: found.port,
+      id: found.instanceId, serviceId: service.id, versionId, projectId: service.project_id, status: 'starting', host: found.host, port: found.port,
       pid: null, nodeId, gpuIndices: row ? (JSON.parse(row.gpu_ids) as number[]) : [], containerId: found.containerId,
       restarts: row?.restarts ?? 0, consecutiveFailures: 0, lastError: '', isStopping: false, createdAt: row?.created_at ?? now(),
       startedAt: now(), probes: [],
@@ -203,7 +209,7 @@ export class InstanceSupervisor {
 
   private async launch(inst: TLiveInstance): Promise<void> {
     const { registry, hooks } = this.deps;
-    const service = hooks.service(inst.serviceId);
+    const service = hooks.service(inst.serviceId, inst.versionId);
     if (!service || service.desired_state !== 'running' || inst.isStopping || hooks.isClosing()) return;
     inst.lastError = '';
     this.setStatus(inst, 'starting');

@@ -23,7 +23,7 @@ import { scheduleFailureArgs, type TScheduleResult } from '../scheduler/schedule
 import type { EventLog } from '../telemetry/events';
 import type { InstanceLogs } from '../telemetry/instance-logs';
 import { DEFAULT_PROBE, type TProbeSettings } from './instance-probes';
-import { InstanceSupervisor, type TDriverLookup, type TLiveInstance } from './instance-supervisor';
+import { InstanceSupervisor, type TDriverLookup, type TEndpoint, type TLiveInstance } from './instance-supervisor';
 
 const LOG_TAIL_LINES = 10;
 
@@ -45,10 +45,13 @@ export type TServiceRow = {
   id: string; project_id: string; name: string; status: TServiceStatus; desired_state: 'running' | 'stopped'; app_id: string;
   flavor: string; instance_count: number; envs: string; deploy_timeout_min: number; deploy_started_at: number | null;
   auto_stop_enabled: number; auto_stop_hours: number; auto_stop_at: number | null; status_reason: string; created_at: number;
-  generation: number; pool: string; app_auth: number; token_enc: string | null; qps_limit: number | null; websocket: number;
+  generation: number; pool: string; app_auth: number; token_enc: string | null; qps_limit: number | null; websocket: number; rules: string;
 };
 
 export type { TLiveInstance };
+
+/** A version of a service (guide "add a version for gray release"): its app, share of the calls and resources. */
+export type TVersionRow = { id: string; service_id: string; app_id: string; weight: number; flavor: string; instance_count: number; envs: string; position: number };
 
 /** Where the instances of a service may run: the pool's drivers, placements and what a previous Anvil left there. */
 export type TPlacer = TDriverLookup & {
@@ -92,7 +95,7 @@ export class Reconciler {
       drivers: deps.placer,
       timings: this.timings,
       hooks: {
-        service: (id) => this.service(id),
+        service: (id, versionId) => (versionId ? this.serviceAsVersion(id, versionId) : this.service(id)),
         isClosing: () => this.isClosing,
         onServingChanged: (serviceId) => this.serviceHealthChanged(serviceId),
         onStartsExhausted: (service, error) => void this.fail(service, 'S8', error, 'deploy'),
@@ -107,8 +110,10 @@ export class Reconciler {
    */
   async recover(): Promise<void> {
     const { db, placer } = this.deps;
-    const stale = db.prepare('SELECT id AS instanceId, pid, node_id AS nodeId FROM instances').all() as { instanceId: string; pid: number | null; nodeId: string | null }[];
-    const adopted = await this.adoptContainers(new Set(stale.map((r) => r.instanceId)));
+    const stale = db.prepare('SELECT id AS instanceId, pid, node_id AS nodeId, version_id AS versionId FROM instances').all() as {
+      instanceId: string; pid: number | null; nodeId: string | null; versionId: string | null;
+    }[];
+    const adopted = await this.adoptContainers(new Map(stale.map((r) => [r.instanceId, r.versionId ?? ''])));
     // Processes die with Anvil; containers that were not adopted were removed with their node's leftovers.
     await placer.driverFor('local').reapStale(stale.filter((r) => (r.nodeId ?? 'local') === 'local'));
     const keep = [...adopted];
@@ -129,10 +134,11 @@ export class Reconciler {
 
   /**
    * Containers of this installation found on the nodes: those of a service that should run, of its
-   * current generation and recorded by the previous Anvil, are adopted (same id, same container);
-   * every other one is removed. Returns the adopted instance ids.
+   * current generation, recorded by the previous Anvil with a version that still runs its app, are
+   * adopted (same id, same container); every other one is removed. `recorded`: instance id →
+   * version id. Returns the adopted instance ids.
    */
-  private async adoptContainers(recorded: Set<string>): Promise<Set<string>> {
+  private async adoptContainers(recorded: Map<string, string>): Promise<Set<string>> {
     const adopted = new Set<string>();
     for (const { nodeId, driver } of this.deps.placer.dockerDrivers()) {
       let found;
@@ -143,13 +149,14 @@ export class Reconciler {
         continue;
       }
       for (const f of found) {
-        const service = this.service(f.serviceId);
+        const versionId = recorded.get(f.instanceId) ?? '';
+        const service = this.serviceAsVersion(f.serviceId, versionId);
         const isWanted = !!service && f.isRunning && recorded.has(f.instanceId) && service.desired_state === 'running' &&
           ['deploying', 'running', 'concerning'].includes(service.status) && f.generation === service.generation && f.appId === service.app_id &&
-          this.instancesOf(service.id).length < service.instance_count;
+          this.instancesOf(service.id).filter((i) => i.versionId === versionId).length < service.instance_count;
         if (!isWanted) continue;
         try {
-          await this.instances.adopt(service!, f, nodeId);
+          await this.instances.adopt(service, versionId, f, nodeId);
           adopted.add(f.instanceId);
         } catch (e) {
           console.error(`[reconciler] cannot adopt container ${f.containerId}:`, e);
@@ -166,19 +173,25 @@ export class Reconciler {
       const service = this.service(serviceId);
       if (!service || service.desired_state !== 'running' || this.isClosing) return;
       if (service.status !== 'deploying' && service.status !== 'waiting') return;
-      const missing = Math.max(0, service.instance_count - this.instancesOf(serviceId).filter((i) => !i.isStopping).length);
-      const placed = this.deps.placer.place(service, missing);
-      if (!placed.ok) {
-        if (service.status === 'waiting') return;
-        this.setServiceStatus(service, 'waiting', placed.detail);
-        this.record(service, 'S3', ...scheduleFailureArgs(placed));
-        return void this.record(service, 'S2');
+      // Version by version: each placement is recorded before the next is computed, so none counts the same capacity twice.
+      for (const version of this.versionsOf(serviceId)) {
+        const running = this.instancesOf(serviceId).filter((i) => !i.isStopping && i.versionId === version.id).length;
+        const missing = Math.max(0, version.instance_count - running);
+        if (missing === 0) continue;
+        const asVersion = this.serviceAsVersion(serviceId, version.id)!;
+        const placed = this.deps.placer.place(asVersion, missing);
+        if (!placed.ok) {
+          if (service.status === 'waiting') return;
+          this.setServiceStatus(service, 'waiting', placed.detail);
+          this.record(service, 'S3', ...scheduleFailureArgs(placed));
+          return void this.record(service, 'S2');
+        }
+        if (this.service(serviceId)?.status === 'waiting') {
+          this.deps.db.prepare('UPDATE services SET deploy_started_at = ? WHERE id = ?').run(now(), serviceId);
+          this.setServiceStatus(service, 'deploying');
+        }
+        this.ensure(serviceId, version.id, placed.placements);
       }
-      if (service.status === 'waiting') {
-        this.deps.db.prepare('UPDATE services SET deploy_started_at = ? WHERE id = ?').run(now(), serviceId);
-        this.setServiceStatus(service, 'deploying');
-      }
-      this.ensure(serviceId, placed.placements);
     });
   }
 
@@ -192,8 +205,8 @@ export class Reconciler {
     for (const s of this.services(`status = 'waiting' AND desired_state = 'running' ORDER BY created_at`)) void this.bringUp(s.id);
   }
 
-  /** Ready instances of a service, for the gateway. */
-  endpoints(serviceId: string): { instanceId: string; host: string; port: number }[] {
+  /** Ready instances of a service, each with its version, for the gateway. */
+  endpoints(serviceId: string): TEndpoint[] {
     return this.instances.endpoints(serviceId);
   }
 
@@ -250,8 +263,41 @@ export class Reconciler {
     return this.deps.db.prepare('SELECT * FROM services WHERE id = ?').get(id) as TServiceRow | undefined;
   }
 
-  /** Starts the instances a service is missing where they were placed, and arms its deploy timeout. */
-  private ensure(serviceId: string, placements: TPlacement[]): void {
+  /** The versions of a service, the first one first. */
+  versionsOf(serviceId: string): TVersionRow[] {
+    return this.deps.db.prepare('SELECT * FROM service_versions WHERE service_id = ? ORDER BY position').all(serviceId) as TVersionRow[];
+  }
+
+  /** The service as one of its versions runs it: that version's app, flavor, variables and instance count. */
+  serviceAsVersion(serviceId: string, versionId: string): TServiceRow | undefined {
+    const service = this.service(serviceId);
+    const version = this.deps.db.prepare('SELECT * FROM service_versions WHERE id = ? AND service_id = ?').get(versionId, serviceId) as TVersionRow | undefined;
+    if (!service || !version) return undefined;
+    return { ...service, app_id: version.app_id, flavor: version.flavor, envs: version.envs, instance_count: version.instance_count };
+  }
+
+  /** Ends these instances (drained first): a version removed or scaled down. Call it inside the service's queue. */
+  async stopSome(instances: TLiveInstance[]): Promise<void> {
+    await Promise.all(instances.map((i) => this.instances.stop(i, true)));
+  }
+
+  /** After the versions changed: start what is missing, or settle the status if nothing is. Call it inside the service's queue. */
+  versionsChanged(serviceId: string): void {
+    const service = this.service(serviceId);
+    if (!service || service.desired_state !== 'running') return;
+    const missing = this.versionsOf(serviceId).some(
+      (v) => this.instancesOf(serviceId).filter((i) => !i.isStopping && i.versionId === v.id).length < v.instance_count,
+    );
+    if (missing && ['running', 'concerning'].includes(service.status)) {
+      this.deps.db.prepare('UPDATE services SET deploy_started_at = ? WHERE id = ?').run(now(), serviceId);
+      this.setServiceStatus(service, 'deploying');
+    }
+    if (missing) void this.bringUp(serviceId);
+    else this.serviceHealthChanged(serviceId);
+  }
+
+  /** Starts the instances a service version is missing where they were placed, and arms the deploy timeout. */
+  private ensure(serviceId: string, versionId: string, placements: TPlacement[]): void {
     const service = this.service(serviceId);
     if (!service || service.desired_state !== 'running' || this.isClosing) return;
     if (service.status === 'deploying' && !this.deployTimers.has(serviceId)) {
@@ -259,7 +305,9 @@ export class Reconciler {
       const timer = setTimeout(() => this.safely(serviceId, 'deploy', () => this.deployTimedOut(serviceId)), Math.max(0, deadline - now()));
       this.deployTimers.set(serviceId, timer);
     }
-    for (const placement of placements) this.instances.add(service, placement);
+    const asVersion = this.serviceAsVersion(serviceId, versionId);
+    if (!asVersion) return;
+    for (const placement of placements) this.instances.add(asVersion, versionId, placement);
   }
 
   /** Running ⇄ concerning as instances come and go; deploying → running once all are ready. */
@@ -358,6 +406,7 @@ export class Reconciler {
       db.prepare('DELETE FROM logs WHERE service_id = ?').run(serviceId);
       db.prepare('DELETE FROM instances WHERE service_id = ?').run(serviceId);
       db.prepare('DELETE FROM instance_stats WHERE service_id = ?').run(serviceId);
+      db.prepare('DELETE FROM service_versions WHERE service_id = ?').run(serviceId);
       db.prepare('DELETE FROM services WHERE id = ?').run(serviceId);
     })();
   }

@@ -3,8 +3,8 @@
  * restart, delete, auto-stop), each checked against the state machine in
  * `contracts/service-lifecycle.ts`; the reconciler does the running.
  */
-import type { TAutoStop, TCreateService, TFlavor, TServiceDetail, TServiceSummary } from '../../contracts/services';
-import { ZAutoStopSchema, ZCreateServiceSchema } from '../../contracts/services';
+import type { TAutoStop, TCreateService, TFlavor, TServiceDetail, TServiceSummary, TServiceVersion, TSetServiceVersions } from '../../contracts/services';
+import { ZAutoStopSchema, ZCreateServiceSchema, ZSetServiceVersionsSchema } from '../../contracts/services';
 import { ZDescriptionSchema } from '../../contracts/names';
 import { checkOperation, type TServiceOperation } from '../../contracts/service-lifecycle';
 import type { DomainBus } from '../bus';
@@ -19,7 +19,7 @@ import type { InstanceLogs } from '../telemetry/instance-logs';
 import { newServiceToken } from '../access/random-keys';
 import type { SecretBox } from '../access/secret-box';
 import type { AutoStopClock } from './auto-stop';
-import type { Reconciler, TServiceRow } from './reconciler';
+import type { Reconciler, TServiceRow, TVersionRow } from './reconciler';
 
 /** While a restart holds the service, a due auto-stop tries again this much later. */
 const AUTO_STOP_RETRY_MS = 1000;
@@ -86,6 +86,7 @@ export class ServiceManager {
     const flavor = this.flavors(pool).find((f) => f.id === s.flavor);
     if (!flavor) throw invalid('flavor', `Unknown compute specification ${s.flavor}.`);
     if (!flavor.isAvailable) throw invalid('flavor', `${s.flavor} is not available in pool ${pool}: ${flavor.unavailableReason}`);
+    s.versions.forEach((v, i) => this.checkVersion(projectId, pool, app.name, v, `versions.${i}`));
 
     const id = newId();
     const t = now();
@@ -99,6 +100,9 @@ export class ServiceManager {
         s.deployTimeoutMinutes, Number(s.autoStop.enabled), s.autoStop.hours, t, ownerUserId, t, t,
         s.qpsLimit, Number(s.websocket), Number(s.appAuth), this.deps.box.seal(newServiceToken()));
       for (const appId of s.authAppIds) db.prepare('INSERT INTO auth_app_bindings (app_id, service_id, created_at) VALUES (?, ?, ?)').run(appId, id, t);
+      const first = { appId: s.appId, weight: s.trafficWeight, flavor: s.flavor, instanceCount: s.instanceCount, envs: s.envs };
+      [first, ...s.versions].forEach((v, position) => this.insertVersion(id, v, position, t));
+      db.prepare('UPDATE services SET instance_count = ? WHERE id = ?').run([first, ...s.versions].reduce((n, v) => n + v.instanceCount, 0), id);
     })();
     if (s.authAppIds.length) this.deps.bus.emit('access.changed', { kind: 'auth-app', projectId });
     this.deps.events.record(projectId, 'service', id, 'S1');
@@ -232,12 +236,101 @@ export class ServiceManager {
       deployTimeoutMinutes: row.deploy_timeout_min,
       trafficWeight: row.traffic_weight,
       source: 'custom',
+      versions: this.versions(id),
       instances: this.deps.reconciler.instancesOf(id).map((i) => ({
         id: i.id, status: i.status, port: i.port, pid: i.pid, restarts: i.restarts,
-        startedAt: i.startedAt, createdAt: i.createdAt, node: this.deps.pools.nodeName(i.nodeId), containerId: i.containerId,
+        startedAt: i.startedAt, createdAt: i.createdAt, node: this.deps.pools.nodeName(i.nodeId), containerId: i.containerId, versionId: i.versionId,
       })),
       isolation: this.deps.pools.isolation(row.pool),
     };
+  }
+
+  /**
+   * Gray release (guide table 3-2 "添加AI应用版本进行灰度发布"): replaces the versions of a deployed
+   * service. Kept versions (with an id) keep their instances and may change weight and instance
+   * count; new ones are deployed; removed ones are drained and stopped. Event S10.
+   */
+  async setVersions(projectId: string, input: TSetServiceVersions): Promise<TServiceDetail> {
+    const parsed = ZSetServiceVersionsSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw invalid(issue.path.map(String).join('.') || 'versions', issue.message);
+    }
+    const { serviceId, versions } = parsed.data;
+    const row = this.row(projectId, serviceId);
+    if (!['running', 'concerning', 'stopped', 'failed'].includes(row.status)) {
+      throw new CoreError('FAILED_PRECONDITION', `A ${row.status} service cannot change its versions; wait until it is running, or stop it.`, 'status');
+    }
+    const { reconciler, db } = this.deps;
+    const current = new Map(reconciler.versionsOf(serviceId).map((v) => [v.id, v]));
+    const appName = this.deps.registry.get(projectId, row.app_id).name;
+    versions.forEach((v, i) => {
+      const kept = v.id ? current.get(v.id) : undefined;
+      if (v.id && !kept) throw invalid(`versions.${i}.id`, `Version ${v.id} is not a version of this service.`);
+      if (kept && (kept.app_id !== v.appId || kept.flavor !== v.flavor || kept.envs !== JSON.stringify(v.envs))) {
+        throw invalid(`versions.${i}`, 'A running version keeps its AI application, flavor and variables; remove it and add a new version instead.');
+      }
+      if (!kept) this.checkVersion(projectId, row.pool, appName, v, `versions.${i}`);
+    });
+    const targeted = new Set((JSON.parse(row.rules) as { versionId: string }[]).map((r) => r.versionId));
+    const dropped = [...current.keys()].filter((id) => targeted.has(id) && !versions.some((v) => v.id === id));
+    if (dropped.length) throw invalid('versions', 'A personalized rule sends requests to a version you are removing; change the rules first.');
+    await reconciler.queue.run(serviceId, async () => {
+      const t = now();
+      const keptIds = new Set(versions.flatMap((v) => (v.id ? [v.id] : [])));
+      db.transaction(() => {
+        for (const id of current.keys()) if (!keptIds.has(id)) db.prepare('DELETE FROM service_versions WHERE id = ?').run(id);
+        versions.forEach((v, position) => {
+          if (v.id) db.prepare('UPDATE service_versions SET weight = ?, instance_count = ?, position = ? WHERE id = ?').run(v.weight, v.instanceCount, position, v.id);
+          else this.insertVersion(serviceId, v, position, t);
+        });
+        const [first] = versions;
+        db.prepare('UPDATE services SET app_id = ?, flavor = ?, envs = ?, traffic_weight = ?, instance_count = ?, updated_at = ? WHERE id = ?').run(
+          first.appId, first.flavor, JSON.stringify(first.envs), first.weight, versions.reduce((n, v) => n + v.instanceCount, 0), t, serviceId,
+        );
+      })();
+      this.deps.events.record(projectId, 'service', serviceId, 'S10');
+      this.changed(projectId, serviceId);
+      // Instances of removed versions, and the newest beyond a lowered count, drain and stop.
+      const surplus = reconciler.versionsOf(serviceId).flatMap((v) =>
+        reconciler.instancesOf(serviceId).filter((i) => i.versionId === v.id && !i.isStopping).sort((a, b) => a.createdAt - b.createdAt).slice(v.instance_count),
+      );
+      const remaining = new Set(reconciler.versionsOf(serviceId).map((v) => v.id));
+      const orphans = reconciler.instancesOf(serviceId).filter((i) => !i.isStopping && !remaining.has(i.versionId));
+      await reconciler.stopSome([...surplus, ...orphans]);
+      reconciler.versionsChanged(serviceId);
+    });
+    return this.get(projectId, serviceId);
+  }
+
+  /** A further version must be of the same AI application, deployable online, and fit the service's pool. */
+  private checkVersion(projectId: string, pool: string, appName: string, v: { appId: string; flavor: string }, field: string): void {
+    const { row: app, container, config } = this.deps.registry.deployable(projectId, v.appId);
+    if (app.name !== appName) throw invalid(`${field}.appId`, `A service runs versions of one AI application (${appName}); ${app.name} is another application.`);
+    if (!app.deployTypes.includes('online')) throw invalid(`${field}.appId`, `${app.name} ${app.version} cannot be deployed as an online service.`);
+    if (this.deps.pools.runtimeOf(pool) !== 'docker' && (container || installsPackages(config))) {
+      throw invalid(`${field}.appId`, `${app.name} ${app.version} needs a Docker pool (it runs its own image or installs packages).`);
+    }
+    const flavor = this.flavors(pool).find((f) => f.id === v.flavor);
+    if (!flavor) throw invalid(`${field}.flavor`, `Unknown compute specification ${v.flavor}.`);
+    if (!flavor.isAvailable) throw invalid(`${field}.flavor`, `${v.flavor} is not available in pool ${pool}: ${flavor.unavailableReason}`);
+  }
+
+  private insertVersion(serviceId: string, v: { appId: string; weight: number; flavor: string; instanceCount: number; envs: { key: string; value: string }[] }, position: number, t: number): void {
+    this.deps.db
+      .prepare('INSERT INTO service_versions (id, service_id, app_id, weight, flavor, instance_count, envs, position, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(newId(), serviceId, v.appId, v.weight, v.flavor, v.instanceCount, JSON.stringify(v.envs), position, t);
+  }
+
+  private versions(serviceId: string): TServiceVersion[] {
+    const ready = this.deps.reconciler.endpoints(serviceId);
+    const rows = this.deps.db
+      .prepare('SELECT v.*, a.name AS app_name, a.version AS app_version FROM service_versions v JOIN apps a ON a.id = v.app_id WHERE v.service_id = ? ORDER BY v.position')
+      .all(serviceId) as (TVersionRow & { app_name: string; app_version: string })[];
+    return rows.map((v) => ({
+      id: v.id, appId: v.app_id, appName: v.app_name, appVersion: v.app_version, weight: v.weight, flavor: v.flavor, instanceCount: v.instance_count,
+      readyInstances: ready.filter((e) => e.versionId === v.id).length, envs: JSON.parse(v.envs) as { key: string; value: string }[],
+    }));
   }
 
   /** Guide table 3-4: the description is editable at any time. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LeastOutstanding } from './balancer';
 import { InflightRequests } from './inflight';
 
-const endpoints = ['a', 'b', 'c'].map((instanceId, i) => ({ instanceId, host: '127.0.0.1', port: 9000 + i }));
+const endpoints = ['a', 'b', 'c'].map((instanceId, i) => ({ instanceId, versionId: 'v', host: '127.0.0.1', port: 9000 + i }));
 
 describe('LeastOutstanding', () => {
   it('goes round-robin while nothing is in flight', () => {

@@ -4,17 +4,18 @@
  */
 import type { InflightRequests } from './inflight';
 
-export type TEndpoint = { instanceId: string; host: string; port: number };
+export type TEndpoint = { instanceId: string; versionId: string; host: string; port: number };
 
 export class LeastOutstanding {
   private readonly cursors = new Map<string, number>();
 
   constructor(private readonly inflight: InflightRequests) {}
 
-  pick(serviceId: string, endpoints: readonly TEndpoint[]): TEndpoint {
+  /** `key`: the service (and version) whose round-robin cursor breaks ties. */
+  pick(key: string, endpoints: readonly TEndpoint[]): TEndpoint {
     if (endpoints.length === 1) return endpoints[0];
-    const start = (this.cursors.get(serviceId) ?? 0) % endpoints.length;
-    this.cursors.set(serviceId, start + 1);
+    const start = (this.cursors.get(key) ?? 0) % endpoints.length;
+    this.cursors.set(key, start + 1);
     let best = endpoints[start];
     let fewest = this.inflight.count(best.instanceId);
     for (let i = 1; i < endpoints.length && fewest > 0; i++) {

@@ -57,7 +57,8 @@ let realEndpoints: typeof anvil.core.reconciler.endpoints;
 
 /** Routes the service to these upstreams instead of its real instances. */
 function routeTo(...ups: TUpstream[]) {
-  anvil.core.reconciler.endpoints = () => ups.map((u, i) => ({ instanceId: `fake-${u.port}-${i}`, host: '127.0.0.1', port: u.port }));
+  const versionId = realEndpoints(serviceId)[0]?.versionId ?? serviceId;
+  anvil.core.reconciler.endpoints = () => ups.map((u, i) => ({ instanceId: `fake-${u.port}-${i}`, versionId, host: '127.0.0.1', port: u.port }));
 }
 
 beforeAll(async () => {

@@ -10,13 +10,14 @@ import type { Duplex } from 'node:stream';
 import type { Reconciler } from '../deploy/reconciler';
 import { payloadHashSource, sha256Hex } from './auth/sdk-signature';
 import type { Authenticator, TCaller, TPendingSignature } from './authenticator';
-import { LeastOutstanding } from './balancer';
+import { LeastOutstanding, type TEndpoint } from './balancer';
 import { refusalBody, type TRefusal } from './gateway-errors';
 import { HttpForwarder, type TForwardOutcome } from './http-forward';
 import type { InflightRequests } from './inflight';
 import type { QpsLimiter } from './qps-limiter';
 import type { RequestMetrics } from './request-metrics';
 import type { RouteTable, TRoute } from './route-table';
+import { pickVersion, ruleContext, type TVersionChoice } from './version-picker';
 import { forwardUpgrade, rejectUpgrade } from './ws-forward';
 
 export const MAX_BODY_BYTES = 12 * 1024 * 1024;
@@ -100,13 +101,13 @@ export class InferenceGateway {
     if (!('caller' in outcome)) return refuse({ error: 'IAM_AUTH_FAILED' });
     const caller = outcome.caller;
     if (!isServing(route)) return refuse({ error: 'NOT_RUNNING', detail: `service ${route.name} is ${route.status}` });
-    const endpoints = this.deps.reconciler.endpoints(route.serviceId);
+    const { choice, endpoints } = routeVersion(route, caller, req.headers, this.deps.reconciler.endpoints(route.serviceId));
     if (endpoints.length === 0) return refuse({ error: 'NO_READY_INSTANCE', detail: 'no instance of the service is ready; retry shortly' });
-    const instance = this.balancer.pick(route.serviceId, endpoints);
+    const instance = this.balancer.pick(`${route.serviceId}/${choice.versionId}`, endpoints);
     const done = this.deps.inflight.begin(instance.instanceId);
     const started = performance.now();
     forwardUpgrade(req, socket, head, {
-      target: instance, path: target.apiPath + target.query, headers: forwardedHeaders(req, requestId, true),
+      target: instance, path: target.apiPath + target.query, headers: forwardedHeaders(req, requestId, true, choice.header),
       idleMs: WEBSOCKET_IDLE_MS, connectTimeoutMs: this.deps.timeoutMs ?? PREDICTION_TIMEOUT_MS,
       fail: (error) => refuse(error === 'PREDICTION_TIMEOUT' ? { error: 'BACKEND_TIMEOUT' } : { error: 'INSTANCE_UNREACHABLE', detail: 'the instance could not be reached' }),
       onEnd: (o) => {
@@ -144,13 +145,13 @@ export class InferenceGateway {
     if (route.qpsLimit !== null && !this.deps.limiter.admit(route.serviceId, route.qpsLimit)) {
       return refuse({ error: 'THROTTLED', detail: `service ${route.name} is limited to ${route.qpsLimit} requests per second` });
     }
-    const endpoints = this.deps.reconciler.endpoints(route.serviceId);
+    const { choice, endpoints } = routeVersion(route, caller, req.headers, this.deps.reconciler.endpoints(route.serviceId));
     if (endpoints.length === 0) return refuse({ error: 'NO_READY_INSTANCE', detail: 'no instance of the service is ready; retry shortly' });
-    const instance = this.balancer.pick(route.serviceId, endpoints);
+    const instance = this.balancer.pick(`${route.serviceId}/${choice.versionId}`, endpoints);
     // Counted from the moment the instance is picked, so a stop drains this request before ending it.
     const done = this.deps.inflight.begin(instance.instanceId);
     this.forwarder.forward(req, res, {
-      target: instance, path: target.apiPath + target.query, headers: forwardedHeaders(req, requestId, false), body,
+      target: instance, path: target.apiPath + target.query, headers: forwardedHeaders(req, requestId, false, choice.header), body,
       maxBodyBytes: MAX_BODY_BYTES, timeoutMs: this.deps.timeoutMs ?? PREDICTION_TIMEOUT_MS, streamIdleMs: STREAM_IDLE_MS,
       fail: (error) =>
         refuse(
@@ -168,9 +169,18 @@ export class InferenceGateway {
 
 const isServing = (route: TRoute) => route.status === 'running' || route.status === 'concerning';
 
-function forwardedHeaders(req: http.IncomingMessage, requestId: string, isUpgrade: boolean): http.OutgoingHttpHeaders {
+/** The version this caller's request goes to (rules, then weights) and that version's ready instances. */
+function routeVersion(route: TRoute, caller: TCaller, headers: http.IncomingHttpHeaders, all: TEndpoint[]): { choice: TVersionChoice; endpoints: TEndpoint[] } {
+  if (route.versions.versions.length <= 1 && route.rules.length === 0) return { choice: { versionId: all[0]?.versionId ?? '' }, endpoints: all };
+  const choice = pickVersion(route.rules, route.versions, () => ruleContext(headers, caller.identity, { id: route.projectId, name: route.projectName }));
+  return { choice, endpoints: all.filter((e) => e.versionId === choice.versionId) };
+}
+
+function forwardedHeaders(req: http.IncomingMessage, requestId: string, isUpgrade: boolean, ruleHeader?: [string, string]): http.OutgoingHttpHeaders {
   const headers: http.OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(req.headers)) if (!STRIPPED.has(k)) headers[k] = v;
+  // Guide §3.1.2: the matching rule's "custom run parameter" reaches the model as a header.
+  if (ruleHeader) headers[ruleHeader[0].toLowerCase()] = ruleHeader[1];
   if (isUpgrade) {
     headers.connection = 'Upgrade';
     headers.upgrade = req.headers.upgrade;

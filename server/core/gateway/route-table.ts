@@ -5,6 +5,8 @@ import type { TDatabase } from '../db/database';
 import { toApiSpecs } from '../registry/api-specs';
 import type { TModelConfig } from '../registry/config-schema';
 import type { TAccessRoute } from './authenticator';
+import { compileRules, type TCompiledRule } from './rules/service-rules';
+import { WeightedVersions } from './version-picker';
 
 export type TRoute = TAccessRoute & {
   name: string;
@@ -13,11 +15,16 @@ export type TRoute = TAccessRoute & {
   apis: Map<string, string>;
   qpsLimit: number | null;
   websocket: boolean;
+  projectName: string;
+  /** Traffic weights of the versions (smooth weighted round-robin state lives here). */
+  versions: WeightedVersions;
+  /** Personalized rules, highest priority first. */
+  rules: TCompiledRule[];
 };
 
 type TRow = {
   id: string; project_id: string; name: string; status: string; config: string | null;
-  app_auth: number; token_enc: string | null; qps_limit: number | null; websocket: number;
+  app_auth: number; token_enc: string | null; qps_limit: number | null; websocket: number; rules: string; project_name: string;
 };
 
 export class RouteTable {
@@ -40,8 +47,8 @@ export class RouteTable {
   private refresh(serviceId: string): void {
     const row = this.db
       .prepare(
-        `SELECT s.id, s.project_id, s.name, s.status, s.app_auth, s.token_enc, s.qps_limit, s.websocket, a.config
-         FROM services s JOIN apps a ON a.id = s.app_id WHERE s.id = ?`,
+        `SELECT s.id, s.project_id, s.name, s.status, s.app_auth, s.token_enc, s.qps_limit, s.websocket, s.rules, p.name AS project_name, a.config
+         FROM services s JOIN apps a ON a.id = s.app_id JOIN projects p ON p.id = s.project_id WHERE s.id = ?`,
       )
       .get(serviceId) as TRow | undefined;
     if (!row) {
@@ -59,6 +66,11 @@ export class RouteTable {
       serviceToken: row.token_enc ? this.box.open(row.token_enc) : undefined,
       qpsLimit: row.qps_limit,
       websocket: !!row.websocket,
+      projectName: row.project_name,
+      versions: new WeightedVersions(
+        this.db.prepare('SELECT id, weight FROM service_versions WHERE service_id = ? ORDER BY position').all(serviceId) as { id: string; weight: number }[],
+      ),
+      rules: compileRules(row.rules),
     });
   }
 }

@@ -262,7 +262,11 @@ export class PoolRegistry {
   /** What every placed instance holds (its service's flavor on its node). */
   held(): THeldResources[] {
     const rows = this.deps.db
-      .prepare('SELECT i.id, i.node_id, i.gpu_ids, s.flavor FROM instances i JOIN services s ON s.id = i.service_id WHERE i.node_id IS NOT NULL')
+      // Each instance holds its version's flavor (an instance without a version predates versions: the service's).
+      .prepare(
+        `SELECT i.id, i.node_id, i.gpu_ids, COALESCE(v.flavor, s.flavor) AS flavor FROM instances i JOIN services s ON s.id = i.service_id
+         LEFT JOIN service_versions v ON v.id = i.version_id WHERE i.node_id IS NOT NULL`,
+      )
       .all() as { id: string; node_id: string; gpu_ids: string; flavor: string }[];
     return rows.map((r) => {
       const flavor = findFlavor(r.flavor);

@@ -122,7 +122,10 @@ export class AppRegistry {
     const config = row.config ? (JSON.parse(row.config) as TModelConfig) : undefined;
     const container = row.container ? (JSON.parse(row.container) as TAppContainer) : null;
     const services = this.deps.db
-      .prepare('SELECT id, name, status FROM services WHERE app_id = ? ORDER BY created_at DESC')
+      .prepare(
+        `SELECT s.id, s.name, s.status FROM services s
+         WHERE s.id IN (SELECT service_id FROM service_versions WHERE app_id = ?) ORDER BY s.created_at DESC`,
+      )
       .all(id) as { id: string; name: string; status: string }[];
     return {
       ...toSummary(row),
@@ -249,7 +252,9 @@ export class AppRegistry {
   /** Guide §2.5: deletes one version; refused while a service is deployed from it. */
   delete(projectId: string, id: string): void {
     const row = this.row(projectId, id);
-    const inUse = this.deps.db.prepare('SELECT name FROM services WHERE app_id = ?').all(id) as { name: string }[];
+    const inUse = this.deps.db
+      .prepare('SELECT DISTINCT s.name FROM services s JOIN service_versions v ON v.service_id = s.id WHERE v.app_id = ?')
+      .all(id) as { name: string }[];
     if (inUse.length > 0) {
       throw new CoreError('FAILED_PRECONDITION', `Delete the services deployed from this version first: ${inUse.map((s) => s.name).join(', ')}.`);
     }
@@ -264,7 +269,10 @@ export class AppRegistry {
       .all(projectId, name) as { id: string; version: string; status: TAppStatus }[];
     if (versions.length === 0) throw notFound(`AI application ${name}`);
     const inUse = this.deps.db
-      .prepare(`SELECT s.name, a.version FROM services s JOIN apps a ON a.id = s.app_id WHERE a.project_id = ? AND a.name = ? ORDER BY s.name`)
+      .prepare(
+        `SELECT s.name, a.version FROM services s JOIN service_versions v ON v.service_id = s.id JOIN apps a ON a.id = v.app_id
+         WHERE a.project_id = ? AND a.name = ? ORDER BY s.name, a.version`,
+      )
       .all(projectId, name) as { name: string; version: string }[];
     if (inUse.length > 0) {
       const list = inUse.map((s) => `${s.name} (version ${s.version})`).join(', ');

@@ -97,11 +97,13 @@ export function registerServiceAccessRoutes(app: TManagementApp): void {
   app.openapi(endpoints, (c) => {
     const { projectId, serviceId } = ids(c);
     const { core, identity } = c.var;
-    const service = core.services.summary(projectId, serviceId);
-    if (!core.registry.get(projectId, service.appId).container) {
-      throw new CoreError('INVALID_ARGUMENT', 'VPC direct connection is for services of AI applications imported from a container image (guide §3.1.4.3.2).', 'service_id');
-    }
+    // The guide limits calls, not answers: a refused lookup counts too (and probing unknown ids costs the same).
     lookups.take({ domainId: identity.domainId, userId: identity.userId, isAdmin: core.directory.isAdmin(identity.userId) });
+    // Every version counts: instances of a package-based version would otherwise be listed beside the image's.
+    const notFromImage = core.services.get(projectId, serviceId).versions.find((v) => !core.registry.get(projectId, v.appId).container);
+    if (notFromImage) {
+      throw new CoreError('INVALID_ARGUMENT', `VPC direct connection is only for services of AI applications imported from a container image (guide §3.1.4.3.2); ${notFromImage.appName} ${notFromImage.appVersion} is not.`, 'service_id');
+    }
     const ready = core.reconciler.endpoints(serviceId).map((e) => ({ schema: 'http', ip: e.host, port: e.port, instance_id: e.instanceId }));
     return c.json({ service_id: serviceId, endpoints: ready }, 200);
   });

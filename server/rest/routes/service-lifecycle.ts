@@ -8,7 +8,7 @@ import { REST_SERVICE_FIELDS, ZRestServiceSchema, ZRestUpdateServiceSchema } fro
 import { checkOperation, type TServiceOperation } from '../../contracts/service-lifecycle';
 import { CoreError } from '../../core/errors';
 import { errorResponses, inRestTerms, jsonResponse, restFieldOf, ZResourceParamsSchema, type TManagementApp } from './route-kit';
-import { autoStopOf, SERVICE_TAGS, toService } from './services';
+import { autoStopOf, SERVICE_TAGS, toService, versionOf } from './services';
 
 const fieldOf = (field: string) => (field.startsWith('autoStop') ? 'schedule.0.duration' : restFieldOf(REST_SERVICE_FIELDS)(field));
 
@@ -61,12 +61,18 @@ export function registerServiceLifecycleRoutes(app: TManagementApp): void {
       const check = checkOperation(core.services.summary(p, id).status, operation);
       if (!check.isAllowed) throw new CoreError('FAILED_PRECONDITION', check.reason, 'status');
     }
+    if (b.config) {
+      const versions = b.config.map(versionOf);
+      await inRestTerms((f) => f.replace(/^versions/, 'config').replace('appId', 'model_id').replace('flavor', 'specification').replace('instanceCount', 'instance_count'), () =>
+        core.services.setVersions(p, { serviceId: id, versions }),
+      );
+    }
     let service = await inRestTerms(fieldOf, () => {
       if (b.description !== undefined) core.services.updateDescription(p, id, b.description);
       const autoStop = autoStopOf(b.schedule);
       return autoStop ? core.services.setAutoStop(p, id, autoStop) : core.services.summary(p, id);
     });
     if (operation) service = await core.services[operation](p, id);
-    return c.json(toService(service, publicUrl), 200);
+    return c.json(toService({ ...service, versions: core.services.get(p, id).versions }, publicUrl), 200);
   });
 }

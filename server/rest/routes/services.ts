@@ -11,10 +11,12 @@ import {
   type TRestCreateService,
 } from '../../contracts/rest-services';
 import { ZRestEventListSchema } from '../../contracts/rest-models';
-import type { TAutoStop, TServiceSummary } from '../../contracts/services';
+import type { TAutoStop, TServiceSummary, TServiceVersion } from '../../contracts/services';
 import { errorResponses, inRestTerms, jsonResponse, restFieldOf, ZProjectParamsSchema, ZResourceParamsSchema, type TManagementApp } from './route-kit';
 
 export const SERVICE_TAGS = ['Services'];
+
+const VERSION_FIELDS: Record<string, string> = { appId: 'model_id', flavor: 'specification', instanceCount: 'instance_count', weight: 'weight', envs: 'envs' };
 
 /** Core errors name form fields; `envs.<i>.key` points at the i-th name of the REST `envs` map. */
 export const serviceFieldOf = (envNames: string[] = []) => {
@@ -23,9 +25,19 @@ export const serviceFieldOf = (envNames: string[] = []) => {
     const env = /^envs\.(\d+)(?:\.\w+)?$/.exec(field);
     if (env && envNames[Number(env[1])] !== undefined) return `config.0.envs.${envNames[Number(env[1])]}`;
     if (field.startsWith('autoStop')) return 'schedule.0.duration';
+    // Further versions are config[1…] in REST; their fields have REST names.
+    const version = /^versions\.(\d+)(?:\.(\w+))?/.exec(field);
+    if (version) return `config.${Number(version[1]) + 1}${version[2] ? `.${VERSION_FIELDS[version[2]] ?? version[2]}` : ''}`;
     return byHead(field);
   };
 };
+
+const envsOf = (envs: Record<string, string> | undefined) => Object.entries(envs ?? {}).map(([key, value]) => ({ key, value }));
+
+/** A REST `config` entry → a version of the form. */
+export const versionOf = (c: TRestCreateService['config'][number]) => ({
+  ...(c.version_id ? { id: c.version_id } : {}), appId: c.model_id, weight: c.weight ?? 100, flavor: c.specification, instanceCount: c.instance_count ?? 1, envs: envsOf(c.envs),
+});
 
 /** ModelArts `schedule` → the form's auto-stop: `[]` switches it off, absent keeps the default. */
 export function autoStopOf(schedule: TRestCreateService['schedule']): TAutoStop | undefined {
@@ -33,16 +45,22 @@ export function autoStopOf(schedule: TRestCreateService['schedule']): TAutoStop 
   return schedule.length === 0 ? { enabled: false, hours: 1 } : { enabled: true, hours: schedule[0].duration };
 }
 
-export const toService = (s: TServiceSummary, publicUrl: string) => ({
+/** The REST `config` entry of a version. */
+const toConfig = (v: TServiceVersion) => ({
+  version_id: v.id, model_id: v.appId, model_name: v.appName, model_version: v.appVersion, weight: v.weight, specification: v.flavor, instance_count: v.instanceCount,
+});
+
+/** A summary lists its first version; a detail (with `versions`) lists them all. */
+export const toService = (s: TServiceSummary & { versions?: TServiceVersion[] }, publicUrl: string) => ({
   service_id: s.id,
   service_name: s.name,
   status: s.status,
   description: s.description,
   infer_type: 'real-time' as const,
   access_address: `${s.websocket ? publicUrl.replace(/^http/, 'ws') : publicUrl}/v1/infers/${s.id}`,
-  config: [
-    { model_id: s.appId, model_name: s.appName, model_version: s.appVersion, weight: 100, specification: s.flavor, instance_count: s.instanceCount },
-  ],
+  config: s.versions
+    ? s.versions.map(toConfig)
+    : [{ model_id: s.appId, model_name: s.appName, model_version: s.appVersion, weight: 100, specification: s.flavor, instance_count: s.instanceCount }],
   schedule: s.autoStop.enabled ? [{ type: 'stop' as const, time_unit: 'HOURS' as const, duration: s.autoStop.hours }] : [],
   ready_instance_count: s.readyInstances,
   pool_name: s.pool,
@@ -121,8 +139,8 @@ export function registerServiceRoutes(app: TManagementApp): void {
   app.openapi(create, async (c) => {
     const b = c.req.valid('json');
     const { core, identity } = c.var;
-    const [config] = b.config;
-    const envs = Object.entries(config.envs ?? {}).map(([key, value]) => ({ key, value }));
+    const [config, ...more] = b.config;
+    const envs = envsOf(config.envs);
     const created = await inRestTerms(serviceFieldOf(envs.map((e) => e.key)), () =>
       core.services.create(identity.projectId, {
         name: b.service_name,
@@ -139,6 +157,7 @@ export function registerServiceRoutes(app: TManagementApp): void {
         websocket: b.upgrade_to_websocket,
         appAuth: b.app_auth,
         authAppIds: b.app_ids,
+        versions: more.map(versionOf),
       }, identity.userId),
     );
     return c.json({ service_id: created.id, service_name: created.name, status: created.status }, 201);
