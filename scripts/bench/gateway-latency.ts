@@ -45,7 +45,7 @@ async function main() {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--no-console'], {
     env: {
       ...process.env, PORT: String(PORT), HOST: '127.0.0.1', ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: 'integration-pass',
-      ANVIL_DEFAULT_POOL: 'local', ANVIL_DOCKER: 'off', ANVIL_REGISTRY_PORT: '0',
+      ANVIL_DEFAULT_POOL: 'local', ANVIL_DOCKER: 'off', ANVIL_REGISTRY_PORT: '0', ANVIL_POOL_CPUS: '16', ANVIL_POOL_MEMORY_GIB: '32',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
