@@ -1,5 +1,10 @@
 /** English UI strings. Keys are shared with messages-zh.ts, which must translate every one. */
+import { accessKeysEn } from './access-keys-messages';
+import { accessEn } from './access-messages';
+
 export const en = {
+  ...accessKeysEn,
+  ...accessEn,
   'app.name': 'Anvil',
   'app.tagline': 'AI application console',
   'nav.obs': 'Object storage',

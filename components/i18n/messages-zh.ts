@@ -1,7 +1,11 @@
 /** 简体中文界面文案（与 messages-en.ts 键一致）。 */
+import { accessKeysZh } from './access-keys-messages';
+import { accessZh } from './access-messages';
 import type { TMessages } from './messages-en';
 
 export const zh: TMessages = {
+  ...accessKeysZh,
+  ...accessZh,
   'app.name': 'Anvil',
   'app.tagline': 'AI 应用控制台',
   'nav.obs': '对象存储',

@@ -16,7 +16,9 @@ const NAV: { href: string; label: TMessageKey; group?: TMessageKey; isAdminOnly?
   { href: '/images', label: 'nav.images' },
   { href: '/ai-apps', label: 'nav.apps' },
   { href: '/services', label: 'nav.services', group: 'nav.deploy' },
+  { href: '/app-auth', label: 'nav.appAuth' },
   { href: '/pools', label: 'nav.pools' },
+  { href: '/credentials', label: 'nav.credentials' },
   { href: '/admin', label: 'nav.admin', group: 'nav.admin', isAdminOnly: true },
 ];
 
