@@ -6,6 +6,7 @@ import { ApiParams } from '../apps/api-params';
 import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
 import { CopyButton } from '../ui/copy-button';
+import { CallingGuideAccess } from './calling-guide-access';
 import { apiUrl, callCurl, tokenCurl } from './curl-lines';
 
 export function CallingGuide({ serviceId, apis }: { serviceId: string; apis: TApiSpec[] }) {
@@ -47,6 +48,7 @@ export function CallingGuide({ serviceId, apis }: { serviceId: string; apis: TAp
           </div>
         );
       })}
+      <CallingGuideAccess serviceId={serviceId} apis={apis} />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { apiUrl, callCurl, shellQuote, tokenCurl } from './curl-lines';
+import { apiUrl, callCurl, callCurlWith, shellQuote, sseCurl, tokenCurl, websocketExample } from './curl-lines';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-curl-'));
 const witness = path.join(dir, 'pwned');
@@ -41,5 +41,29 @@ describe('shell quoting of the calling guide', () => {
     const body = JSON.parse(curlArgs(token.replace(/^TOKEN=\$\((.*?) \| awk.*$/, '$1')).at(-1)!);
     expect(body.auth.identity.password.user.name).toBe("o'neil");
     expect(body.auth.scope.project.name).toBe('$(x)');
+  });
+});
+
+describe('calls with the other credentials', () => {
+  /** Runs `line` in sh with `node` and `curl` replaced by a function that prints the words it got. */
+  const argsOf = (line: string, program: 'curl' | 'node') =>
+    execFileSync('sh', ['-c', `${program}() { for a in "$@"; do printf '%s\\0' "$a"; done; }\nSERVICE_TOKEN=svc-tok\n${line}`], { cwd: dir, encoding: 'utf8' }).split('\0').slice(0, -1);
+
+  it('swaps the token for the service token, which the shell expands', () => {
+    const api = { url: '/', method: 'POST', request: { type: 'object', properties: { x: { type: 'number' } } } };
+    const args = argsOf(callCurlWith('http://h/v1/infers/s', api, 'Authorization: Bearer $SERVICE_TOKEN'), 'curl');
+    expect(args.slice(0, 5)).toEqual(['-X', 'POST', 'http://h/v1/infers/s', '-H', 'Authorization: Bearer svc-tok']);
+  });
+
+  it('passes a hostile address to the WebSocket and SSE examples as one word, running nothing', () => {
+    for (const bad of hostile) {
+      const ws = argsOf(websocketExample(`ws://h/v1/infers/s/${bad}`, 'Authorization: Bearer $SERVICE_TOKEN'), 'node');
+      expect(ws.slice(2)).toEqual([`ws://h/v1/infers/s/${bad}`, 'Bearer svc-tok']);
+      expect(ws[1]).toContain("require('ws')");
+      expect(argsOf(sseCurl(`http://h/v1/infers/s/${bad}`, 'Authorization: Bearer $SERVICE_TOKEN'), 'curl')).toEqual([
+        '-N', `http://h/v1/infers/s/${bad}`, '-H', 'Authorization: Bearer svc-tok', '-H', 'Accept: text/event-stream',
+      ]);
+    }
+    expect(fs.existsSync(witness)).toBe(false);
   });
 });

@@ -31,3 +31,20 @@ export function callCurl(url: string, api: Pick<TApiSpec, 'method' | 'request'>)
   if (files.length > 0) return `${head} ${files.map((f) => `-F ${shellQuote(`${f}=@/path/to/file.png`)}`).join(' ')}`;
   return `${head} -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(exampleBody(api.request)))}`;
 }
+
+/** The same call with another credential header in place of the token (service token, AppCode…). */
+export function callCurlWith(url: string, api: Pick<TApiSpec, 'method' | 'request'>, header: string): string {
+  return callCurl(url, api).replace('-H "X-Auth-Token: $TOKEN"', `-H "${header}"`);
+}
+
+/** A WebSocket round trip with Node and the `ws` package: send one message, print the answer, close. */
+export function websocketExample(wsUrl: string, header: string): string {
+  const at = header.indexOf(':');
+  const script = `const W=require('ws');const w=new W(process.argv[1],{headers:{${JSON.stringify(header.slice(0, at))}:process.argv[2]}});w.on('open',()=>w.send('hello'));w.on('message',m=>{console.log(String(m));w.close()});w.on('unexpected-response',(q,r)=>{console.error(r.statusCode);process.exit(1)})`;
+  return `node -e ${shellQuote(script)} ${shellQuote(wsUrl)} "${header.slice(at + 1).trim()}"`;
+}
+
+/** Reading a Server-Sent Events answer as it streams (`-N`: no buffering in curl). */
+export function sseCurl(url: string, header: string): string {
+  return `curl -N ${shellQuote(url)} -H "${header}" -H 'Accept: text/event-stream'`;
+}

@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
 import { Field } from '../ui/field';
 import { useFieldErrors } from '../ui/use-field-errors';
+import { DeployAccessFields } from './deploy-access-fields';
 
 const randomName = () => `service-${Math.random().toString(16).slice(2, 6)}`;
 
@@ -31,6 +32,10 @@ export function DeployServiceForm() {
     instanceCount: '1',
     envs: [] as { key: string; value: string }[],
     deployTimeoutMinutes: '20',
+    qpsLimit: '',
+    websocket: false,
+    appAuth: false,
+    authAppIds: [] as string[],
   });
   const { errors, validate, fromServer, clear } = useFieldErrors();
   const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => {
@@ -78,6 +83,10 @@ export function DeployServiceForm() {
       instanceCount: Number(form.instanceCount),
       envs: form.envs,
       deployTimeoutMinutes: Number(form.deployTimeoutMinutes),
+      qpsLimit: form.qpsLimit === '' || form.websocket ? null : Number(form.qpsLimit),
+      websocket: form.websocket,
+      appAuth: form.appAuth,
+      authAppIds: form.appAuth ? form.authAppIds : [],
     };
     if (validate(ZCreateServiceSchema, input)) create.mutate(input);
   }
@@ -196,6 +205,11 @@ export function DeployServiceForm() {
           <input id="svc-timeout" className="input-narrow" type="number" min={3} max={120} value={form.deployTimeoutMinutes} onChange={(e) => set('deployTimeoutMinutes', e.target.value)} />
         </Field>
       </section>
+      <DeployAccessFields
+        value={{ qpsLimit: form.qpsLimit, websocket: form.websocket, appAuth: form.appAuth, authAppIds: form.authAppIds }}
+        errors={errors}
+        onChange={(key, value) => set(key, value as never)}
+      />
       {errors.form && <p className="notice-bad" role="alert">{tServer(errors.form)}</p>}
       <div className="form-actions">
         <button type="button" className="btn" onClick={() => router.push('/services')}>

@@ -21,7 +21,10 @@ import { CloudShellPanel } from './cloud-shell-panel';
 import { InstancesTable } from './instances-table';
 import { LogsPanel } from './logs-panel';
 import { PredictionPanel } from './prediction-panel';
+import { ServiceAccessFields } from './service-access-fields';
 import { ServiceActions } from './service-actions';
+import { ServiceRulesPanel } from './service-rules-panel';
+import { ServiceVersionsPanel } from './service-versions-panel';
 
 export function ServiceDetail({ id }: { id: string }) {
   const { t, tServer } = useI18n();
@@ -93,8 +96,11 @@ export function ServiceDetail({ id }: { id: string }) {
           </dd>
           <dt>{t('common.created')}</dt>
           <dd>{formatTime(s.createdAt)}</dd>
+          <ServiceAccessFields serviceId={s.id} />
         </dl>
       </section>
+      <ServiceVersionsPanel service={s} />
+      <ServiceRulesPanel service={s} />
       <section className="panel">
         <Tabs
           tabs={[

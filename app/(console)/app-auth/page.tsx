@@ -1,0 +1,5 @@
+import { AuthAppsPage } from '@/components/access/auth-apps-page';
+
+export default function AppAuthPage() {
+  return <AuthAppsPage />;
+}
