@@ -43,7 +43,8 @@ export function ServiceVersionsPanel({ service }: { service: TServiceDetail }) {
                 {v.flavor} × {v.instanceCount}
               </td>
               <td>
-                {v.readyInstances}/{v.instanceCount}
+                {/* From the live instance list, which the socket keeps current. */}
+                {service.instances.filter((i) => i.versionId === v.id && i.status === 'ready').length}/{v.instanceCount}
               </td>
             </tr>
           ))}
