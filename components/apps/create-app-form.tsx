@@ -6,7 +6,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import { DEPLOY_TYPES, ZCreateAppSchema, type TCreateApp, type TDeployType } from '@/server/contracts/apps';
+import { DEPLOY_TYPES, REQUEST_MODES, ZCreateAppSchema, type TCreateApp, type TDeployType, type TRequestMode } from '@/server/contracts/apps';
 import { nextVersion } from '@/server/contracts/versions';
 import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
@@ -20,6 +20,7 @@ import { AppBasicsSection, AppSourceChoice } from './app-form-common';
 
 type TForm = Required<Pick<TCreateApp, 'name' | 'version' | 'description' | 'sourceUri' | 'runtime'>> & {
   deployTypes: TDeployType[];
+  requestMode: TRequestMode;
   docs: { name: string; url: string }[];
 };
 
@@ -27,7 +28,7 @@ export function CreateAppForm() {
   const { t, tServer } = useI18n();
   const trpc = useTRPC();
   const router = useRouter();
-  const [form, setForm] = useState<TForm>({ name: '', version: '0.0.1', description: '', sourceUri: '', runtime: '', deployTypes: ['online'], docs: [] });
+  const [form, setForm] = useState<TForm>({ name: '', version: '0.0.1', description: '', sourceUri: '', runtime: '', deployTypes: ['online'], requestMode: 'sync', docs: [] });
   const { errors, validate, fromServer, clear } = useFieldErrors();
   const [isPicking, setPicking] = useState(false);
   const fromId = useSearchParams().get('from');
@@ -42,7 +43,7 @@ export function CreateAppForm() {
     setPrefilled(true);
     setForm({
       name: prev.name, version: nextVersion(group.versions.map((v) => v.version)), description: prev.description,
-      sourceUri: prev.sourceUri, runtime: prev.runtime, deployTypes: prev.deployTypes, docs: prev.docs,
+      sourceUri: prev.sourceUri, runtime: prev.runtime, deployTypes: prev.deployTypes, requestMode: prev.requestMode, docs: prev.docs,
     });
   }, [from.data, apps.data, isPrefilled]);
   const inspect = useQuery({ ...trpc.apps.inspect.queryOptions({ sourceUri: form.sourceUri }), enabled: !!form.sourceUri, retry: false });
@@ -128,6 +129,15 @@ export function CreateAppForm() {
               </label>
             ))}
           </div>
+        </Field>
+        <Field label={t('apps.requestMode')} hint={t('apps.requestModeHint')} error={errors.requestMode} htmlFor="app-request-mode">
+          <select id="app-request-mode" value={form.requestMode} onChange={(e) => set('requestMode', e.target.value as TRequestMode)}>
+            {REQUEST_MODES.map((mode) => (
+              <option key={mode} value={mode}>
+                {t(`apps.requestMode.${mode}`)}
+              </option>
+            ))}
+          </select>
         </Field>
         <Field label={t('appForm.docs')} error={errors.docs}>
           {form.docs.map((doc, i) => (

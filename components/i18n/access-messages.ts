@@ -1,6 +1,8 @@
 /** UI strings of APP authentication, a service's access settings, versions and rules (English and Chinese; every key in both). */
 export const accessEn = {
   'nav.appAuth': 'Authorization management',
+  'apps.requestMode.async': 'Asynchronous',
+  'apps.requestModeHint': 'Asynchronous: a call gets a request id at once (202) and its result is fetched from /v1/infers/{service_id}/results/{request_id}, for inferences longer than the 40 s limit.',
   'secret.show': 'Show',
   'secret.hide': 'Hide',
   'appAuth.title': 'Authorization management',
@@ -82,6 +84,8 @@ export const accessEn = {
 
 export const accessZh: Record<keyof typeof accessEn, string> = {
   'nav.appAuth': '授权管理',
+  'apps.requestMode.async': '异步请求',
+  'apps.requestModeHint': '异步请求：调用立即得到请求ID（202），结果从 /v1/infers/{service_id}/results/{request_id} 获取，适用于超过40秒限制的推理。',
   'secret.show': '查询明文',
   'secret.hide': '隐藏',
   'appAuth.title': '授权管理',

@@ -7,6 +7,9 @@ import { ZProbesSchema } from './probes';
 export const APP_STATUSES = ['building', 'normal', 'failed'] as const;
 export type TAppStatus = (typeof APP_STATUSES)[number];
 export const DEPLOY_TYPES = ['online', 'batch', 'edge'] as const;
+/** Guide table 2-11 "请求模式": synchronous (an answer within the 40 s limit) or asynchronous (a request id at once, the result later). */
+export const REQUEST_MODES = ['sync', 'async'] as const;
+export type TRequestMode = (typeof REQUEST_MODES)[number];
 export type TDeployType = (typeof DEPLOY_TYPES)[number];
 
 export const ZObsUriSchema = z
@@ -35,6 +38,7 @@ export const ZCreateAppSchema = z.object({
   sourceUri: ZObsUriSchema,
   runtime: z.string().trim().optional(),
   deployTypes: z.array(z.enum(DEPLOY_TYPES)).min(1, 'Choose at least one deployment type.').default(['online']),
+  requestMode: z.enum(REQUEST_MODES, 'Choose sync or async.').default('sync'),
   docs: z
     .array(
       z.object({
@@ -115,7 +119,7 @@ export type TApiSpec = {
 };
 
 /** Anvil has only synchronous online services, so every application answers in sync request mode (guide §2.3). */
-export type TRequestMode = 'sync';
+
 
 export type TAppSummary = {
   id: string;

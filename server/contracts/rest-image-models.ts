@@ -49,6 +49,7 @@ export const ZRestCreateImageModelSchema = z
           'startup: the other probes wait until it passes, its failures restart the instance. readiness: failures take the instance out of routing. liveness: failures restart the instance.',
       }),
     install_type: modelForm.install_type,
+    request_mode: modelForm.request_mode,
     model_docs: modelForm.model_docs,
   })
   .meta({ id: 'CreateImageModelRequest' });
@@ -66,6 +67,7 @@ const FORM_TO_REST: Record<string, string> = {
   apis: 'apis',
   probes: 'health',
   deployTypes: 'install_type',
+  requestMode: 'request_mode',
   docs: 'model_docs',
 };
 const PROBE_TO_REST: Record<string, string> = {

@@ -21,6 +21,7 @@ export const ZRestCreateModelSchema = z
     source_location: form.sourceUri.meta({ description: 'The object-storage folder that holds the `model` folder, e.g. obs://models/iris.' }),
     runtime: form.runtime,
     install_type: z.array(z.enum(REST_INSTALL_TYPES)).optional().meta({ description: 'Default ["real-time"].' }),
+    request_mode: form.requestMode.unwrap().optional().meta({ description: 'sync (default) or async: calls get a request id at once and fetch the result later (guide table 2-11).' }),
     model_docs: z
       .array(z.strictObject({ doc_name: doc.name, doc_url: doc.url }))
       .optional()
@@ -37,6 +38,7 @@ export const REST_MODEL_FIELDS: Record<string, string> = {
   sourceUri: 'source_location',
   runtime: 'runtime',
   deployTypes: 'install_type',
+  requestMode: 'request_mode',
   docs: 'model_docs',
 };
 
@@ -58,6 +60,7 @@ export const ZRestModelSchema = z
     description: z.string(),
     model_size: z.number().nullable().meta({ description: 'Bytes; null until the import has measured it.' }),
     install_type: z.array(z.string()),
+    request_mode: z.enum(['sync', 'async']),
     create_at: z.number().meta({ description: 'Epoch milliseconds.' }),
   })
   .meta({ id: 'Model' });

@@ -154,4 +154,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE instances ADD COLUMN version_id TEXT;
   UPDATE instances SET version_id = service_id;
   `,
+  // Issue 7: the request mode of an AI application (guide table 2-11): synchronous, or asynchronous
+  // (the caller gets a request id at once and fetches the result later).
+  `
+  ALTER TABLE apps ADD COLUMN request_mode TEXT NOT NULL DEFAULT 'sync' CHECK (request_mode IN ('sync', 'async'));
+  `,
 ];

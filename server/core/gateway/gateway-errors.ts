@@ -18,6 +18,8 @@ export const GATEWAY_ERRORS = {
   NOT_RUNNING: [503, 'ModelArts.4302', 'Gateway forwarding error'],
   NO_READY_INSTANCE: [503, 'ModelArts.4302', 'Gateway forwarding error'],
   INSTANCE_UNREACHABLE: [502, 'ModelArts.4302', 'Gateway forwarding error'],
+  /** Asynchronous requests: no such request id for the service, or its result expired (Anvil's own). */
+  RESULT_NOT_FOUND: [404, 'ModelArts.4304', 'The request does not exist or its result has expired'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type TGatewayError = keyof typeof GATEWAY_ERRORS;

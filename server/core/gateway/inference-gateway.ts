@@ -5,9 +5,10 @@
  * The 12 MB and 40 s limits are guide §3.1.4.1's.
  */
 import { randomUUID } from 'node:crypto';
-import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Reconciler } from '../deploy/reconciler';
+import http from 'node:http';
+import { ASYNC_TIMEOUT_MS, AsyncResults, callInstance } from './async-results';
 import { payloadHashSource, sha256Hex } from './auth/sdk-signature';
 import type { Authenticator, TCaller, TPendingSignature } from './authenticator';
 import { LeastOutstanding, type TEndpoint } from './balancer';
@@ -27,6 +28,8 @@ export const STREAM_IDLE_MS = 120_000;
 /** A WebSocket with no frame either way for this long is closed. */
 export const WEBSOCKET_IDLE_MS = 600_000;
 const SERVER_NAME = 'Anvil';
+/** Where an asynchronous request's result is fetched: `/v1/infers/{service_id}/results/{request_id}`. */
+const RESULT_PATH = /^\/results\/([0-9a-f]{32})\/?$/;
 
 /** Hop-by-hop headers and credentials stop at the gateway: models never see them. */
 const STRIPPED = new Set([
@@ -53,6 +56,9 @@ const newRequestId = () => randomUUID().replaceAll('-', '');
 export class InferenceGateway {
   private readonly forwarder = new HttpForwarder();
   private readonly balancer: LeastOutstanding;
+  /** Asynchronous requests' answers, and the connections their background calls use. */
+  readonly asyncResults = new AsyncResults();
+  private readonly asyncAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
   constructor(private readonly deps: TGatewayDeps) {
     this.balancer = new LeastOutstanding(deps.inflight);
@@ -66,8 +72,9 @@ export class InferenceGateway {
     const route = this.deps.routes.get(target.serviceId);
     if (!route) return refuse({ error: 'API_NOT_FOUND' });
     if (route.websocket) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} is a WebSocket service; connect to it with ws:// or wss://` });
+    const resultId = route.requestMode === 'async' ? RESULT_PATH.exec(target.apiPath)?.[1] : undefined;
     const declared = route.apis.get(target.apiPath);
-    if (route.apis.size > 0 && declared === undefined) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} serves ${[...route.apis.keys()].join(', ')}; got ${target.apiPath}` });
+    if (!resultId && route.apis.size > 0 && declared === undefined) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} serves ${[...route.apis.keys()].join(', ')}; got ${target.apiPath}` });
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return refuse({ error: 'BODY_TOO_LARGE' });
 
     const outcome = this.deps.authenticator.authenticate(req.headers, route, target.sessionToken);
@@ -119,6 +126,49 @@ export class InferenceGateway {
 
   close(): void {
     this.forwarder.close();
+    this.asyncAgent.destroy();
+  }
+
+  /** An asynchronous request's result: 202 while it runs, the model's answer once done, 404 once expired. */
+  private sendResult(req: http.IncomingMessage, res: http.ServerResponse, route: TRoute, resultId: string, requestId: string): void {
+    const result = this.asyncResults.get(resultId, route.serviceId);
+    if (!result) return sendRefusal(req, res, { error: 'RESULT_NOT_FOUND' }, requestId);
+    if (result.state === 'failed') return sendRefusal(req, res, { error: 'INSTANCE_UNREACHABLE', detail: result.error }, requestId);
+    req.resume();
+    if (result.state === 'running') return sendJson(res, 202, { request_id: resultId, status: 'running' });
+    res.writeHead(result.status!, { 'content-type': result.contentType!, 'content-length': result.body!.length, 'x-anvil-request-status': 'done' });
+    res.end(result.body);
+  }
+
+  /** Guide table 2-11: answers 202 with the request id at once, then calls the instance without the 40 s limit. */
+  private dispatchAsync(
+    req: http.IncomingMessage, res: http.ServerResponse, route: TRoute, target: TInferTarget, caller: TCaller, instance: TEndpoint,
+    headers: http.OutgoingHttpHeaders, requestId: string, body?: Buffer,
+  ): void {
+    (body ? Promise.resolve(body) : readBody(req, MAX_BODY_BYTES)).then(
+      (whole) => {
+        if (!whole) return sendRefusal(req, res, { error: 'BODY_TOO_LARGE' }, requestId);
+        const done = this.deps.inflight.begin(instance.instanceId);
+        this.asyncResults.start(requestId, route.serviceId);
+        sendJson(res, 202, { request_id: requestId, status: 'running', result_url: `/v1/infers/${route.serviceId}/results/${requestId}` });
+        const started = performance.now();
+        const record = (status: number, bytesOut: number) =>
+          this.deps.metrics.record({ serviceId: route.serviceId, instanceId: instance.instanceId, callerKind: caller.kind, status, latencyMs: performance.now() - started, bytesIn: whole.length, bytesOut });
+        callInstance(this.asyncAgent, instance, { method: req.method ?? 'POST', path: target.apiPath + target.query, headers, body: whole, timeoutMs: ASYNC_TIMEOUT_MS })
+          .then(
+            (answer) => {
+              this.asyncResults.finish(requestId, answer);
+              record(answer.status, answer.body.length);
+            },
+            (e: Error) => {
+              this.asyncResults.fail(requestId, `the instance could not answer: ${e.message}`);
+              record(502, 0);
+            },
+          )
+          .finally(done);
+      },
+      () => res.destroy(),
+    );
   }
 
   private finishSignature(
@@ -136,6 +186,8 @@ export class InferenceGateway {
     declared: string | undefined, body?: Buffer,
   ): void {
     const refuse = (refusal: TRefusal) => sendRefusal(req, res, refusal, requestId);
+    const resultId = route.requestMode === 'async' ? RESULT_PATH.exec(target.apiPath)?.[1] : undefined;
+    if (resultId) return this.sendResult(req, res, route, resultId, requestId);
     // A concerning service still serves from the instances that are ready.
     if (!isServing(route)) return refuse({ error: 'NOT_RUNNING', detail: `service ${route.name} is ${route.status}` });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -148,6 +200,9 @@ export class InferenceGateway {
     const { choice, endpoints } = routeVersion(route, caller, req.headers, this.deps.reconciler.endpoints(route.serviceId));
     if (endpoints.length === 0) return refuse({ error: 'NO_READY_INSTANCE', detail: 'no instance of the service is ready; retry shortly' });
     const instance = this.balancer.pick(`${route.serviceId}/${choice.versionId}`, endpoints);
+    if (route.requestMode === 'async') {
+      return this.dispatchAsync(req, res, route, target, caller, instance, forwardedHeaders(req, requestId, false, choice.header), requestId, body);
+    }
     // Counted from the moment the instance is picked, so a stop drains this request before ending it.
     const done = this.deps.inflight.begin(instance.instanceId);
     this.forwarder.forward(req, res, {
@@ -202,6 +257,12 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | un
     req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks, size)));
     req.on('error', reject);
   });
+}
+
+function sendJson(res: http.ServerResponse, status: number, payload: unknown): void {
+  const body = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /** Answers with the gateway's own error, once; later failures of the same exchange are ignored. */

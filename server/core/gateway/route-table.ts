@@ -20,11 +20,13 @@ export type TRoute = TAccessRoute & {
   versions: WeightedVersions;
   /** Personalized rules, highest priority first. */
   rules: TCompiledRule[];
+  /** Guide table 2-11: an asynchronous application answers 202 with a request id; the result is fetched later. */
+  requestMode: 'sync' | 'async';
 };
 
 type TRow = {
   id: string; project_id: string; name: string; status: string; config: string | null;
-  app_auth: number; token_enc: string | null; qps_limit: number | null; websocket: number; rules: string; project_name: string;
+  app_auth: number; token_enc: string | null; qps_limit: number | null; websocket: number; rules: string; project_name: string; request_mode: 'sync' | 'async';
 };
 
 export class RouteTable {
@@ -47,7 +49,7 @@ export class RouteTable {
   private refresh(serviceId: string): void {
     const row = this.db
       .prepare(
-        `SELECT s.id, s.project_id, s.name, s.status, s.app_auth, s.token_enc, s.qps_limit, s.websocket, s.rules, p.name AS project_name, a.config
+        `SELECT s.id, s.project_id, s.name, s.status, s.app_auth, s.token_enc, s.qps_limit, s.websocket, s.rules, p.name AS project_name, a.config, a.request_mode
          FROM services s JOIN apps a ON a.id = s.app_id JOIN projects p ON p.id = s.project_id WHERE s.id = ?`,
       )
       .get(serviceId) as TRow | undefined;
@@ -71,6 +73,7 @@ export class RouteTable {
         this.db.prepare('SELECT id, weight FROM service_versions WHERE service_id = ? ORDER BY position').all(serviceId) as { id: string; weight: number }[],
       ),
       rules: compileRules(row.rules),
+      requestMode: row.request_mode,
     });
   }
 }

@@ -1,6 +1,7 @@
 /** AI applications: creation from object storage with an asynchronous import, listing, details, deletion. */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { TRequestMode } from '../../contracts/apps';
 import type { TApiSpec, TAppContainer, TAppDetail, TAppGroup, TAppStatus, TAppSummary, TCreateApp, TCreateImageApp, TMetrics } from '../../contracts/apps';
 import { ZCreateAppSchema, ZCreateImageAppSchema } from '../../contracts/apps';
 import { ZDescriptionSchema } from '../../contracts/names';
@@ -25,7 +26,7 @@ type AppRow = {
   id: string; project_id: string; name: string; version: string; status: TAppStatus; description: string;
   deploy_types: string; docs: string; source_type: 'obs' | 'image'; source_uri: string; model_type: string; runtime: string;
   model_algorithm: string; config: string | null; size_bytes: number | null; store_path: string | null; created_at: number;
-  container: string | null; build_log: string | null;
+  container: string | null; build_log: string | null; request_mode: TRequestMode;
 };
 
 export type TPackageInspection = {
@@ -96,9 +97,9 @@ export class AppRegistry {
     }
     const id = newId();
     db.prepare(
-      `INSERT INTO apps (id, project_id, name, version, status, description, deploy_types, docs, source_type, source_uri, created_at)
-       VALUES (?, ?, ?, ?, 'building', ?, ?, ?, 'obs', ?, ?)`,
-    ).run(id, projectId, app.name, app.version, app.description, JSON.stringify(app.deployTypes), JSON.stringify(app.docs), app.sourceUri, now());
+      `INSERT INTO apps (id, project_id, name, version, status, description, deploy_types, docs, source_type, source_uri, request_mode, created_at)
+       VALUES (?, ?, ?, ?, 'building', ?, ?, ?, 'obs', ?, ?, ?)`,
+    ).run(id, projectId, app.name, app.version, app.description, JSON.stringify(app.deployTypes), JSON.stringify(app.docs), app.sourceUri, app.requestMode, now());
     this.deps.events.record(projectId, 'app', id, 'A1');
     this.changed(projectId, id);
     setImmediate(() => void this.importer.run({ projectId, appId: id, modelDir, runtimeOverride: app.runtime }));
@@ -177,9 +178,9 @@ export class AppRegistry {
       probes: app.probes,
     };
     db.prepare(
-      `INSERT INTO apps (id, project_id, name, version, status, description, deploy_types, docs, source_type, source_uri, model_type, model_algorithm, created_at)
-       VALUES (?, ?, ?, ?, 'building', ?, ?, ?, 'image', ?, 'Image', 'image', ?)`,
-    ).run(id, projectId, app.name, app.version, app.description, JSON.stringify(app.deployTypes), JSON.stringify(app.docs), app.image, now());
+      `INSERT INTO apps (id, project_id, name, version, status, description, deploy_types, docs, source_type, source_uri, model_type, model_algorithm, request_mode, created_at)
+       VALUES (?, ?, ?, ?, 'building', ?, ?, ?, 'image', ?, 'Image', 'image', ?, ?)`,
+    ).run(id, projectId, app.name, app.version, app.description, JSON.stringify(app.deployTypes), JSON.stringify(app.docs), app.image, app.requestMode, now());
     this.deps.events.record(projectId, 'app', id, 'A1');
     this.changed(projectId, id);
     const [repository, tag] = splitImage(app.image);
@@ -337,8 +338,7 @@ function toSummary(r: AppRow): TAppSummary {
     id: r.id, name: r.name, version: r.version, status: r.status, description: r.description,
     deployTypes: JSON.parse(r.deploy_types), sourceType: r.source_type, sourceUri: r.source_uri, modelType: r.model_type,
     runtime: r.runtime, modelAlgorithm: r.model_algorithm, sizeBytes: r.size_bytes, createdAt: r.created_at,
-    // Anvil has only synchronous online services (no async inference yet).
-    requestMode: 'sync',
+    requestMode: r.request_mode,
   };
 }
 

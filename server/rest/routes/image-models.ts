@@ -46,6 +46,7 @@ function toForm(b: TRestCreateImageModel): TCreateImageApp {
     apis: b.apis && JSON.stringify(b.apis),
     probes,
     deployTypes: b.install_type?.map((t) => (t === 'real-time' ? 'online' : t)),
+    requestMode: b.request_mode,
     docs: b.model_docs?.map((d) => ({ name: d.doc_name, url: d.doc_url })),
   };
 }

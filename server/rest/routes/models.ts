@@ -25,6 +25,7 @@ const toModel = (a: TAppSummary) => ({
   description: a.description,
   model_size: a.sizeBytes,
   install_type: a.deployTypes.map((t) => (t === 'online' ? 'real-time' : t)),
+  request_mode: a.requestMode,
   create_at: a.createdAt,
 });
 
@@ -105,6 +106,7 @@ export function registerModelRoutes(app: TManagementApp): void {
         sourceUri: b.source_location,
         runtime: b.runtime,
         deployTypes: b.install_type?.map((t) => (t === 'real-time' ? 'online' : t)),
+        requestMode: b.request_mode,
         docs: b.model_docs?.map((d) => ({ name: d.doc_name, url: d.doc_url })),
       }),
     );
