@@ -72,7 +72,7 @@ export function CallingGuideAccess({ serviceId, apis }: { serviceId: string; api
           <p>{t('guide.withServiceToken')}</p>
           <Code testId="service-token-curl" text={`SERVICE_TOKEN='${a.serviceToken}'\n${callCurlWith(apiUrl(origin, serviceId, firstApi), firstApi, BEARER)}`} />
           <p>{t('guide.sse')}</p>
-          <Code testId="sse-example" text={`SERVICE_TOKEN='${a.serviceToken}'\n${sseCurl(apiUrl(origin, serviceId, firstApi), BEARER)}`} />
+          <Code testId="sse-example" text={`SERVICE_TOKEN='${a.serviceToken}'\n${sseCurl(apiUrl(origin, serviceId, firstApi), firstApi, BEARER)}`} />
         </>
       )}
       {a.appAuth && (

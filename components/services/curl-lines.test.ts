@@ -60,8 +60,10 @@ describe('calls with the other credentials', () => {
       const ws = argsOf(websocketExample(`ws://h/v1/infers/s/${bad}`, 'Authorization: Bearer $SERVICE_TOKEN'), 'node');
       expect(ws.slice(2)).toEqual([`ws://h/v1/infers/s/${bad}`, 'Bearer svc-tok']);
       expect(ws[1]).toContain("require('ws')");
-      expect(argsOf(sseCurl(`http://h/v1/infers/s/${bad}`, 'Authorization: Bearer $SERVICE_TOKEN'), 'curl')).toEqual([
-        '-N', `http://h/v1/infers/s/${bad}`, '-H', 'Authorization: Bearer svc-tok', '-H', 'Accept: text/event-stream',
+      const api = { url: '/', method: 'POST', request: { type: 'object', properties: { text: { type: 'string' } } } };
+      expect(argsOf(sseCurl(`http://h/v1/infers/s/${bad}`, api, 'Authorization: Bearer $SERVICE_TOKEN'), 'curl')).toEqual([
+        '-X', 'POST', `http://h/v1/infers/s/${bad}`, '-H', 'Authorization: Bearer svc-tok', '-H', 'Content-Type: application/json', '-d', '{"text":""}',
+        '-N', '-H', 'Accept: text/event-stream',
       ]);
     }
     expect(fs.existsSync(witness)).toBe(false);

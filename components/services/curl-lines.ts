@@ -44,7 +44,7 @@ export function websocketExample(wsUrl: string, header: string): string {
   return `node -e ${shellQuote(script)} ${shellQuote(wsUrl)} "${header.slice(at + 1).trim()}"`;
 }
 
-/** Reading a Server-Sent Events answer as it streams (`-N`: no buffering in curl). */
-export function sseCurl(url: string, header: string): string {
-  return `curl -N ${shellQuote(url)} -H "${header}" -H 'Accept: text/event-stream'`;
+/** The call, read as Server-Sent Events while they stream (`-N`: no buffering in curl). */
+export function sseCurl(url: string, api: Pick<TApiSpec, 'method' | 'request'>, header: string): string {
+  return `${callCurlWith(url, api, header)} -N -H 'Accept: text/event-stream'`;
 }
