@@ -33,3 +33,11 @@ export function dockerCli(args: string[], opts: { config: string; input?: string
     child.on('close', (code) => resolve({ code: code ?? -1, out }));
   });
 }
+
+/** The example custom image (npm run images -- --example) and the repository binary the push suites need, or why they cannot run. */
+export async function exampleImageSuiteProblem(): Promise<string | undefined> {
+  const hasRegistry = await new Promise<boolean>((resolve) => spawn('sh', ['-c', 'command -v docker-registry']).on('close', (code) => resolve(code === 0)));
+  const problem = (await dockerSuiteProblem('anvil/example-custom:1.0', 'npm run images -- --example').catch((e: Error) => e.message)) ?? (hasRegistry ? undefined : 'docker-registry is not installed');
+  if (problem && process.env.CI === 'true') throw new Error(`The image suites need Docker under CI: ${problem}`);
+  return problem;
+}

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
+import { deployPackage } from '../../test-support/deploy-package';
 import { AsyncResults } from './async-results';
 
 const SLOW_MODEL = `
@@ -26,19 +27,12 @@ const infer = (path: string, init: RequestInit = {}, auth = true) =>
 beforeAll(async () => {
   // Synchronous predictions here are cut at 0.8 s; the asynchronous one takes 1.5 s.
   anvil = await startTestAnvil(undefined, { predictionTimeoutMs: 800 });
-  let projectId: string;
-  ({ token, projectId } = await getToken(anvil.url));
-  const call = (p: string, init: RequestInit = {}) => fetch(`${anvil.url}${p}`, { ...init, headers: { 'x-auth-token': token, 'content-type': 'application/json' } });
-  await call('/obs/models', { method: 'PUT' });
-  await call('/obs/models/slow/model/config.json', { method: 'PUT', body: JSON.stringify({ model_algorithm: 'slow', model_type: 'MindSpore', runtime: 'aarch64' }) });
-  await call('/obs/models/slow/model/customize_service.py', { method: 'PUT', body: SLOW_MODEL });
-  const created = (await (await call(`/v1/${projectId}/models`, { method: 'POST', body: JSON.stringify({ model_name: 'slow', source_location: 'obs://models/slow', request_mode: 'async' }) })).json()) as { model_id: string };
-  await waitFor(async () => ((await (await call(`/v1/${projectId}/models/${created.model_id}`)).json()) as { model_status: string }).model_status === 'normal');
-  expect(await (await call(`/v1/${projectId}/models/${created.model_id}`)).json()).toMatchObject({ request_mode: 'async' });
-  ({ service_id: serviceId } = (await (
-    await call(`/v1/${projectId}/services`, { method: 'POST', body: JSON.stringify({ service_name: 'slow-async', config: [{ model_id: created.model_id, specification: 'cpu.1u2g' }] }) })
-  ).json()) as { service_id: string });
-  await waitFor(async () => ((await (await call(`/v1/${projectId}/services/${serviceId}`)).json()) as { status: string }).status === 'running');
+  const auth = await getToken(anvil.url);
+  token = auth.token;
+  const deployed = await deployPackage(anvil.url, auth, 'slow-async', SLOW_MODEL, { model: { request_mode: 'async' } });
+  serviceId = deployed.serviceId;
+  const model = await fetch(`${anvil.url}/v1/${auth.projectId}/models/${deployed.modelId}`, { headers: { 'x-auth-token': token } });
+  expect(await model.json()).toMatchObject({ request_mode: 'async' });
 }, 60_000);
 afterAll(() => stopTestAnvil(anvil));
 

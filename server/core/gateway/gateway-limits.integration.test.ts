@@ -1,6 +1,7 @@
 /** The gateway's time limit against a real slow model: the client gets 504, not a hang. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../../test-support/anvil-harness';
+import { deployPackage } from '../../test-support/deploy-package';
 
 const SLOW_MODEL = `
 import time
@@ -18,19 +19,10 @@ let serviceId: string;
 
 beforeAll(async () => {
   anvil = await startTestAnvil(undefined, { predictionTimeoutMs: 800 });
-  let projectId: string;
-  ({ token, projectId } = await getToken(anvil.url));
-  const call = (p: string, init: RequestInit = {}) => fetch(`${anvil.url}${p}`, { ...init, headers: { 'x-auth-token': token, 'content-type': 'application/json' } });
-  await call('/obs/models', { method: 'PUT' });
-  await call('/obs/models/slow/model/config.json', { method: 'PUT', body: JSON.stringify({ model_algorithm: 'slow', model_type: 'MindSpore', runtime: 'aarch64' }) });
-  await call('/obs/models/slow/model/customize_service.py', { method: 'PUT', body: SLOW_MODEL });
-  const { model_id } = (await (await call(`/v1/${projectId}/models`, { method: 'POST', body: JSON.stringify({ model_name: 'slow', source_location: 'obs://models/slow' }) })).json()) as { model_id: string };
-  await waitFor(async () => ((await (await call(`/v1/${projectId}/models/${model_id}`)).json()) as { model_status: string }).model_status === 'normal');
-  ({ service_id: serviceId } = (await (
-    await call(`/v1/${projectId}/services`, { method: 'POST', body: JSON.stringify({ service_name: 'slow', config: [{ model_id, specification: 'cpu.1u2g' }] }) })
-  ).json()) as { service_id: string });
-  await waitFor(async () => ((await (await call(`/v1/${projectId}/services/${serviceId}`)).json()) as { status: string }).status === 'running');
-});
+  const auth = await getToken(anvil.url);
+  token = auth.token;
+  ({ serviceId } = await deployPackage(anvil.url, auth, 'slow', SLOW_MODEL));
+}, 60_000);
 afterAll(() => stopTestAnvil(anvil));
 
 const predict = (sleep: number) =>

@@ -5,29 +5,18 @@
  * credential by the `ws` client library. Needs a Docker Engine, the example image and
  * docker-registry: skipped without them, failed under CI=true.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
-import { dockerCli } from '../../test-support/docker-suite';
+import { dockerCli, exampleImageSuiteProblem } from '../../test-support/docker-suite';
 import { signRequest } from './auth/sdk-signature';
 
 const EXAMPLE = 'anvil/example-custom:1.0';
-const engine = new Docker();
-const hasRegistry = spawnSync('sh', ['-c', 'command -v docker-registry'], { stdio: 'ignore' }).status === 0;
-const problem = await engine
-  .ping()
-  .then(() => engine.getImage(EXAMPLE).inspect())
-  .then(
-    () => (hasRegistry ? undefined : 'docker-registry is not installed'),
-    (e: Error) => `no Docker Engine with ${EXAMPLE} (npm run images -- --example): ${e.message}`,
-  );
-if (problem && process.env.CI === 'true') throw new Error(`The gateway streams suite needs Docker under CI: ${problem}`);
+const problem = await exampleImageSuiteProblem();
 
 type TBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let anvil: TTestAnvil;

@@ -5,7 +5,8 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../../test-support/anvil-harness';
+import { deployPackage } from '../../test-support/deploy-package';
 
 const STREAMING_MODEL = `
 import time
@@ -31,18 +32,9 @@ let serviceId: string;
 
 beforeAll(async () => {
   anvil = await startTestAnvil();
-  let projectId: string;
-  ({ token, projectId } = await getToken(anvil.url));
-  const call = (p: string, init: RequestInit = {}) => fetch(`${anvil.url}${p}`, { ...init, headers: { 'x-auth-token': token, 'content-type': 'application/json' } });
-  await call('/obs/models', { method: 'PUT' });
-  await call('/obs/models/stream/model/config.json', { method: 'PUT', body: JSON.stringify({ model_algorithm: 'streaming', model_type: 'MindSpore', runtime: 'aarch64' }) });
-  await call('/obs/models/stream/model/customize_service.py', { method: 'PUT', body: STREAMING_MODEL });
-  const { model_id } = (await (await call(`/v1/${projectId}/models`, { method: 'POST', body: JSON.stringify({ model_name: 'stream', source_location: 'obs://models/stream' }) })).json()) as { model_id: string };
-  await waitFor(async () => ((await (await call(`/v1/${projectId}/models/${model_id}`)).json()) as { model_status: string }).model_status === 'normal');
-  ({ service_id: serviceId } = (await (
-    await call(`/v1/${projectId}/services`, { method: 'POST', body: JSON.stringify({ service_name: 'stream', config: [{ model_id, specification: 'cpu.1u2g' }] }) })
-  ).json()) as { service_id: string });
-  await waitFor(async () => ((await (await call(`/v1/${projectId}/services/${serviceId}`)).json()) as { status: string }).status === 'running');
+  const auth = await getToken(anvil.url);
+  token = auth.token;
+  ({ serviceId } = await deployPackage(anvil.url, auth, 'stream', STREAMING_MODEL));
 }, 60_000);
 afterAll(() => stopTestAnvil(anvil));
 
