@@ -63,17 +63,21 @@ describe('HTTP', () => {
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const arrivals: number[] = [];
     let text = '';
+    let reads = 0;
     const decoder = new TextDecoder();
     const reader = res.body!.getReader();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      reads++;
       text += decoder.decode(chunk.value, { stream: true });
       while (arrivals.length < (text.match(/\n\n/g) ?? []).length) arrivals.push(performance.now());
     }
     const events = text.split('\n\n').filter(Boolean).map((e) => JSON.parse(/^data: (.*)$/m.exec(e)![1]));
     expect(events).toEqual([0, 1, 2, 3, 4].map((i) => ({ i })));
-    const gaps = arrivals.slice(1).map((t, k) => t - arrivals[k]);
-    expect(Math.min(...gaps)).toBeGreaterThan(35);
-    expect(Math.max(...gaps)).toBeLessThan(500);
+    // Timed from the client, a busy machine can bunch two events into one read; what cannot happen is
+    // the stream arriving in one piece, or faster than the server's four 50 ms pauses.
+    expect(reads).toBeGreaterThanOrEqual(3);
+    expect(arrivals[4] - arrivals[0]).toBeGreaterThan(150);
+    expect(arrivals[4] - arrivals[0]).toBeLessThan(2000);
     expect((await fetch(`${base}/sse?count=0`)).status).toBe(400);
   });
 
