@@ -184,7 +184,7 @@ async function startClient(role: 'predictor' | 'attacker', url: string, serviceI
 }
 
 describe('a burst of wrong logins does not stall predictions', () => {
-  it('100 concurrent wrong logins (25 users) while a client predicts in a loop: no prediction waits 100 ms', async () => {
+  it('100 concurrent wrong logins (25 users) while a client predicts in a loop: predictions keep flowing (p99 under 50 ms, none over 500 ms)', async () => {
     // The per-address limit off: every one of the 100 logins is really checked (hashed) during the burst.
     const anvil = await anvilWith({ addressMaxAttempts: 1000 });
     const auth = await getToken(anvil.url);
@@ -216,7 +216,13 @@ describe('a burst of wrong logins does not stall predictions', () => {
     const latencies = predictions.map((p) => p.ms);
     expect(predictions.every((p) => p.status === 200)).toBe(true);
     expect(latencies.length).toBeGreaterThan(5);
-    expect(Math.max(...latencies), `prediction latencies during the burst: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`).toBeLessThan(100);
+    // scrypt on the event loop would hold every prediction for seconds; on a busy 2-core CI machine one
+    // prediction in thousands can still meet a garbage collection or the scheduler, so the tail is p99.
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const p99 = sorted[Math.floor(sorted.length * 0.99)];
+    const summary = `p50 ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms over ${sorted.length}`;
+    expect(p99, summary).toBeLessThan(50);
+    expect(sorted.at(-1)!, summary).toBeLessThan(500);
     expect(statuses.filter((s) => s === 401)).toHaveLength(100); // 4 wrong passwords per user: no lock either
   });
 });
