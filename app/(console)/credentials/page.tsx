@@ -1,0 +1,5 @@
+import { AccessKeysPage } from '@/components/access/access-keys-page';
+
+export default function CredentialsPage() {
+  return <AccessKeysPage />;
+}
