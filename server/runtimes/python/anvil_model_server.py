@@ -28,6 +28,8 @@ from model_service.python_model_service import XgSkServingBaseService  # noqa: E
 MAX_BODY = 12 * 1024 * 1024
 MAX_CHUNK_LINE = 4096
 CHUNK_SIZE = re.compile(rb"^[0-9A-Fa-f]{1,16}$")
+# A lone CR ends a line in an event stream too: left inside a data line it would cut the event.
+SSE_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Engines whose self.model_path is the model file rather than the directory (guide §4.1.3).
 MODEL_FILE_SUFFIXES = {
     "PyTorch": (".pth", ".pt"),
@@ -147,10 +149,23 @@ def is_stream(result):
     return isinstance(result, types.GeneratorType) or (hasattr(result, "__next__") and not isinstance(result, (str, bytes, dict, list)))
 
 
+def primed(events):
+    """Runs a generator up to its first item, so a model that fails at once is answered 500, not 200 and an error event."""
+    try:
+        first = next(events)
+    except StopIteration:
+        return iter(())
+
+    def resumed():
+        yield first
+        yield from events  # closing this closes the model's generator too
+    return resumed()
+
+
 def sse_event(item, event=None):
     """One event: text as is, anything else as JSON; each line of it a `data:` line (the SSE format)."""
     text = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, default=str)
-    lines = (["event: %s" % event] if event else []) + ["data: %s" % line for line in text.split("\n")]
+    lines = (["event: %s" % event] if event else []) + ["data: %s" % line for line in SSE_LINE_BREAK.split(text)]
     return ("\n".join(lines) + "\n\n").encode("utf-8")
 
 
@@ -179,8 +194,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream;charset=UTF-8")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
         try:
+            self.end_headers()
             try:
                 for item in events:
                     self.write_chunk(sse_event(item))
@@ -250,6 +265,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(400, "ModelArts.4400", "Cannot parse the %s request body: %s" % (content_type.split(";")[0], e))
         try:
             result = service.inference(data)
+            if is_stream(result):
+                result = primed(result)
         except Exception as e:  # the model's own failure: report it, keep serving
             traceback.print_exc()
             return self.error(500, "ModelArts.4500", "Model inference failed: %s: %s" % (type(e).__name__, e))

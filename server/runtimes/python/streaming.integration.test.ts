@@ -22,7 +22,8 @@ class Streaming(SingleNodeService):
         for i in range(count):
             if i == fail_at:
                 raise ValueError("no more tokens")
-            yield {"i": i, "text": "line one\\nline two" if i == 1 else "tok%d" % i}
+            # Text goes out as it is, one data line per line; anything else as JSON.
+            yield "line one\\nline two\\rline three" if i == 1 else {"i": i, "text": "tok%d" % i}
             time.sleep(0.2)
 `;
 
@@ -39,9 +40,9 @@ beforeAll(async () => {
 afterAll(() => stopTestAnvil(anvil));
 
 /** Posts `body` and collects each event with the time it arrived. */
-function events(body: unknown): Promise<{ type: string; events: { at: number; text: string }[] }> {
+function events(body: unknown, accept = 'text/event-stream'): Promise<{ type: string; events: { at: number; text: string }[] }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${anvil.url}/v1/infers/${serviceId}`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json', accept: 'text/event-stream' } }, (res) => {
+    const req = http.request(`${anvil.url}/v1/infers/${serviceId}`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json', accept } }, (res) => {
       const got: { at: number; text: string }[] = [];
       let pending = '';
       res.on('data', (chunk: Buffer) => {
@@ -62,16 +63,28 @@ function events(body: unknown): Promise<{ type: string; events: { at: number; te
 it('sends each yielded item as an event when it is yielded, multi-line text as several data lines', async () => {
   const { type, events: got } = await events({ count: 3 });
   expect(type).toBe('text/event-stream;charset=UTF-8');
-  expect(got.map((e) => e.text)).toEqual(['data: {"i": 0, "text": "tok0"}', 'data: {"i": 1, "text": "line one\\nline two"}', 'data: {"i": 2, "text": "tok2"}']);
+  expect(got.map((e) => e.text)).toEqual(['data: {"i": 0, "text": "tok0"}', 'data: line one\ndata: line two\ndata: line three', 'data: {"i": 2, "text": "tok2"}']);
   for (let i = 1; i < got.length; i++) {
     expect(got[i].at - got[i - 1].at).toBeGreaterThan(140);
     expect(got[i].at - got[i - 1].at).toBeLessThan(260);
   }
 });
 
+it('streams a generator whatever the client accepts', async () => {
+  const { type, events: got } = await events({ count: 2 }, 'application/json');
+  expect(type).toBe('text/event-stream;charset=UTF-8');
+  expect(got).toHaveLength(2);
+});
+
+it('answers 500 JSON, not a stream, when the generator fails before its first item', async () => {
+  const res = await fetch(`${anvil.url}/v1/infers/${serviceId}`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: '{"count": 3, "fail_at": 0}' });
+  expect(res.status).toBe(500);
+  expect(await res.json()).toMatchObject({ error_code: 'ModelArts.4500', error_msg: expect.stringContaining('ValueError: no more tokens') });
+});
+
 it('ends the stream with an error event when the model fails mid-stream, and keeps serving', async () => {
   const { events: got } = await events({ count: 5, fail_at: 2 });
-  expect(got.map((e) => e.text)).toEqual([expect.stringContaining('"i": 0'), expect.stringContaining('"i": 1'), 'event: error\ndata: ValueError: no more tokens']);
+  expect(got.map((e) => e.text)).toEqual([expect.stringContaining('"i": 0'), 'data: line one\ndata: line two\ndata: line three', 'event: error\ndata: ValueError: no more tokens']);
   const plain = await fetch(`${anvil.url}/v1/infers/${serviceId}`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: '{"plain": true}' });
   expect(plain.headers.get('content-type')).toBe('application/json');
   expect(await plain.json()).toEqual({ plain: true });
