@@ -10,7 +10,7 @@ import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
 import { ConfirmButton } from '../ui/confirm-button';
 import { CopyButton } from '../ui/copy-button';
-import { DialogFooter } from '../ui/dialog-footer';
+import { FormDialog } from '../ui/form-dialog';
 import { errorOf } from '../ui/error-text';
 import { Field } from '../ui/field';
 import { formatTime } from '../ui/format';
@@ -107,32 +107,19 @@ function AddAccessKeyDialog({ onCancel, onCreated }: { onCancel: () => void; onC
   const { errors, fromServer, clear } = useFieldErrors();
   const create = useMutation(trpc.access.accessKeys.create.mutationOptions({ onSuccess: onCreated, onError: fromServer }));
   return (
-    <div className="dialog-backdrop">
-      <form
-        className="dialog"
-        role="dialog"
-        aria-label={t('accessKeys.add')}
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate({ description });
-        }}
-      >
-        <h3>{t('accessKeys.add')}</h3>
-        <Field label={t('common.description')} error={errors.description} htmlFor="access-key-description">
-          <input
-            id="access-key-description"
-            autoFocus
-            value={description}
-            onChange={(e) => {
-              setDescription(e.target.value);
-              clear('description');
-            }}
-          />
-        </Field>
-        <DialogFooter formError={errors.form} isPending={create.isPending} onCancel={onCancel} />
-      </form>
-    </div>
+    <FormDialog title={t('accessKeys.add')} onSubmit={() => create.mutate({ description })} onCancel={onCancel} formError={errors.form} isPending={create.isPending}>
+      <Field label={t('common.description')} error={errors.description} htmlFor="access-key-description">
+        <input
+          id="access-key-description"
+          autoFocus
+          value={description}
+          onChange={(e) => {
+            setDescription(e.target.value);
+            clear('description');
+          }}
+        />
+      </Field>
+    </FormDialog>
   );
 }
 

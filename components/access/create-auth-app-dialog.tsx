@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { ZCreateAuthAppSchema } from '@/server/contracts/access';
 import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
-import { DialogFooter } from '../ui/dialog-footer';
+import { FormDialog } from '../ui/form-dialog';
 import { Field } from '../ui/field';
 import { useFieldErrors } from '../ui/use-field-errors';
 
@@ -32,26 +32,13 @@ export function CreateAuthAppDialog({ onDone, onCancel }: { onDone: (appId: stri
     clear(key);
   };
   return (
-    <div className="dialog-backdrop">
-      <form
-        className="dialog"
-        role="dialog"
-        aria-label={t('appAuth.create')}
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (validate(ZCreateAuthAppSchema, form)) create.mutate(form);
-        }}
-      >
-        <h3>{t('appAuth.create')}</h3>
-        <Field label={t('appAuth.appName')} hint={t('appAuth.appNameHint')} error={errors.name} required htmlFor="auth-app-name">
-          <input id="auth-app-name" autoFocus autoComplete="off" value={form.name} onChange={(e) => set('name', e.target.value)} />
-        </Field>
-        <Field label={t('common.description')} error={errors.description} htmlFor="auth-app-description">
-          <textarea id="auth-app-description" rows={2} value={form.description} onChange={(e) => set('description', e.target.value)} />
-        </Field>
-        <DialogFooter formError={errors.form} isPending={create.isPending} onCancel={onCancel} />
-      </form>
-    </div>
+    <FormDialog title={t('appAuth.create')} onSubmit={() => validate(ZCreateAuthAppSchema, form) && create.mutate(form)} onCancel={onCancel} formError={errors.form} isPending={create.isPending}>
+      <Field label={t('appAuth.appName')} hint={t('appAuth.appNameHint')} error={errors.name} required htmlFor="auth-app-name">
+        <input id="auth-app-name" autoFocus autoComplete="off" value={form.name} onChange={(e) => set('name', e.target.value)} />
+      </Field>
+      <Field label={t('common.description')} error={errors.description} htmlFor="auth-app-description">
+        <textarea id="auth-app-description" rows={2} value={form.description} onChange={(e) => set('description', e.target.value)} />
+      </Field>
+    </FormDialog>
   );
 }

@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { TServiceDetail } from '@/server/contracts/services';
 import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
-import { DialogFooter } from '../ui/dialog-footer';
+import { FormDialog } from '../ui/form-dialog';
 import { useFieldErrors } from '../ui/use-field-errors';
 
 export function ServiceVersionsPanel({ service }: { service: TServiceDetail }) {
@@ -80,84 +80,71 @@ function EditVersionsDialog({ service, onClose }: { service: TServiceDetail; onC
   const set = (i: number, patch: Partial<TRow>) => setRows((all) => all.map((r, j) => (j === i ? { ...r, ...patch } : r)));
 
   return (
-    <div className="dialog-backdrop">
-      <form
-        className="dialog dialog-wide"
-        role="dialog"
-        aria-label={t('versions.editTitle')}
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate({ serviceId: service.id, versions: rows.map((r) => ({ ...r, weight: Number(r.weight) })) });
-        }}
-      >
-        <h3>{t('versions.editTitle')}</h3>
-        <p className="muted">{t('versions.hint')}</p>
-        <table className="table">
-          <tbody>
-            {rows.map((r, i) => (
-              <tr key={r.id ?? `new-${i}`}>
-                <td>
-                  {r.id ? (
-                    `${service.appName} ${sameApp.find((a) => a.id === r.appId)?.version ?? service.versions.find((v) => v.id === r.id)?.appVersion ?? ''}`
-                  ) : (
-                    <select aria-label={t('versions.newVersion')} value={r.appId} onChange={(e) => set(i, { appId: e.target.value })}>
-                      {[...unused, ...sameApp.filter((a) => a.id === r.appId)].map((a) => (
-                        <option key={a.id} value={a.id}>
-                          {a.name} {a.version}
-                        </option>
-                      ))}
-                    </select>
-                  )}
-                </td>
-                <td>
-                  <input
-                    aria-label={`${t('versions.weight')} ${i + 1}`}
-                    type="number"
-                    min={1}
-                    max={100}
-                    value={r.weight}
-                    onChange={(e) => set(i, { weight: e.target.value })}
-                  />
-                  %
-                </td>
-                <td>
-                  {r.id ? (
-                    <span className="mono">{r.flavor}</span>
-                  ) : (
-                    <select aria-label={`${t('versions.resources')} ${i + 1}`} value={r.flavor} onChange={(e) => set(i, { flavor: e.target.value })}>
-                      {(flavors.data ?? []).filter((f) => f.isAvailable).map((f) => (
-                        <option key={f.id} value={f.id}>
-                          {f.id}
-                        </option>
-                      ))}
-                    </select>
-                  )}
-                </td>
-                <td>
-                  <button type="button" className="btn btn-link btn-danger" disabled={rows.length === 1} onClick={() => setRows((all) => all.filter((_, j) => j !== i))}>
-                    {t('versions.remove')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <div className="input-row">
-          <button
-            type="button"
-            className="btn"
-            disabled={unused.length === 0}
-            onClick={() => setRows((all) => [...all, { appId: unused[0].id, weight: '', flavor: service.flavor, instanceCount: 1, envs: [] }])}
-          >
-            {t('versions.newVersion')}
-          </button>
-          <span className={sum === 100 ? 'muted' : 'notice-bad'} data-testid="weight-sum">
-            {t('versions.sum', { sum })}
-          </span>
-        </div>
-        <DialogFooter formError={errors.versions ?? errors.form} isPending={save.isPending} onCancel={onClose} />
-      </form>
-    </div>
+    <FormDialog title={t('versions.editTitle')} onSubmit={() => save.mutate({ serviceId: service.id, versions: rows.map((r) => ({ ...r, weight: Number(r.weight) })) })} onCancel={onClose} formError={errors.versions ?? errors.form} isPending={save.isPending} isWide>
+      <p className="muted">{t('versions.hint')}</p>
+      <table className="table">
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={r.id ?? `new-${i}`}>
+              <td>
+                {r.id ? (
+                  `${service.appName} ${sameApp.find((a) => a.id === r.appId)?.version ?? service.versions.find((v) => v.id === r.id)?.appVersion ?? ''}`
+                ) : (
+                  <select aria-label={t('versions.newVersion')} value={r.appId} onChange={(e) => set(i, { appId: e.target.value })}>
+                    {[...unused, ...sameApp.filter((a) => a.id === r.appId)].map((a) => (
+                      <option key={a.id} value={a.id}>
+                        {a.name} {a.version}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </td>
+              <td>
+                <input
+                  aria-label={`${t('versions.weight')} ${i + 1}`}
+                  type="number"
+                  min={1}
+                  max={100}
+                  value={r.weight}
+                  onChange={(e) => set(i, { weight: e.target.value })}
+                />
+                %
+              </td>
+              <td>
+                {r.id ? (
+                  <span className="mono">{r.flavor}</span>
+                ) : (
+                  <select aria-label={`${t('versions.resources')} ${i + 1}`} value={r.flavor} onChange={(e) => set(i, { flavor: e.target.value })}>
+                    {(flavors.data ?? []).filter((f) => f.isAvailable).map((f) => (
+                      <option key={f.id} value={f.id}>
+                        {f.id}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </td>
+              <td>
+                <button type="button" className="btn btn-link btn-danger" disabled={rows.length === 1} onClick={() => setRows((all) => all.filter((_, j) => j !== i))}>
+                  {t('versions.remove')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="input-row">
+        <button
+          type="button"
+          className="btn"
+          disabled={unused.length === 0}
+          onClick={() => setRows((all) => [...all, { appId: unused[0].id, weight: '', flavor: service.flavor, instanceCount: 1, envs: [] }])}
+        >
+          {t('versions.newVersion')}
+        </button>
+        <span className={sum === 100 ? 'muted' : 'notice-bad'} data-testid="weight-sum">
+          {t('versions.sum', { sum })}
+        </span>
+      </div>
+    </FormDialog>
   );
 }
