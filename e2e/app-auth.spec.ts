@@ -31,9 +31,9 @@ test('an app with an AppCode calls a service it is authorized for, and only then
   // On the service page: APP authentication on, then authorize the app from the calling guide.
   await page.goto(`/services/${serviceId}`);
   const service = new ServicePage(page);
-  await expect(page.getByTestId('app-auth')).toHaveText('Off');
+  await expect(page.getByTestId('app-auth')).toHaveText('Not enabled');
   await page.getByRole('button', { name: 'Turn on' }).click();
-  await expect(page.getByTestId('app-auth')).toHaveText('On');
+  await expect(page.getByTestId('app-auth')).toHaveText('Enabled');
   await service.tab('Calling guide').click();
   await expect(page.getByTestId('app-auth-url')).toContainText(`/v1/infers/${serviceId}`);
   await page.getByLabel('Choose an app').selectOption({ label: 'app_e2e' });

@@ -72,7 +72,7 @@ test('a model package goes from upload to predictions in the console', async ({ 
 
   await page.getByRole('button', { name: 'Edit', exact: true }).click();
   await page.getByRole('textbox', { name: 'Description' }).fill('iris for the tour');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByTestId('description')).toHaveText('iris for the tour');
 
   await service.tab('Logs').click();

@@ -31,7 +31,7 @@ test('create a new version pre-filled from the last one, then edit its descripti
   await versions.getByRole('link', { name: '0.0.1' }).click();
   await page.getByRole('button', { name: 'Edit' }).click();
   await page.getByRole('textbox', { name: 'Description' }).fill('the baseline');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByTestId('description')).toHaveText('the baseline');
   await page.getByRole('tab', { name: 'Events' }).click();
   await expect(page.getByTestId('events-table')).toContainText('Model description updated.');
