@@ -1,13 +1,8 @@
 /** The REST doors to gateway credentials over real HTTP: access keys, APP-authentication apps, service access, rules, VPC endpoints. */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../test-support/anvil-harness';
+import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../test-support/anvil-harness';
 import { deployExample } from '../test-support/deploy-example';
-import { dockerCli, dockerSuiteProblem } from '../test-support/docker-suite';
 
 type TBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let anvil: TTestAnvil;
@@ -286,55 +281,5 @@ describe('service access, rules and VPC endpoints', () => {
       'getServiceAccess', 'updateServiceAccess', 'resetServiceToken', 'getServiceRules', 'setServiceRules', 'getHostEndpoints',
     ]));
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([KEYS, `${KEYS}/{access_key}`, '/v1/{project_id}/services/{service_id}/predict/endpoints']));
-  });
-});
-
-/** The example custom image on the Docker pool, as a WebSocket service: what only a container service shows. */
-const EXAMPLE = 'anvil/example-custom:1.0';
-const hasRegistry = spawnSync('sh', ['-c', 'command -v docker-registry'], { stdio: 'ignore' }).status === 0;
-const dockerProblem = (await dockerSuiteProblem(EXAMPLE, 'npm run images -- --example')) ?? (hasRegistry ? undefined : 'docker-registry is not installed');
-
-describe.skipIf(!!dockerProblem)('a WebSocket service from a container image', () => {
-  let dockerConfig = '';
-  let pushed = '';
-  let wsService = '';
-  beforeAll(async () => {
-    dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-docker-config-'));
-    const docker = (args: string[], input = '') => dockerCli(args, { config: dockerConfig, input });
-    const { address, username, password } = (await call(`/v1/${projectId}/images/credentials`)).body;
-    expect((await docker(['login', address, '--username', username, '--password-stdin'], `${password}\n`)).code).toBe(0);
-    pushed = `${address}/default/access-ws:1.0`;
-    expect((await docker(['tag', EXAMPLE, pushed])).code).toBe(0);
-    const push = await docker(['push', pushed]);
-    expect(push.code, push.out).toBe(0);
-    const model = await call(`/v1/${projectId}/models/image`, 'POST', { model_name: 'access-ws', image: 'access-ws:1.0', port: 8080 });
-    expect(model.status, JSON.stringify(model.body)).toBe(201);
-    await waitFor(async () => (await call(`/v1/${projectId}/models/${model.body.model_id}`)).body.model_status === 'normal', 30_000, 'image model');
-    const created = await call(`/v1/${projectId}/services`, 'POST', {
-      service_name: 'access-ws', pool_name: 'docker', schedule: [], upgrade_to_websocket: true, config: [{ model_id: model.body.model_id, specification: 'cpu.1u2g' }],
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    wsService = created.body.service_id;
-    await waitFor(async () => (await call(`/v1/${projectId}/services/${wsService}`)).body.status === 'running', 90_000, 'access-ws running');
-  }, 180_000);
-  afterAll(async () => {
-    if (pushed) await dockerCli(['rmi', pushed], { config: dockerConfig });
-    if (dockerConfig) fs.rmSync(dockerConfig, { recursive: true, force: true });
-  });
-
-  it('has a ws:// address and refuses a traffic limit', async () => {
-    expect((await call(`/v1/${projectId}/services/${wsService}/access`)).body).toMatchObject({ access_address: `${anvil.url.replace(/^http/, 'ws')}/v1/infers/${wsService}`, websocket: true });
-    const refused = await call(`/v1/${projectId}/services/${wsService}/access`, 'PUT', { qps_limit: 10 });
-    expect(refused).toMatchObject({ status: 400, body: { field: 'qps_limit', error_msg: expect.stringContaining('no traffic limit') } });
-    expect((await call(`/v1/${projectId}/services/${wsService}/access`, 'PUT', { app_auth: true })).body).toMatchObject({ app_auth: true, qps_limit: null });
-  });
-
-  it('gives its ready instance\'s address for VPC direct calls, and nothing else', async () => {
-    const found = await call(`/v1/${projectId}/services/${wsService}/predict/endpoints?type=host_endpoints`);
-    expect(found.body).toEqual({ service_id: wsService, endpoints: [{ schema: 'http', ip: expect.any(String), port: expect.any(Number), instance_id: expect.any(String) }] });
-    const [e] = found.body.endpoints as { ip: string; port: number }[];
-    // Polled: the image declares no probe, and a TCP check passes at Docker's port proxy before the server listens.
-    const health = await waitFor(() => fetch(`http://${e.ip}:${e.port}/health`).then((r) => r.json(), () => undefined), 10_000, 'a direct call');
-    expect(health).toEqual({ status: 'ok' });
   });
 });

@@ -5,26 +5,11 @@
  * Engine, the example image and docker-registry: skipped without them, failed under CI=true.
  * The console's door, tRPC `apps.createFromImage`, is checked here too: its errors name nested fields.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../test-support/anvil-harness';
-import { dockerCli } from '../test-support/docker-suite';
+import { exampleImageSuiteProblem, pushExampleImage } from '../test-support/docker-suite';
 
-const EXAMPLE = 'anvil/example-custom:1.0';
-const engine = new Docker();
-const hasRegistry = spawnSync('sh', ['-c', 'command -v docker-registry'], { stdio: 'ignore' }).status === 0;
-const problem = await engine
-  .ping()
-  .then(() => engine.getImage(EXAMPLE).inspect())
-  .then(
-    () => (hasRegistry ? undefined : 'docker-registry is not installed'),
-    (e: Error) => `no Docker Engine with ${EXAMPLE} (npm run images -- --example): ${e.message}`,
-  );
-if (problem && process.env.CI === 'true') throw new Error(`The image-model suite needs Docker under CI: ${problem}`);
+const problem = await exampleImageSuiteProblem();
 
 type TBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let anvil: TTestAnvil;
@@ -129,28 +114,13 @@ describe('tRPC apps.createFromImage', () => {
 });
 
 describe.skipIf(!!problem)('a pushed image', () => {
-  let dockerConfig = '';
-  let target = '';
-
-  const docker = (args: string[], input = '') => dockerCli(args, { config: dockerConfig, input });
+  let removePushed: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-docker-config-'));
-    const credential = await call(`/v1/${auth.projectId}/images/credentials`);
-    expect(credential.status).toBe(200);
-    const { address, username, password } = credential.body;
-    const login = await docker(['login', address, '--username', username, '--password-stdin'], `${password}\n`);
-    expect(login.code, login.out).toBe(0);
-    target = `${address}/default/example:1.0`;
-    expect((await docker(['tag', EXAMPLE, target])).code).toBe(0);
-    const push = await docker(['push', target]);
-    expect(push.code, push.out).toBe(0);
+    ({ cleanup: removePushed } = await pushExampleImage(anvil.url, auth.token, auth.projectId, 'example'));
   }, 120_000);
 
-  afterAll(async () => {
-    if (target) await docker(['rmi', target]);
-    fs.rmSync(dockerConfig, { recursive: true, force: true });
-  });
+  afterAll(() => removePushed?.());
 
   it('creates a version that reaches normal, with the call interface and probes of the body', async () => {
     const body = {

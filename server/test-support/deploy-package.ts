@@ -21,3 +21,14 @@ export async function deployPackage(
   await waitFor(async () => ((await (await call(`/v1/${auth.projectId}/services/${deployed.service_id}`)).json()) as { status: string }).status === 'running', 60_000, `${name} running`);
   return { serviceId: deployed.service_id, modelId: created.model_id };
 }
+
+/** A model that sleeps `data.sleep` seconds, then answers `{"slept": …}`: for time limits. */
+export const SLOW_MODEL = `
+import time
+from model_service.model_service import SingleNodeService
+
+class Slow(SingleNodeService):
+    def _inference(self, data):
+        time.sleep(float(data.get("sleep", 0)))
+        return {"slept": data.get("sleep", 0)}
+`;

@@ -5,18 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
-import { deployPackage } from '../../test-support/deploy-package';
+import { deployPackage, SLOW_MODEL } from '../../test-support/deploy-package';
 import { AsyncResults } from './async-results';
-
-const SLOW_MODEL = `
-import time
-from model_service.model_service import SingleNodeService
-
-class Slow(SingleNodeService):
-    def _inference(self, data):
-        time.sleep(float(data.get("sleep", 0)))
-        return {"slept": data.get("sleep", 0)}
-`;
 
 let anvil: TTestAnvil;
 let token: string;

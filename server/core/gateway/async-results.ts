@@ -78,14 +78,7 @@ export function callInstance(
   target: { host: string; port: number },
   request: { method: string; path: string; headers: http.OutgoingHttpHeaders; body: Buffer; timeoutMs: number },
 ): Promise<{ status: number; contentType: string; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${Math.round(request.timeoutMs / 60_000)} minutes`)), request.timeoutMs);
-    const settle = <T,>(fn: (v: T) => void) => (v: T) => {
-      clearTimeout(timer);
-      fn(v);
-    };
-    resolve = settle(resolve);
-    reject = settle(reject);
+  return new Promise<{ status: number; contentType: string; body: Buffer }>((resolve, reject) => {
     const headers = { ...request.headers, 'content-length': request.body.length };
     delete headers['transfer-encoding'];
     const req = http.request({ host: target.host, port: target.port, method: request.method, path: request.path, headers, agent }, (res) => {
@@ -99,6 +92,9 @@ export function callInstance(
       res.on('end', () => resolve({ status: res.statusCode ?? 502, contentType: String(res.headers['content-type'] ?? 'application/octet-stream'), body: Buffer.concat(chunks, size) }));
       res.on('error', reject);
     });
+    // The whole call, not an idle socket: a model may answer slowly but must answer within the limit.
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${Math.round(request.timeoutMs / 60_000)} minutes`)), request.timeoutMs);
+    req.on('close', () => clearTimeout(timer));
     req.on('error', reject);
     req.end(request.body);
   });

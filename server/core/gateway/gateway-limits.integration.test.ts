@@ -1,17 +1,7 @@
 /** The gateway's time limit against a real slow model: the client gets 504, not a hang. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getToken, startTestAnvil, stopTestAnvil, type TTestAnvil } from '../../test-support/anvil-harness';
-import { deployPackage } from '../../test-support/deploy-package';
-
-const SLOW_MODEL = `
-import time
-from model_service.model_service import SingleNodeService
-
-class Slow(SingleNodeService):
-    def _inference(self, data):
-        time.sleep(float(data.get("sleep", 0)))
-        return {"slept": data.get("sleep", 0)}
-`;
+import { deployPackage, SLOW_MODEL } from '../../test-support/deploy-package';
 
 let anvil: TTestAnvil;
 let token: string;

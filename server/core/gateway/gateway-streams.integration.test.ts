@@ -5,24 +5,19 @@
  * credential by the `ws` client library. Needs a Docker Engine, the example image and
  * docker-registry: skipped without them, failed under CI=true.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { getToken, startTestAnvil, stopTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
-import { dockerCli, exampleImageSuiteProblem } from '../../test-support/docker-suite';
+import { exampleImageSuiteProblem, pushExampleImage } from '../../test-support/docker-suite';
 import { signRequest } from './auth/sdk-signature';
 
-const EXAMPLE = 'anvil/example-custom:1.0';
 const problem = await exampleImageSuiteProblem();
 
 type TBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let anvil: TTestAnvil;
 let auth: { token: string; projectId: string };
-let dockerConfig = '';
-let pushed = '';
+let removePushed: (() => Promise<void>) | undefined;
 let wsService = '';
 let sseService = '';
 
@@ -47,14 +42,7 @@ describe.skipIf(!!problem)('WebSocket and SSE through the gateway', () => {
   beforeAll(async () => {
     anvil = await startTestAnvil();
     auth = await getToken(anvil.url);
-    dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-docker-config-'));
-    const docker = (args: string[], input = '') => dockerCli(args, { config: dockerConfig, input });
-    const { address, username, password } = (await call(`/v1/${auth.projectId}/images/credentials`)).body;
-    expect((await docker(['login', address, '--username', username, '--password-stdin'], `${password}\n`)).code).toBe(0);
-    pushed = `${address}/default/streams:1.0`;
-    expect((await docker(['tag', EXAMPLE, pushed])).code).toBe(0);
-    const push = await docker(['push', pushed]);
-    expect(push.code, push.out).toBe(0);
+    ({ cleanup: removePushed } = await pushExampleImage(anvil.url, auth.token, auth.projectId, 'streams'));
     // The event stream is an API of the application; a WebSocket service reaches the image's own paths (/ws) as they are.
     const apis = [{ url: '/sse', method: 'GET', request: { 'Content-type': 'application/json' }, response: { 'Content-type': 'application/json' } }];
     const model = await call(`/v1/${auth.projectId}/models/image`, 'POST', { model_name: 'streams', image: 'streams:1.0', port: 8080, apis });
@@ -68,8 +56,7 @@ describe.skipIf(!!problem)('WebSocket and SSE through the gateway', () => {
 
   afterAll(async () => {
     await stopTestAnvil(anvil);
-    if (pushed) await dockerCli(['rmi', pushed], { config: dockerConfig });
-    fs.rmSync(dockerConfig, { recursive: true, force: true });
+    await removePushed?.();
   });
 
   const wsUrl = (id: string, rest = '/ws') => `${anvil.url.replace('http', 'ws')}/v1/infers/${id}${rest}`;
@@ -170,5 +157,11 @@ describe.skipIf(!!problem)('WebSocket and SSE through the gateway', () => {
     });
     expect(refused).toMatchObject({ status: 400, body: { field: 'qps_limit' } });
     expect(() => anvil.core.serviceAccess.update(auth.projectId, { serviceId: wsService, qpsLimit: 10 })).toThrow(/no traffic limit/);
+    // Over REST too: the address is ws://, a limit is refused on its field, APP authentication can still change.
+    const access = `/v1/${auth.projectId}/services/${wsService}/access`;
+    expect((await call(access)).body).toMatchObject({ access_address: `${anvil.url.replace(/^http/, 'ws')}/v1/infers/${wsService}`, websocket: true });
+    const refusedLater = await call(access, 'PUT', { qps_limit: 10 });
+    expect(refusedLater).toMatchObject({ status: 400, body: { field: 'qps_limit', error_msg: expect.stringContaining('no traffic limit') } });
+    expect((await call(access, 'PUT', { app_auth: true })).body).toMatchObject({ app_auth: true, qps_limit: null });
   });
 });

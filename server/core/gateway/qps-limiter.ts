@@ -26,8 +26,4 @@ export class QpsLimiter {
     bucket.tokens -= 1;
     return true;
   }
-
-  forget(serviceId: string): void {
-    this.buckets.delete(serviceId);
-  }
 }

@@ -51,9 +51,4 @@ export class RequestMetrics {
     this.window = new Map();
     return out;
   }
-
-  /** The current window without resetting it (tests, live views). */
-  peek(serviceId?: string): TSeries[] {
-    return [...this.window.values()].filter((s) => !serviceId || s.serviceId === serviceId);
-  }
 }

@@ -44,12 +44,6 @@ export function parseSdkAuthorization(value: string | undefined): TSdkAuthorizat
   return { accessKey: fields.get('Access')!, signedHeaders, signature: fields.get('Signature')! };
 }
 
-/** Whether this request claims an SDK signature (Authorization starts with SDK-HMAC-). Cheap; called per request. */
-export function isSdkSigned(headers: IncomingHttpHeaders): boolean {
-  // The whole SDK-HMAC- family, so that an unsupported variant gets parseSdkAuthorization's clear refusal.
-  return headers.authorization?.startsWith('SDK-HMAC-') ?? false;
-}
-
 /** What the payload hash will be: the x-sdk-content-sha256 header value when present, else 'body' (the caller must hash the raw body). */
 export function payloadHashSource(headers: IncomingHttpHeaders): { hash: string } | 'body' {
   const hash = headerValue(headers, CONTENT_SHA256_HEADER);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCondition, headersRead, MAX_CONDITION_LENGTH, parseCondition, RULE_VARIABLES, type TCondition, type TRuleContext, type TRuleVariable } from './spel-condition';
+import { evaluateCondition, MAX_CONDITION_LENGTH, parseCondition, RULE_VARIABLES, type TCondition, type TRuleContext, type TRuleVariable } from './spel-condition';
 
 const DEFAULT_VARIABLES: Record<TRuleVariable, string> = {
   DOMAIN_NAME: 'zhangsan',
@@ -146,14 +146,6 @@ describe('operators', () => {
     const start = performance.now();
     expect(evaluateCondition(condition, ctx)).toBe(false);
     expect(performance.now() - start).toBeLessThan(200);
-  });
-});
-
-describe('headersRead', () => {
-  it('lists the lower-case header names a condition reads, once each', () => {
-    const condition = parse("#HEADER_Uid.hashCode() % 100 < 10 and (#HEADER_version == '1' or #HEADER_UID matches 'x.*') and #DOMAIN_NAME != #HEADER_Tenant");
-    expect(headersRead(condition)).toEqual(['uid', 'version', 'tenant']);
-    expect(headersRead(parse("#DOMAIN_NAME == 'a'"))).toEqual([]);
   });
 });
 

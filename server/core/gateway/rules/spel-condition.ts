@@ -414,20 +414,3 @@ export function evaluateCondition(condition: TCondition, context: TRuleContext):
     }
   }
 }
-
-/** The header names a condition reads (lower-case), so the gateway can tell which headers matter. */
-export function headersRead(condition: TCondition): string[] {
-  const names = new Set<string>();
-  const visitOperand = (operand: TStringOperand) => {
-    if (operand.kind === 'header') names.add(operand.name);
-  };
-  const visit = (c: TCondition): void => {
-    if (c.kind === 'not') visit(c.operand);
-    else if (c.kind === 'and' || c.kind === 'or') c.operands.forEach(visit);
-    else if (c.kind === 'equals') [c.left, c.right].forEach(visitOperand);
-    else if (c.kind === 'matches') visitOperand(c.subject);
-    else if (c.kind === 'compare') for (const side of [c.left, c.right]) if (side.kind === 'hash') visitOperand(side.of);
-  };
-  visit(condition);
-  return [...names];
-}
