@@ -19,6 +19,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { signRequest } from '../../server/core/gateway/auth/sdk-signature';
 import { getToken, waitFor } from '../../server/test-support/anvil-harness';
+import { startFlags } from './start-flags';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3901);
 const NGINX_PORT = PORT + 1;
@@ -35,14 +36,17 @@ const MODELS: Record<string, string> = {
   sse: 'import time\nclass Events(SingleNodeService):\n    def _inference(self, data):\n        yield {"i": 0}\n        time.sleep(0.5)\n        yield {"i": 1}\n',
 };
 
-type TTarget = { name: string; url: string; headers: Record<string, string>; before?: () => Promise<void> };
+/** `isBreakdown`: not one of the issue's four targets; run only when BENCH_TARGETS names it, to split a cost into its parts. */
+type TTarget = { name: string; url: string; headers: Record<string, string>; before?: () => Promise<void>; isBreakdown?: boolean };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-bench-gw-'));
   const url = `http://127.0.0.1:${PORT}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--no-console'], {
+  // Node's flags as `npm start` gives them, plus BENCH_NODE_ARGS (e.g. --cpu-prof) to look inside.
+  const nodeArgs = [...startFlags(), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts', '--no-console'], {
     env: {
       ...process.env, PORT: String(PORT), HOST: '127.0.0.1', ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: 'integration-pass',
       ANVIL_DEFAULT_POOL: 'local', ANVIL_DOCKER: 'off', ANVIL_REGISTRY_PORT: '0', ANVIL_POOL_CPUS: '16', ANVIL_POOL_MEMORY_GIB: '32',
@@ -91,6 +95,8 @@ async function main() {
         { name: 'direct to the instance', url: `http://127.0.0.1:${svc.port}/`, headers: { 'content-type': 'application/json' } },
         { name: 'gateway, token', url: gw, headers: { 'content-type': 'application/json', 'x-auth-token': token }, before: bare },
         { name: 'gateway, AK/SK + rule + QPS limit', url: gw, headers: { ...signed, 'x-client': 'bench' }, before: full },
+        { name: 'gateway, AK/SK only', url: gw, headers: { ...signed, 'x-client': 'bench' }, before: bare, isBreakdown: true },
+        { name: 'gateway, token + rule + QPS limit', url: gw, headers: { 'content-type': 'application/json', 'x-auth-token': token, 'x-client': 'bench' }, before: full, isBreakdown: true },
         { name: 'nginx reverse proxy', url: `http://127.0.0.1:${NGINX_PORT}/${name}/`, headers: { 'content-type': 'application/json' } },
       ];
     };
@@ -100,27 +106,36 @@ async function main() {
 
     console.log(`\nAnvil gateway benchmark — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}`);
     for (const upstream of ['echo', 'sleep10']) {
-      const targets = targetsFor(upstream);
+      // BENCH_TARGETS=token,nginx keeps the targets whose name contains one of the words (direct always stays: it is the base).
+      const wanted = process.env.BENCH_TARGETS?.split(',');
+      const targets = targetsFor(upstream).filter((t, i) => i === 0 || (wanted ? wanted.some((w) => t.name.includes(w)) : !t.isBreakdown));
       const rps = new Map<string, number[]>(targets.map((t) => [t.name, []]));
-      for (const t of targets) {
+      const cpu = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+      const onlyLatency = process.env.BENCH_ONLY === 'latency';
+      if (onlyLatency && upstream !== 'echo') continue;
+      for (const t of onlyLatency ? [] : targets) {
         await t.before?.();
         await autocannon({ url: t.url, method: 'POST', headers: t.headers, body: BODY, connections: CONNECTIONS, duration: 1 });
       }
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let round = 0; round < (onlyLatency ? 0 : ROUNDS); round++) {
         for (const t of targets) {
           await t.before?.();
+          const cpuBefore = cpuMicros(child.pid!);
           const r = await autocannon({ url: t.url, method: 'POST', headers: t.headers, body: BODY, connections: CONNECTIONS, duration: SECONDS });
+          cpu.get(t.name)!.push((cpuMicros(child.pid!) - cpuBefore) / r.requests.total);
           if (r.errors + r.non2xx > 0) throw new Error(`${t.name}: ${r.errors} errors, ${r.non2xx} non-2xx`);
           rps.get(t.name)!.push(r.requests.total / r.duration);
         }
       }
       const direct = median(rps.get(targets[0].name)!);
-      console.log(`\nUpstream "${upstream}" — throughput, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved rounds of ${SECONDS} s:\n`);
-      console.log('| target | req/s | ratio to direct |');
-      console.log('| --- | --- | --- |');
-      for (const t of targets) console.log(`| ${t.name} | ${median(rps.get(t.name)!).toFixed(0)} | ${(median(rps.get(t.name)!) / direct).toFixed(3)} |`);
+      if (!onlyLatency) console.log(`\nUpstream "${upstream}" — throughput, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved rounds of ${SECONDS} s:\n`);
+      if (!onlyLatency) console.log('| target | req/s | ratio to direct | Anvil CPU µs per request |\n| --- | --- | --- | --- |');
+      for (const t of onlyLatency ? [] : targets) {
+        const viaAnvil = t.url.startsWith(url);
+        console.log(`| ${t.name} | ${median(rps.get(t.name)!).toFixed(0)} | ${(median(rps.get(t.name)!) / direct).toFixed(3)} | ${viaAnvil ? median(cpu.get(t.name)!).toFixed(0) : '–'} |`);
+      }
 
-      if (upstream !== 'echo') continue;
+      if (upstream !== 'echo' || process.env.BENCH_ONLY === 'throughput') continue;
       const lat = new Map<string, { p50: number[]; p99: number[] }>(targets.map((t) => [t.name, { p50: [], p99: [] }]));
       for (let round = 0; round < ROUNDS; round++) {
         for (const t of targets) {
@@ -153,6 +168,13 @@ async function main() {
     await new Promise((r) => child.once('exit', r));
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** User + system CPU time a process has used so far, in microseconds (Linux /proc). */
+function cpuMicros(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 
 /** Debian's nginx in the foreground, proxying /<name>/ to each instance over keep-alive connections. */

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { getToken, waitFor, zipFolder } from '../../server/test-support/anvil-harness';
+import { startFlags } from './start-flags';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3900);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -25,7 +26,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-bench-'));
   const url = `http://127.0.0.1:${PORT}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--no-console'], {
+  const child = spawn(process.execPath, [...startFlags(), '--import', 'tsx', 'server/main.ts', '--no-console'], {
     env: {
       ...process.env, PORT: String(PORT), HOST: '127.0.0.1', ANVIL_DATA_DIR: dataDir, ANVIL_ADMIN_PASSWORD: 'integration-pass',
       ANVIL_DEFAULT_POOL: 'local', ANVIL_STOP_CONTAINERS_ON_EXIT: '1', ANVIL_REGISTRY_PORT: '0',

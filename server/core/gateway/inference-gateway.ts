@@ -82,9 +82,8 @@ export class InferenceGateway {
     if ('caller' in outcome) return this.admit(req, res, route, target, outcome.caller, requestId, declared);
     const source = payloadHashSource(req.headers);
     if (source !== 'body') return this.finishSignature(req, res, route, target, outcome.pending, source.hash, requestId, declared);
-    readBody(req, MAX_BODY_BYTES).then(
-      (body) => (body ? this.finishSignature(req, res, route, target, outcome.pending, sha256Hex(body), requestId, declared, body) : refuse({ error: 'BODY_TOO_LARGE' })),
-      () => res.destroy(),
+    readBody(req, MAX_BODY_BYTES, (body) =>
+      body ? this.finishSignature(req, res, route, target, outcome.pending, sha256Hex(body), requestId, declared, body) : refuse({ error: 'BODY_TOO_LARGE' }),
     );
   }
 
@@ -119,7 +118,7 @@ export class InferenceGateway {
       fail: (error) => refuse(error === 'PREDICTION_TIMEOUT' ? { error: 'BACKEND_TIMEOUT' } : { error: 'INSTANCE_UNREACHABLE', detail: 'the instance could not be reached' }),
       onEnd: (o) => {
         done();
-        this.deps.metrics.record({ serviceId: route.serviceId, instanceId: instance.instanceId, callerKind: caller.kind, status: 101, latencyMs: performance.now() - started, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
+        this.deps.metrics.record({ serviceId: route.serviceId, versionId: instance.versionId, instanceId: instance.instanceId, callerKind: caller.kind, status: 101, latencyMs: performance.now() - started, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
       },
     });
   }
@@ -145,30 +144,29 @@ export class InferenceGateway {
     req: http.IncomingMessage, res: http.ServerResponse, route: TRoute, target: TInferTarget, caller: TCaller, instance: TEndpoint,
     headers: http.OutgoingHttpHeaders, requestId: string, body?: Buffer,
   ): void {
-    (body ? Promise.resolve(body) : readBody(req, MAX_BODY_BYTES)).then(
-      (whole) => {
-        if (!whole) return sendRefusal(req, res, { error: 'BODY_TOO_LARGE' }, requestId);
-        const done = this.deps.inflight.begin(instance.instanceId);
-        this.asyncResults.start(requestId, route.serviceId);
-        sendJson(res, 202, { request_id: requestId, status: 'running', result_url: `/v1/infers/${route.serviceId}/results/${requestId}` });
-        const started = performance.now();
-        const record = (status: number, bytesOut: number) =>
-          this.deps.metrics.record({ serviceId: route.serviceId, instanceId: instance.instanceId, callerKind: caller.kind, status, latencyMs: performance.now() - started, bytesIn: whole.length, bytesOut });
-        callInstance(this.asyncAgent, instance, { method: req.method ?? 'POST', path: target.apiPath + target.query, headers, body: whole, timeoutMs: ASYNC_TIMEOUT_MS })
-          .then(
-            (answer) => {
-              this.asyncResults.finish(requestId, answer);
-              record(answer.status, answer.body.length);
-            },
-            (e: Error) => {
-              this.asyncResults.fail(requestId, `the instance could not answer: ${e.message}`);
-              record(502, 0);
-            },
-          )
-          .finally(done);
-      },
-      () => res.destroy(),
-    );
+    const withBody = (whole: Buffer | undefined) => {
+      if (!whole) return sendRefusal(req, res, { error: 'BODY_TOO_LARGE' }, requestId);
+      const done = this.deps.inflight.begin(instance.instanceId);
+      this.asyncResults.start(requestId, route.serviceId);
+      sendJson(res, 202, { request_id: requestId, status: 'running', result_url: `/v1/infers/${route.serviceId}/results/${requestId}` });
+      const started = performance.now();
+      const record = (status: number, bytesOut: number) =>
+        this.deps.metrics.record({ serviceId: route.serviceId, versionId: instance.versionId, instanceId: instance.instanceId, callerKind: caller.kind, status, latencyMs: performance.now() - started, bytesIn: whole.length, bytesOut });
+      callInstance(this.asyncAgent, instance, { method: req.method ?? 'POST', path: target.apiPath + target.query, headers, body: whole, timeoutMs: ASYNC_TIMEOUT_MS })
+        .then(
+          (answer) => {
+            this.asyncResults.finish(requestId, answer);
+            record(answer.status, answer.body.length);
+          },
+          (e: Error) => {
+            this.asyncResults.fail(requestId, `the instance could not answer: ${e.message}`);
+            record(502, 0);
+          },
+        )
+        .finally(done);
+    };
+    if (body) withBody(body);
+    else readBody(req, MAX_BODY_BYTES, withBody);
   }
 
   private finishSignature(
@@ -216,7 +214,7 @@ export class InferenceGateway {
         ),
       onEnd: (o: TForwardOutcome) => {
         done();
-        this.deps.metrics.record({ serviceId: route.serviceId, instanceId: instance.instanceId, callerKind: caller.kind, status: o.status, latencyMs: o.latencyMs, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
+        this.deps.metrics.record({ serviceId: route.serviceId, versionId: instance.versionId, instanceId: instance.instanceId, callerKind: caller.kind, status: o.status, latencyMs: o.latencyMs, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
       },
     });
   }
@@ -245,18 +243,20 @@ function forwardedHeaders(req: http.IncomingMessage, requestId: string, isUpgrad
   return headers;
 }
 
-/** The whole body, or undefined past `limit` bytes (the rest is drained, not stored). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks, size)));
-    req.on('error', reject);
+/**
+ * Calls `done` with the whole body, or undefined past `limit` bytes (the rest is drained, not
+ * stored). A request that fails midway is destroyed with its response; `done` is not called.
+ * Callbacks rather than a promise: this is on every signed request's path.
+ */
+function readBody(req: http.IncomingMessage, limit: number, done: (body: Buffer | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
   });
+  req.on('end', () => done(size > limit ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+  req.on('error', () => req.destroy());
 }
 
 function sendJson(res: http.ServerResponse, status: number, payload: unknown): void {

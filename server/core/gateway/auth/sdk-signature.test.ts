@@ -180,7 +180,7 @@ describe('clock skew', () => {
     expect(verify(sent, DATE_MS - 16 * MIN)).toMatchObject({ ok: false, expired: true, reason: expect.stringContaining('server time:20191115T032055Z') });
   });
   it('refuses a malformed or impossible X-Sdk-Date', () => {
-    for (const date of ['2019-11-15T03:36:55Z', '20191115T033655', '20191315T033655Z']) {
+    for (const date of ['2019-11-15T03:36:55Z', '20191115T033655', '20191315T033655Z', '20190230T033655Z', '20191115T243655Z', '20191115T036055Z', '20191115T033660Z']) {
       expect(verify({ ...sent, headers: { ...sent.headers, 'x-sdk-date': date } })).toEqual({ ok: false, reason: 'verify aksk signature fail: X-Sdk-Date must be YYYYMMDDTHHMMSSZ' });
     }
   });
