@@ -30,6 +30,11 @@ const ZEnvSchema = z.object({
   DOCKER_HOST: z.string().optional(),
   /** A package index for image builds (default: only the wheels shipped in the package; no index is reachable offline). */
   ANVIL_PIP_INDEX_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Monitoring retention (docs/monitoring.md): 1-minute points and hourly aggregates, in days. */
+  ANVIL_METRICS_RAW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  ANVIL_METRICS_HOURLY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** A static token Prometheus may scrape GET /metrics with (Authorization: Bearer …), for every project; IAM tokens see their own project. */
+  ANVIL_METRICS_TOKEN: z.string().min(16).optional(),
   /** `off`: never add the local engine as a node. */
   ANVIL_DOCKER: z.enum(['auto', 'off']).default('auto'),
   /** The pool a deploy that names none lands on; default: the Docker pool once it can run Anvil's runtime image, else `local`. */

@@ -22,7 +22,7 @@ export type TAnvilServer = { url: string; core: TAnvilCore; close(opts?: { stopC
 
 export async function startAnvil(
   env: TEnv,
-  opts: { withConsole: boolean; dev?: boolean; predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] } & Pick<TAnvilCoreOptions, 'zipLimits' | 'loginLimits' | 'docker'>,
+  opts: { withConsole: boolean; dev?: boolean; predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] } & Pick<TAnvilCoreOptions, 'zipLimits' | 'loginLimits' | 'docker' | 'monitoring'>,
 ): Promise<TAnvilServer> {
   const core = await createAnvilCore({
     dataDir: env.dataDir,
@@ -35,6 +35,11 @@ export async function startAnvil(
     predictionTimeoutMs: opts.predictionTimeoutMs,
     deployMinuteMs: opts.deployMinuteMs,
     lifecycle: opts.lifecycle,
+    monitoring: {
+      retention: { rawRetentionMs: env.ANVIL_METRICS_RAW_DAYS * 86_400_000, hourlyRetentionMs: env.ANVIL_METRICS_HOURLY_DAYS * 86_400_000 },
+      scrapeToken: env.ANVIL_METRICS_TOKEN,
+      ...opts.monitoring,
+    },
     zipLimits: opts.zipLimits,
     loginLimits: opts.loginLimits,
     imageRepository: {

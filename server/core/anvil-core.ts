@@ -39,6 +39,7 @@ import type { TZipLimits } from './storage/zip-extract';
 import { EventLog } from './telemetry/events';
 import { InstanceLogs } from './telemetry/instance-logs';
 import { InstanceStats } from './telemetry/instance-stats';
+import { Monitoring, type TMonitoringOptions } from './monitoring/monitoring';
 
 export const PYTHON_SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../runtimes/python');
 const HOUSEKEEPING_MS = 60 * 60 * 1000;
@@ -57,6 +58,8 @@ export type TAnvilCoreOptions = {
   predictionTimeoutMs?: number;
   /** Length of a deploy-timeout minute (tests shrink it). */
   deployMinuteMs?: number;
+  /** Metric retention and the collector's clock (tests shrink the minute and drive ticks themselves). */
+  monitoring?: TMonitoringOptions;
   /** Lifecycle clocks (drain grace, probes, backoff) and the auto-stop hour; tests shrink them. */
   lifecycle?: Partial<TReconcilerTimings> & { hourMs?: number };
   /** Overrides of the local pool's capacity (default: the driver's node, i.e. this machine); also the auto-added local engine's. */
@@ -115,13 +118,19 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
     return project;
   };
   const stats = new InstanceStats(db);
+  // Created once the reconciler exists; container stats that arrive before are only stored.
+  let monitoring: Monitoring | undefined;
   const pools = new PoolRegistry({
     db, processDriver: driver, processCapacity,
     // One installation per data directory: its containers carry this, so two Anvils can share an engine.
     owner: createHash('sha256').update(path.resolve(opts.dataDir)).digest('hex').slice(0, 16),
     runtimeImage,
     dockerHost: opts.docker?.dockerHost, autoDetectDocker: opts.docker?.autoDetect ?? true, localAllocatable: opts.poolCapacity,
-    defaultPool: opts.defaultPool, onStats: (sample) => stats.record(sample), statsIntervalMs: opts.docker?.statsIntervalMs,
+    defaultPool: opts.defaultPool,
+    onStats: (sample) => {
+      stats.record(sample);
+      monitoring?.noteContainerStats(sample);
+    }, statsIntervalMs: opts.docker?.statsIntervalMs,
     // Images of Anvil's repository are pulled with the credential of the project they belong to.
     registryAuth: (image) => {
       const [, projectName] = /^127\.0\.0\.1:\d+\/([^/]+)\//.exec(image) ?? [];
@@ -177,7 +186,19 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
     authenticator: new Authenticator({ credentials: gatewayCredentials, tokens: credentials, onSigned: (ak) => accessKeys.noteUsed(ak) }),
   });
 
+  monitoring = new Monitoring(
+    {
+      db, bus, requests: metrics, inflight, liveInstances: () => reconciler.liveInstances(), gpus: (nodeId) => pools.gpuReadings(nodeId),
+      flavorOf: (serviceId, versionId) => reconciler.versionsOf(serviceId).find((v) => v.id === versionId)?.flavor,
+      serviceRef: (serviceId) => {
+        const row = reconciler.service(serviceId);
+        return row && { projectId: row.project_id, name: row.name };
+      },
+    },
+    opts.monitoring,
+  );
   const housekeeping = () => {
+    monitoring?.store.maintain();
     events.purgeExpired();
     logs.purgeExpired();
     stats.purgeExpired();
@@ -191,7 +212,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
 
   return {
     db, bus, iam, autoStop, directory, store, buckets, events, logs, stats, registry, reconciler, services, gateway, credentials, driver, pools,
-    cloudShell, images, accessKeys, authApps, serviceAccess, serviceRules, metrics,
+    cloudShell, images, accessKeys, authApps, serviceAccess, serviceRules, metrics, monitoring,
     generatedAdminPassword: bootstrap.generatedPassword,
     /**
      * Stops every process instance and closes the database. Containers keep serving for the next
@@ -199,6 +220,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
      */
     async close(closeOpts: { stopContainers?: boolean } = {}): Promise<void> {
       clearInterval(housekeepingTimer);
+      monitoring?.close();
       cloudShell.close();
       autoStop.close();
       await images.close();

@@ -1,12 +1,17 @@
 /** In-process domain-event bus: the core announces changes; realtime and gateway adapters listen. */
 import { EventEmitter } from 'node:events';
 import type { TEventRecord } from '../contracts/events';
+import type { TLiveTick } from '../contracts/monitoring';
 
 export type TDomainEvents = {
   'app.changed': [{ projectId: string; appId: string }];
   'service.changed': [{ projectId: string; serviceId: string }];
   'instance.changed': [{ projectId: string; serviceId: string; instanceId: string }];
   'event.recorded': [{ projectId: string; event: TEventRecord }];
+  /** A deleted service's rows are gone; what is kept elsewhere about it (metrics) goes too. */
+  'service.purged': [{ serviceId: string }];
+  /** The monitoring collector's tick (every 10 s) for one service: the live charts. */
+  'metrics.tick': [TLiveTick];
   /** A token or session stopped being valid before its expiry (logout, user deleted, membership removed, password reset). */
   /** Gateway credentials changed: a user's access keys, or a project's APP-authentication apps, codes or bindings. */
   'access.changed': [{ kind: 'access-key'; userId: string } | { kind: 'auth-app'; projectId: string }];

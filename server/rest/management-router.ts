@@ -20,6 +20,7 @@ import { registerAuthAppRoutes } from './routes/auth-apps';
 import { registerImageModelRoutes } from './routes/image-models';
 import { registerImageRoutes } from './routes/images';
 import { registerModelRoutes } from './routes/models';
+import { registerMonitoringRoutes } from './routes/monitoring';
 import { registerPoolRoutes } from './routes/pools';
 import { limitBody, type TManagementApp, type TManagementEnv, type TRouteFile } from './routes/route-kit';
 import { registerServiceLifecycleRoutes } from './routes/service-lifecycle';
@@ -28,7 +29,7 @@ import { registerServiceRoutes } from './routes/services';
 
 /** Every resource of the management API, one file each under routes/. */
 const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerImageModelRoutes, registerServiceRoutes, registerServiceLifecycleRoutes, registerAdminRoutes, registerImageRoutes, registerPoolRoutes,
-  registerAccessKeyRoutes, registerAuthAppRoutes, registerServiceAccessRoutes];
+  registerAccessKeyRoutes, registerAuthAppRoutes, registerServiceAccessRoutes, registerMonitoringRoutes];
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 const MAX_BODY_BYTES = 1024 * 1024;

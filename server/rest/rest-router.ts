@@ -77,6 +77,25 @@ export function handleInferUpgrade(core: TAnvilCore, req: http.IncomingMessage, 
   return true;
 }
 
+/**
+ * `GET /metrics` (Prometheus): the operator's ANVIL_METRICS_TOKEN as a bearer token sees every
+ * project; an IAM token (X-Auth-Token, or as a bearer token: Prometheus' `authorization` setting)
+ * sees its own project's services.
+ */
+async function sendPrometheus(core: TAnvilCore, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  let scope: string;
+  if (bearer && core.monitoring.isScrapeToken(bearer)) scope = 'all';
+  else {
+    const check = core.credentials.check(bearer ?? String(req.headers['x-auth-token'] ?? ''), 'api');
+    if ('problem' in check) throw new CoreError('UNAUTHENTICATED', 'Send ANVIL_METRICS_TOKEN or an API token as "Authorization: Bearer <token>", or X-Auth-Token.');
+    scope = check.identity.projectId;
+  }
+  const { contentType, body } = await core.monitoring.prometheus(scope);
+  res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
 /** Returns false when the request is not for the REST API (the console's pages then handle it). */
 export function handleRest(core: TAnvilCore, req: http.IncomingMessage, res: http.ServerResponse, publicUrl: string): boolean {
   const url = req.url ?? '/';
@@ -94,6 +113,7 @@ export function handleRest(core: TAnvilCore, req: http.IncomingMessage, res: htt
     return true;
   };
   if (pathname === '/v3/auth/tokens' && req.method === 'POST') return run(() => issueToken(core, req, res));
+  if (pathname === '/metrics' && req.method === 'GET') return run(() => sendPrometheus(core, req, res));
   if (pathname.startsWith('/v1/') || USERS_AND_PROJECTS.test(pathname) || POOLS.test(pathname) || CREDENTIALS.test(pathname)) {
     management(core, publicUrl)(req, res);
     return true;

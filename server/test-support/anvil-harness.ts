@@ -11,7 +11,7 @@ export const ADMIN_PASSWORD = 'integration-pass';
 
 export async function startTestAnvil(
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-it-')),
-  limits: { predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] } & Pick<TAnvilCoreOptions, 'zipLimits' | 'loginLimits' | 'docker'> = {},
+  limits: { predictionTimeoutMs?: number; deployMinuteMs?: number; lifecycle?: TAnvilCoreOptions['lifecycle'] } & Pick<TAnvilCoreOptions, 'zipLimits' | 'loginLimits' | 'docker' | 'monitoring'> = {},
 ) {
   // A 2-core CI machine holds only two cpu.1u2g instances; suites deploy more side by side (they idle), so the pool is declared larger.
   const env = readEnv({

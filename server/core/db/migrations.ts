@@ -159,4 +159,17 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE apps ADD COLUMN request_mode TEXT NOT NULL DEFAULT 'sync' CHECK (request_mode IN ('sync', 'async'));
   `,
+  // Issue 8: monitoring metrics (guide table 5-1): one row per series (metric × service × version ×
+  // instance; '' where the series is the version's or the service's), 1-minute points kept 7 days,
+  // hourly aggregates kept 90 days (both configurable).
+  `
+  CREATE TABLE metric_series (
+    id INTEGER PRIMARY KEY, service_id TEXT NOT NULL, metric TEXT NOT NULL, model_id TEXT NOT NULL, instance_id TEXT NOT NULL,
+    UNIQUE (service_id, metric, model_id, instance_id));
+  CREATE TABLE metric_points (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
+  CREATE INDEX metric_points_ts ON metric_points (ts);
+  CREATE TABLE metric_hourly (
+    series_id INTEGER NOT NULL, ts INTEGER NOT NULL, avg REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
+  `,
 ];

@@ -217,6 +217,11 @@ export class Reconciler {
     return this.instances.driverOf(inst);
   }
 
+  /** Every instance Anvil runs now, of every service (monitoring). */
+  liveInstances(): TLiveInstance[] {
+    return this.instances.all();
+  }
+
   instancesOf(serviceId: string): TLiveInstance[] {
     return this.instances.instancesOf(serviceId);
   }
@@ -409,6 +414,7 @@ export class Reconciler {
       db.prepare('DELETE FROM service_versions WHERE service_id = ?').run(serviceId);
       db.prepare('DELETE FROM services WHERE id = ?').run(serviceId);
     })();
+    this.deps.bus.emit('service.purged', { serviceId });
   }
 
   private internalError(serviceId: string, verb: string, e: unknown): void {

@@ -68,9 +68,14 @@ export class InferenceGateway {
     const requestId = newRequestId();
     res.setHeader('server', SERVER_NAME);
     res.setHeader('x-request-id', requestId);
-    const refuse = (refusal: TRefusal) => sendRefusal(req, res, refusal, requestId);
+    const started = performance.now();
     const route = this.deps.routes.get(target.serviceId);
-    if (!route) return refuse({ error: 'API_NOT_FOUND' });
+    if (!route) return void sendRefusal(req, res, { error: 'API_NOT_FOUND' }, requestId);
+    // A refusal of a known service counts among its calls (4xx/5xx), with no version or instance.
+    const refuse = (refusal: TRefusal) => {
+      const status = sendRefusal(req, res, refusal, requestId);
+      if (status) this.deps.metrics.record({ serviceId: route.serviceId, versionId: '', instanceId: '', callerKind: '', status, latencyMs: performance.now() - started, bytesIn: 0, bytesOut: 0 });
+    };
     if (route.websocket) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} is a WebSocket service; connect to it with ws:// or wss://` });
     const resultId = route.requestMode === 'async' ? RESULT_PATH.exec(target.apiPath)?.[1] : undefined;
     const declared = route.apis.get(target.apiPath);
@@ -79,11 +84,11 @@ export class InferenceGateway {
 
     const outcome = this.deps.authenticator.authenticate(req.headers, route, target.sessionToken);
     if ('refusal' in outcome) return refuse(outcome.refusal);
-    if ('caller' in outcome) return this.admit(req, res, route, target, outcome.caller, requestId, declared);
+    if ('caller' in outcome) return this.admit(req, res, route, target, outcome.caller, requestId, declared, refuse);
     const source = payloadHashSource(req.headers);
-    if (source !== 'body') return this.finishSignature(req, res, route, target, outcome.pending, source.hash, requestId, declared);
+    if (source !== 'body') return this.finishSignature(req, res, route, target, outcome.pending, source.hash, requestId, declared, refuse);
     readBody(req, MAX_BODY_BYTES, (body) =>
-      body ? this.finishSignature(req, res, route, target, outcome.pending, sha256Hex(body), requestId, declared, body) : refuse({ error: 'BODY_TOO_LARGE' }),
+      body ? this.finishSignature(req, res, route, target, outcome.pending, sha256Hex(body), requestId, declared, refuse, body) : refuse({ error: 'BODY_TOO_LARGE' }),
     );
   }
 
@@ -131,8 +136,8 @@ export class InferenceGateway {
   /** An asynchronous request's result: 202 while it runs, the model's answer once done, 404 once expired. */
   private sendResult(req: http.IncomingMessage, res: http.ServerResponse, route: TRoute, resultId: string, requestId: string): void {
     const result = this.asyncResults.get(resultId, route.serviceId);
-    if (!result) return sendRefusal(req, res, { error: 'RESULT_NOT_FOUND' }, requestId);
-    if (result.state === 'failed') return sendRefusal(req, res, { error: 'INSTANCE_UNREACHABLE', detail: result.error }, requestId);
+    if (!result) return void sendRefusal(req, res, { error: 'RESULT_NOT_FOUND' }, requestId);
+    if (result.state === 'failed') return void sendRefusal(req, res, { error: 'INSTANCE_UNREACHABLE', detail: result.error }, requestId);
     req.resume();
     if (result.state === 'running') return sendJson(res, 202, { request_id: resultId, status: 'running' });
     res.writeHead(result.status!, { 'content-type': result.contentType!, 'content-length': result.body!.length, 'x-anvil-request-status': 'done' });
@@ -171,19 +176,18 @@ export class InferenceGateway {
 
   private finishSignature(
     req: http.IncomingMessage, res: http.ServerResponse, route: TRoute, target: TInferTarget, pending: TPendingSignature,
-    payloadHash: string, requestId: string, declared: string | undefined, body?: Buffer,
+    payloadHash: string, requestId: string, declared: string | undefined, refuse: (refusal: TRefusal) => void, body?: Buffer,
   ): void {
     const outcome = this.deps.authenticator.verifySigned(pending, { method: req.method ?? 'GET', rawTarget: req.url ?? '/', headers: req.headers, payloadHash }, route);
-    if (!('caller' in outcome)) return sendRefusal(req, res, 'refusal' in outcome ? outcome.refusal : { error: 'IAM_AUTH_FAILED' }, requestId);
-    this.admit(req, res, route, target, outcome.caller, requestId, declared, body);
+    if (!('caller' in outcome)) return refuse('refusal' in outcome ? outcome.refusal : { error: 'IAM_AUTH_FAILED' });
+    this.admit(req, res, route, target, outcome.caller, requestId, declared, refuse, body);
   }
 
   /** The caller may call the service: check its state and limits, pick an instance, forward. */
   private admit(
     req: http.IncomingMessage, res: http.ServerResponse, route: TRoute, target: TInferTarget, caller: TCaller, requestId: string,
-    declared: string | undefined, body?: Buffer,
+    declared: string | undefined, refuse: (refusal: TRefusal) => void, body?: Buffer,
   ): void {
-    const refuse = (refusal: TRefusal) => sendRefusal(req, res, refusal, requestId);
     const resultId = route.requestMode === 'async' ? RESULT_PATH.exec(target.apiPath)?.[1] : undefined;
     if (resultId) return this.sendResult(req, res, route, resultId, requestId);
     // A concerning service still serves from the instances that are ready.
@@ -206,11 +210,14 @@ export class InferenceGateway {
     this.forwarder.forward(req, res, {
       target: instance, path: target.apiPath + target.query, headers: forwardedHeaders(req, requestId, false, choice.header), body,
       maxBodyBytes: MAX_BODY_BYTES, timeoutMs: this.deps.timeoutMs ?? PREDICTION_TIMEOUT_MS, streamIdleMs: STREAM_IDLE_MS,
+      // Counted by onEnd, against the instance.
       fail: (error) =>
-        refuse(
+        sendRefusal(
+          req, res,
           error === 'PREDICTION_TIMEOUT' ? { error: 'BACKEND_TIMEOUT' }
           : error === 'BODY_TOO_LARGE' ? { error: 'BODY_TOO_LARGE' }
           : { error: 'INSTANCE_UNREACHABLE', detail: 'failed to invoke the backend service: the instance could not be reached' },
+          requestId,
         ),
       onEnd: (o: TForwardOutcome) => {
         done();
@@ -265,11 +272,12 @@ function sendJson(res: http.ServerResponse, status: number, payload: unknown): v
   res.end(body);
 }
 
-/** Answers with the gateway's own error, once; later failures of the same exchange are ignored. */
-export function sendRefusal(req: http.IncomingMessage, res: http.ServerResponse, refusal: TRefusal, requestId: string): void {
-  if (res.headersSent || res.writableEnded) return;
+/** Answers with the gateway's own error, once, and returns its status; later failures of the same exchange are ignored (undefined). */
+export function sendRefusal(req: http.IncomingMessage, res: http.ServerResponse, refusal: TRefusal, requestId: string): number | undefined {
+  if (res.headersSent || res.writableEnded) return undefined;
   const { status, body } = refusalBody(refusal, requestId);
   res.writeHead(status, { server: SERVER_NAME, 'x-request-id': requestId, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
   req.resume();
+  return status;
 }

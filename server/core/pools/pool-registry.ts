@@ -96,6 +96,11 @@ export class PoolRegistry {
     return node.driver;
   }
 
+  /** A node's GPUs as nvidia-smi last read them (refreshed with the inventory, every minute); none where it was not read. */
+  gpuReadings(nodeId: string): readonly TGpuInfo[] {
+    return this.dockerNodes.get(nodeId)?.inventory?.gpus ?? [];
+  }
+
   dockerDrivers(): { nodeId: string; driver: DockerDriver }[] {
     return [...this.dockerNodes.values()].map((n) => ({ nodeId: n.row.id, driver: n.driver }));
   }

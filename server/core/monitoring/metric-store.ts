@@ -1,0 +1,148 @@
+/**
+ * Time series of the monitoring metrics in SQLite: 1-minute points (kept `rawRetentionMs`, 7 days by
+ * default) and hourly aggregates (avg/min/max/count, kept `hourlyRetentionMs`, 90 days). Writes are
+ * batched; a range query returns at most `maxPoints` points per series, averaging (or taking the
+ * maximum of) the minutes in each step, and reads hours older than the raw retention from the
+ * aggregates.
+ */
+import type { TDatabase } from '../db/database';
+import { BatchedInsert } from '../telemetry/batched-insert';
+import { METRIC_PERIOD_MS, metricDef, type TMetricLevel } from './metric-catalog';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+export const DEFAULT_MAX_POINTS = 500;
+
+export type TMetricPoint = { metric: string; serviceId: string; modelId?: string; instanceId?: string; ts: number; value: number };
+export type TSeriesKey = { modelId: string; instanceId: string };
+export type TSeriesData = TSeriesKey & { points: [ts: number, value: number][] };
+export type TMetricQuery = { serviceId: string; metric: string; level: TMetricLevel; from: number; to: number; maxPoints?: number; modelId?: string };
+export type TMetricRetention = { rawRetentionMs: number; hourlyRetentionMs: number };
+export const DEFAULT_RETENTION: TMetricRetention = { rawRetentionMs: 7 * DAY_MS, hourlyRetentionMs: 90 * DAY_MS };
+
+export class MetricStore {
+  private readonly seriesIds = new Map<string, number>();
+  private readonly batch: BatchedInsert<[number, number, number]>;
+  /** Hours before this are aggregated already. */
+  private rolledUntil: number;
+
+  constructor(
+    private readonly db: TDatabase,
+    readonly retention: TMetricRetention = DEFAULT_RETENTION,
+  ) {
+    this.batch = new BatchedInsert(db, 'INSERT OR REPLACE INTO metric_points (series_id, ts, value) VALUES (?, ?, ?)', { delayMs: 1000, tag: 'metrics', what: 'metric points' });
+    const last = db.prepare('SELECT MAX(ts) AS ts FROM metric_hourly').get() as { ts: number | null };
+    this.rolledUntil = last.ts === null ? 0 : last.ts + HOUR_MS;
+  }
+
+  write(points: readonly TMetricPoint[]): void {
+    for (const p of points) {
+      if (!Number.isFinite(p.value)) continue;
+      this.batch.push([this.seriesId(p.serviceId, p.metric, p.modelId ?? '', p.instanceId ?? ''), p.ts, p.value]);
+    }
+  }
+
+  flush(): void {
+    this.batch.flush();
+  }
+
+  close(): void {
+    this.batch.close();
+  }
+
+  /** Every series of one metric of a service at one level (one version's only, with `modelId`), oldest point first. */
+  query(q: TMetricQuery): { stepMs: number; series: TSeriesData[] } {
+    this.flush();
+    const maxPoints = Math.max(1, Math.min(q.maxPoints ?? DEFAULT_MAX_POINTS, 2000));
+    const span = Math.max(0, q.to - q.from);
+    const stepMs = Math.max(METRIC_PERIOD_MS, Math.ceil(span / maxPoints / METRIC_PERIOD_MS) * METRIC_PERIOD_MS);
+    const takesMax = metricDef(q.metric)?.rollup === 'max';
+    const levelFilter = q.level === 'service' ? "s.model_id = '' AND s.instance_id = ''" : q.level === 'version' ? "s.model_id <> '' AND s.instance_id = ''" : "s.instance_id <> ''";
+    const versionFilter = q.modelId ? 'AND s.model_id = @modelId' : '';
+    const series = this.db
+      .prepare(`SELECT id, model_id, instance_id FROM metric_series s WHERE s.service_id = @serviceId AND s.metric = @metric AND ${levelFilter} ${versionFilter}`)
+      .all({ serviceId: q.serviceId, metric: q.metric, modelId: q.modelId ?? '' }) as { id: number; model_id: string; instance_id: string }[];
+    // Raw points start where their retention does; anything older comes from the hourly aggregates.
+    const rawFrom = Math.max(q.from, Date.now() - this.retention.rawRetentionMs);
+    const raw = this.db.prepare(
+      `SELECT (ts / @step) * @step AS bucket, ${takesMax ? 'MAX(value)' : 'AVG(value)'} AS value FROM metric_points
+       WHERE series_id = @id AND ts >= @from AND ts <= @to GROUP BY bucket ORDER BY bucket`,
+    );
+    const hourly = this.db.prepare(
+      `SELECT (ts / @step) * @step AS bucket, ${takesMax ? 'MAX(max)' : 'SUM(avg * n) / SUM(n)'} AS value FROM metric_hourly
+       WHERE series_id = @id AND ts >= @from AND ts < @to GROUP BY bucket ORDER BY bucket`,
+    );
+    return {
+      stepMs,
+      series: series.map((s) => {
+        const old = rawFrom > q.from ? (hourly.all({ id: s.id, step: stepMs, from: q.from, to: rawFrom }) as { bucket: number; value: number }[]) : [];
+        const recent = raw.all({ id: s.id, step: stepMs, from: rawFrom, to: q.to }) as { bucket: number; value: number }[];
+        const points: [number, number][] = [];
+        for (const r of [...old, ...recent]) {
+          if (points.length > 0 && points[points.length - 1][0] === r.bucket) continue;
+          points.push([r.bucket, round(r.value)]);
+        }
+        return { modelId: s.model_id, instanceId: s.instance_id, points };
+      }),
+    };
+  }
+
+  /** The latest point of every series of a service, at every level (the overview and `/metrics`). */
+  latest(serviceId?: string): (TMetricPoint & { modelId: string; instanceId: string })[] {
+    this.flush();
+    const rows = this.db
+      .prepare(
+        `SELECT s.service_id, s.metric, s.model_id, s.instance_id, p.ts, p.value FROM metric_series s
+         JOIN metric_points p ON p.series_id = s.id AND p.ts = (SELECT MAX(ts) FROM metric_points WHERE series_id = s.id)
+         ${serviceId ? 'WHERE s.service_id = ?' : ''}`,
+      )
+      .all(...(serviceId ? [serviceId] : [])) as { service_id: string; metric: string; model_id: string; instance_id: string; ts: number; value: number }[];
+    return rows.map((r) => ({ serviceId: r.service_id, metric: r.metric, modelId: r.model_id, instanceId: r.instance_id, ts: r.ts, value: r.value }));
+  }
+
+  /** Aggregates every complete hour not yet aggregated (idempotent), then drops what is past retention. */
+  maintain(nowMs = Date.now()): void {
+    this.flush();
+    const until = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
+    if (until > this.rolledUntil) {
+      const from = this.rolledUntil || ((this.db.prepare('SELECT MIN(ts) AS ts FROM metric_points').get() as { ts: number | null }).ts ?? until);
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO metric_hourly (series_id, ts, avg, min, max, n)
+           SELECT series_id, (ts / ${HOUR_MS}) * ${HOUR_MS}, AVG(value), MIN(value), MAX(value), COUNT(*) FROM metric_points
+           WHERE ts >= ? AND ts < ? GROUP BY series_id, ts / ${HOUR_MS}`,
+        )
+        .run(Math.floor(from / HOUR_MS) * HOUR_MS, until);
+      this.rolledUntil = until;
+    }
+    this.db.prepare('DELETE FROM metric_points WHERE ts < ?').run(nowMs - this.retention.rawRetentionMs);
+    this.db.prepare('DELETE FROM metric_hourly WHERE ts < ?').run(nowMs - this.retention.hourlyRetentionMs);
+  }
+
+  /** A deleted service's series go with it (guide §5.3: deleted services show no metrics). */
+  forgetService(serviceId: string): void {
+    this.batch.flush();
+    const ids = this.db.prepare('SELECT id FROM metric_series WHERE service_id = ?').all(serviceId) as { id: number }[];
+    this.db.transaction(() => {
+      for (const { id } of ids) {
+        this.db.prepare('DELETE FROM metric_points WHERE series_id = ?').run(id);
+        this.db.prepare('DELETE FROM metric_hourly WHERE series_id = ?').run(id);
+      }
+      this.db.prepare('DELETE FROM metric_series WHERE service_id = ?').run(serviceId);
+    })();
+    for (const key of this.seriesIds.keys()) if (key.startsWith(`${serviceId}\0`)) this.seriesIds.delete(key);
+  }
+
+  private seriesId(serviceId: string, metric: string, modelId: string, instanceId: string): number {
+    const key = `${serviceId}\0${metric}\0${modelId}\0${instanceId}`;
+    let id = this.seriesIds.get(key);
+    if (id === undefined) {
+      this.db.prepare('INSERT OR IGNORE INTO metric_series (service_id, metric, model_id, instance_id) VALUES (?, ?, ?, ?)').run(serviceId, metric, modelId, instanceId);
+      id = (this.db.prepare('SELECT id FROM metric_series WHERE service_id = ? AND metric = ? AND model_id = ? AND instance_id = ?').get(serviceId, metric, modelId, instanceId) as { id: number }).id;
+      this.seriesIds.set(key, id);
+    }
+    return id;
+  }
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;

@@ -1,0 +1,239 @@
+/**
+ * Turns what the gateway counted and what instances used into the metrics of table 5-1. Every
+ * tick (10 s) it drains the gateway's counters, reads each live instance's usage, and hands the
+ * tick's values to the live view; every minute it writes one point per metric for each instance,
+ * each version (model load) and each service. Nothing here is on the prediction path.
+ */
+import type { TLiveTick } from '../../contracts/monitoring';
+import type { RequestMetrics, TSeries, TStatusClass } from '../gateway/request-metrics';
+import { LatencyHistogram } from './latency-histogram';
+import { LIVE_PERIOD_MS, METRIC_PERIOD_MS } from './metric-catalog';
+import type { MetricStore, TMetricPoint } from './metric-store';
+import { usageRates, type TUsageRates, type TUsageReading } from './instance-usage';
+
+/** A live instance as monitoring sees it: where it runs and what its flavor gives it. */
+export type TMonitoredInstance = {
+  id: string;
+  serviceId: string;
+  versionId: string;
+  cpus: number;
+  memoryBytes: number;
+  nodeId: string;
+  gpuIndices: readonly number[];
+};
+
+export type TGpuReading = { index: number; utilizationPct: number | null; memoryUsedMiB: number | null; memoryTotalMiB: number };
+
+export type TCollectorSources = {
+  requests: Pick<RequestMetrics, 'drain'>;
+  inflight: { count(instanceId: string): number };
+  instances(): TMonitoredInstance[];
+  /** The instance's latest usage reading (cumulative counters); undefined when the runtime has none yet. */
+  usage(instanceId: string): TUsageReading | undefined;
+  /** The GPUs of a node as nvidia-smi last read them. */
+  gpus(nodeId: string): readonly TGpuReading[];
+};
+
+
+type TCalls = { counts: Record<TStatusClass, number>; latencySumMs: number; latency: LatencyHistogram; bytesIn: number; bytesOut: number };
+/** What one instance (or, with instanceId '', the gateway's refusals of a service) accumulated over a window. */
+type TAccumulator = {
+  serviceId: string;
+  versionId: string;
+  instanceId: string;
+  calls: TCalls;
+  /** Sums and counts of the resource values of each tick, averaged when the minute closes. */
+  resources: Map<string, { sum: number; n: number }>;
+  inflightMax: number;
+};
+
+const RESOURCE_METRICS = ['cpu_usage', 'mem_usage', 'gpu_util', 'gpu_mem_usage', 'disk_read_rate', 'disk_write_rate', 'send_bytes_rate', 'recv_bytes_rate'] as const;
+/** Resource metrics that add up across instances (rates); the rest are percentages and average. */
+const SUMMED = new Set(['disk_read_rate', 'disk_write_rate', 'send_bytes_rate', 'recv_bytes_rate']);
+
+export class MetricsCollector {
+  private minute: Map<string, TAccumulator> = new Map();
+  private minuteStart: number;
+  private readonly lastReading = new Map<string, TUsageReading>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly tickMs: number;
+  private readonly minuteMs: number;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly sources: TCollectorSources,
+    private readonly store: MetricStore,
+    private readonly onTick: (tick: TLiveTick) => void = () => undefined,
+    opts: { tickMs?: number; minuteMs?: number; clock?: () => number } = {},
+  ) {
+    this.tickMs = opts.tickMs ?? LIVE_PERIOD_MS;
+    this.minuteMs = opts.minuteMs ?? METRIC_PERIOD_MS;
+    this.clock = opts.clock ?? Date.now;
+    this.minuteStart = this.floorMinute(this.clock());
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.tick(), this.tickMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One collection: closes the minute first when the clock has moved past it. */
+  tick(): void {
+    const now = this.clock();
+    const window = new Map<string, TAccumulator>();
+    for (const s of this.sources.requests.drain()) addCalls(accumulator(window, s.serviceId, s.versionId, s.instanceId), s);
+    const live = this.sources.instances();
+    for (const inst of live) {
+      const acc = accumulator(window, inst.serviceId, inst.versionId, inst.id);
+      acc.inflightMax = this.sources.inflight.count(inst.id);
+      for (const [metric, value] of Object.entries(this.resourceValues(inst))) if (value !== null) acc.resources.set(metric, { sum: value, n: 1 });
+    }
+    for (const id of this.lastReading.keys()) if (!live.some((i) => i.id === id)) this.lastReading.delete(id);
+
+    this.publishLive(window, now);
+    if (this.floorMinute(now) !== this.minuteStart) this.closeMinute(now);
+    for (const acc of window.values()) mergeInto(accumulator(this.minute, acc.serviceId, acc.versionId, acc.instanceId), acc);
+  }
+
+  /** Writes the minute being accumulated as one point per series, and starts the next (tests call it to cut a minute short). */
+  closeMinute(now = this.clock()): void {
+    const ts = this.minuteStart;
+    this.minuteStart = this.floorMinute(now);
+    const accs = [...this.minute.values()];
+    this.minute = new Map();
+    if (accs.length === 0) return;
+    this.store.write(minutePoints(accs, ts));
+  }
+
+  private floorMinute(t: number): number {
+    return Math.floor(t / this.minuteMs) * this.minuteMs;
+  }
+
+  /** The instance's resource metrics now: percentages of what its flavor gives it, rates in bit/min. */
+  private resourceValues(inst: TMonitoredInstance): Record<(typeof RESOURCE_METRICS)[number], number | null> {
+    const reading = this.sources.usage(inst.id);
+    let rates: TUsageRates | undefined;
+    if (reading) {
+      const prev = this.lastReading.get(inst.id);
+      // The engine's samples arrive on their own schedule: a repeated sample gives no new rate.
+      if (!prev || reading.ts > prev.ts) {
+        rates = usageRates(prev, reading);
+        this.lastReading.set(inst.id, reading);
+      }
+    }
+    const gpus = inst.gpuIndices.length > 0 ? this.sources.gpus(inst.nodeId).filter((g) => inst.gpuIndices.includes(g.index)) : [];
+    const avg = (xs: (number | null)[]) => (xs.length > 0 && xs.every((x) => x !== null) ? (xs as number[]).reduce((a, b) => a + b, 0) / xs.length : null);
+    const bitsPerMinute = (bps: number | null | undefined) => (bps === null || bps === undefined ? null : bps * 8 * 60);
+    return {
+      cpu_usage: rates?.cpuCores !== null && rates?.cpuCores !== undefined && inst.cpus > 0 ? (rates.cpuCores / inst.cpus) * 100 : null,
+      mem_usage: rates?.memBytes !== null && rates?.memBytes !== undefined && inst.memoryBytes > 0 ? (rates.memBytes / inst.memoryBytes) * 100 : null,
+      gpu_util: avg(gpus.map((g) => g.utilizationPct)),
+      gpu_mem_usage: avg(gpus.map((g) => (g.memoryUsedMiB === null || !g.memoryTotalMiB ? null : (g.memoryUsedMiB / g.memoryTotalMiB) * 100))),
+      disk_read_rate: bitsPerMinute(rates?.diskReadBps), disk_write_rate: bitsPerMinute(rates?.diskWriteBps),
+      send_bytes_rate: bitsPerMinute(rates?.netTxBps), recv_bytes_rate: bitsPerMinute(rates?.netRxBps),
+    };
+  }
+
+  /** The live view: this tick's values per service and version, counts scaled to per-minute rates. */
+  private publishLive(window: Map<string, TAccumulator>, now: number): void {
+    const byService = new Map<string, TAccumulator[]>();
+    for (const acc of window.values()) byService.set(acc.serviceId, [...(byService.get(acc.serviceId) ?? []), acc]);
+    const perMinute = this.minuteMs / this.tickMs;
+    for (const [serviceId, accs] of byService) {
+      const versions: TLiveTick['versions'] = {};
+      for (const versionId of new Set(accs.map((a) => a.versionId).filter(Boolean))) {
+        versions[versionId] = liveValues(accs.filter((a) => a.versionId === versionId), perMinute);
+      }
+      this.onTick({ serviceId, ts: now, service: liveValues(accs, perMinute), versions });
+    }
+  }
+}
+
+function accumulator(map: Map<string, TAccumulator>, serviceId: string, versionId: string, instanceId: string): TAccumulator {
+  const key = `${serviceId}\0${versionId}\0${instanceId}`;
+  let acc = map.get(key);
+  if (!acc) {
+    acc = { serviceId, versionId, instanceId, calls: emptyCalls(), resources: new Map(), inflightMax: 0 };
+    map.set(key, acc);
+  }
+  return acc;
+}
+
+const emptyCalls = (): TCalls => ({ counts: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, latencySumMs: 0, latency: new LatencyHistogram(), bytesIn: 0, bytesOut: 0 });
+
+function addCalls(acc: TAccumulator, s: Pick<TSeries, 'counts' | 'latencySumMs' | 'latency' | 'bytesIn' | 'bytesOut'>): void {
+  for (const k of ['2xx', '3xx', '4xx', '5xx'] as const) acc.calls.counts[k] += s.counts[k];
+  acc.calls.latencySumMs += s.latencySumMs;
+  acc.calls.latency.merge(s.latency);
+  acc.calls.bytesIn += s.bytesIn;
+  acc.calls.bytesOut += s.bytesOut;
+}
+
+function mergeInto(into: TAccumulator, from: TAccumulator): void {
+  addCalls(into, from.calls);
+  into.inflightMax = Math.max(into.inflightMax, from.inflightMax);
+  for (const [metric, v] of from.resources) {
+    const r = into.resources.get(metric) ?? { sum: 0, n: 0 };
+    into.resources.set(metric, { sum: r.sum + v.sum, n: r.n + v.n });
+  }
+}
+
+/** The call metrics of some accumulators together (counts added, latency histograms merged). */
+function callValues(accs: readonly TAccumulator[], scale = 1): Record<string, number> {
+  const calls = emptyCalls();
+  for (const a of accs) addCalls({ calls } as TAccumulator, a.calls);
+  const c = calls.counts;
+  const total = c['2xx'] + c['3xx'] + c['4xx'] + c['5xx'];
+  const out: Record<string, number> = {
+    total_called_times: total * scale, successfully_called_times: (c['2xx'] + c['3xx']) * scale, failed_called_times: (c['4xx'] + c['5xx']) * scale,
+    req_count_2xx: c['2xx'] * scale, req_count_4xx: c['4xx'] * scale, req_count_5xx: c['5xx'] * scale,
+    inflight_requests: accs.reduce((n, a) => n + a.inflightMax, 0),
+  };
+  if (total > 0) {
+    out.avg_latency = calls.latencySumMs / total;
+    out.latency_p50 = calls.latency.quantile(0.5)!;
+    out.latency_p95 = calls.latency.quantile(0.95)!;
+    out.latency_p99 = calls.latency.quantile(0.99)!;
+  }
+  return out;
+}
+
+/** Each instance's resource metrics averaged over the window, then combined: percentages averaged, rates added. */
+function resourceValues(accs: readonly TAccumulator[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const metric of RESOURCE_METRICS) {
+    const perInstance = accs.map((a) => a.resources.get(metric)).filter((r): r is { sum: number; n: number } => !!r && r.n > 0).map((r) => r.sum / r.n);
+    if (perInstance.length === 0) continue;
+    const total = perInstance.reduce((a, b) => a + b, 0);
+    out[metric] = SUMMED.has(metric) ? total : total / perInstance.length;
+  }
+  return out;
+}
+
+function liveValues(accs: readonly TAccumulator[], perMinute: number): Record<string, number> {
+  return { ...resourceValues(accs.filter((a) => a.instanceId)), ...callValues(accs, perMinute) };
+}
+
+/** One point per metric for each instance, version and service of the minute starting at `ts`. */
+export function minutePoints(accs: readonly TAccumulator[], ts: number): TMetricPoint[] {
+  const points: TMetricPoint[] = [];
+  const emit = (serviceId: string, modelId: string, instanceId: string, values: Record<string, number>) => {
+    for (const [metric, value] of Object.entries(values)) points.push({ metric, serviceId, modelId, instanceId, ts, value });
+  };
+  const instances = accs.filter((a) => a.instanceId);
+  for (const a of instances) emit(a.serviceId, a.versionId, a.instanceId, { ...resourceValues([a]), ...callValues([a]) });
+  const byVersion = new Map<string, TAccumulator[]>();
+  for (const a of instances) byVersion.set(`${a.serviceId}\0${a.versionId}`, [...(byVersion.get(`${a.serviceId}\0${a.versionId}`) ?? []), a]);
+  for (const group of byVersion.values()) emit(group[0].serviceId, group[0].versionId, '', { ...resourceValues(group), ...callValues(group) });
+  // The service counts the gateway's refusals too (no instance: instanceId '').
+  for (const serviceId of new Set(accs.map((a) => a.serviceId))) {
+    const all = accs.filter((a) => a.serviceId === serviceId);
+    emit(serviceId, '', '', { ...resourceValues(all.filter((a) => a.instanceId)), ...callValues(all) });
+  }
+  return points;
+}

@@ -1,0 +1,154 @@
+/**
+ * Monitoring end to end over real HTTP: predictions through the gateway become the metrics of guide
+ * table 5-1, exactly, per status class and per level; the process runtime's /proc readings become
+ * CPU and memory usage; GET /metrics parses with a Prometheus text parser and is scoped by token.
+ */
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getToken, startTestAnvil, type TTestAnvil } from '../../test-support/anvil-harness';
+import { deployPackage } from '../../test-support/deploy-package';
+
+const SCRAPE_TOKEN = 'scrape-token-for-tests-0123456789';
+const MODEL = `
+from model_service.model_service import SingleNodeService
+
+class Echo(SingleNodeService):
+    def _inference(self, data):
+        if data.get("fail"):
+            raise ValueError("asked to fail")
+        return data
+`;
+
+let anvil: TTestAnvil;
+let auth: { token: string; projectId: string };
+let serviceId: string;
+type TMonitor = { series: { metric_name: string; unit: string; model_id: string; instance_id: string; datapoints: [number, number][] }[]; step_ms: number; ready_since: number | null };
+
+const predict = (body: unknown, token = auth.token) =>
+  fetch(`${anvil.url}/v1/infers/${serviceId}`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+    await r.arrayBuffer();
+    return r.status;
+  });
+const get = async (p: string, token = auth.token) => {
+  const res = await fetch(`${anvil.url}${p}`, { headers: { 'x-auth-token': token } });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+const monitor = async (query: string) => (await get(`/v1/${auth.projectId}/services/${serviceId}/monitor?${query}`)).body as unknown as TMonitor;
+const total = (m: TMonitor, metric: string) => m.series.filter((s) => s.metric_name === metric).flatMap((s) => s.datapoints).reduce((n, [, v]) => n + v, 0);
+
+beforeAll(async () => {
+  anvil = await startTestAnvil(undefined, { monitoring: { autoStart: false, scrapeToken: SCRAPE_TOKEN } });
+  auth = await getToken(anvil.url);
+  ({ serviceId } = await deployPackage(anvil.url, auth, 'monitored', MODEL));
+  const { collector } = anvil.core.monitoring;
+  collector.tick();
+  collector.closeMinute();
+  // The window under test: 25 answers, 3 model failures, 7 refusals at the gateway.
+  const statuses = [];
+  for (let i = 0; i < 25; i++) statuses.push(await predict({ i }));
+  for (let i = 0; i < 3; i++) statuses.push(await predict({ fail: true }));
+  for (let i = 0; i < 7; i++) statuses.push(await predict({ i }, 'not-a-token'));
+  expect(statuses.filter((s) => s === 200)).toHaveLength(25);
+  expect(statuses.filter((s) => s >= 500)).toHaveLength(3);
+  expect(statuses.filter((s) => s === 401)).toHaveLength(7);
+  collector.tick();
+  await new Promise((r) => setTimeout(r, 300));
+  collector.tick();
+  collector.closeMinute();
+}, 120_000);
+
+afterAll(() => anvil?.close());
+
+describe('metrics of table 5-1', () => {
+  it('lists the guide\'s 17 metrics with their units, and the extras', async () => {
+    const { body } = await get(`/v1/${auth.projectId}/metrics/catalog`);
+    const metrics = body.metrics as { metric_name: string; unit: string; in_guide: boolean }[];
+    expect(body.namespace).toBe('SYS.ModelArts');
+    expect(metrics.filter((m) => m.in_guide).map((m) => `${m.metric_name} ${m.unit}`)).toEqual([
+      'cpu_usage %', 'mem_usage %', 'gpu_util %', 'gpu_mem_usage %', 'npu_util %', 'npu_mem_usage %',
+      'successfully_called_times Count/min', 'failed_called_times Count/min', 'total_called_times Count/min',
+      'disk_read_rate bit/min', 'disk_write_rate bit/min', 'send_bytes_rate bit/min', 'recv_bytes_rate bit/min',
+      'req_count_2xx Count/min', 'req_count_4xx Count/min', 'req_count_5xx Count/min', 'avg_latency ms',
+    ]);
+    expect(metrics.filter((m) => !m.in_guide).map((m) => m.metric_name)).toEqual(['latency_p50', 'latency_p95', 'latency_p99', 'inflight_requests']);
+  });
+
+  it('counts every request sent through the gateway, exactly, per status class', async () => {
+    const m = await monitor('metrics=total_called_times,successfully_called_times,failed_called_times,req_count_2xx,req_count_4xx,req_count_5xx&hours=1');
+    expect(Object.fromEntries(['total_called_times', 'successfully_called_times', 'failed_called_times', 'req_count_2xx', 'req_count_4xx', 'req_count_5xx'].map((k) => [k, total(m, k)]))).toEqual({
+      total_called_times: 35, successfully_called_times: 25, failed_called_times: 10, req_count_2xx: 25, req_count_4xx: 7, req_count_5xx: 3,
+    });
+    expect(m.series.every((s) => s.model_id === '' && s.instance_id === '')).toBe(true);
+  });
+
+  it('counts per version and per instance what reached them (refusals stay at the service)', async () => {
+    const detail = anvil.core.services.get(auth.projectId, serviceId);
+    const version = await monitor('metrics=total_called_times,req_count_5xx&level=version');
+    expect(total(version, 'total_called_times')).toBe(28);
+    expect(version.series[0].model_id).toBe(detail.versions[0].id);
+    const instance = await monitor('metrics=total_called_times&level=instance');
+    expect(total(instance, 'total_called_times')).toBe(28);
+    expect(instance.series[0].instance_id).toBe(detail.instances[0].id);
+  });
+
+  it('gives latency as an average and percentiles, in ms', async () => {
+    const m = await monitor('metrics=avg_latency,latency_p50,latency_p99');
+    for (const metric of ['avg_latency', 'latency_p50', 'latency_p99']) {
+      const values = m.series.find((s) => s.metric_name === metric)!.datapoints.map(([, v]) => v);
+      expect(values.length).toBeGreaterThan(0);
+      for (const v of values) expect(v).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads CPU and memory of a process instance from /proc as a share of its flavor (cpu.1u2g)', async () => {
+    const m = await monitor('metrics=cpu_usage,mem_usage,gpu_util,send_bytes_rate&level=instance');
+    const mem = m.series.find((s) => s.metric_name === 'mem_usage')!.datapoints.map(([, v]) => v);
+    // A Python model server with numpy holds tens of MB of the 2 GiB: between 0.1% and 50%.
+    expect(mem.some((v) => v > 0.1 && v < 50)).toBe(true);
+    expect(m.series.find((s) => s.metric_name === 'cpu_usage')!.datapoints.length).toBeGreaterThan(0);
+    // No GPU, and no per-process network on the process runtime: no series rather than zeros.
+    expect(m.series.filter((s) => s.metric_name === 'gpu_util' || s.metric_name === 'send_bytes_rate')).toEqual([]);
+    expect(m.ready_since).toBeGreaterThan(0);
+  });
+
+  it('refuses unknown metrics and bad ranges naming the field', async () => {
+    const bad = async (query: string) => (await get(`/v1/${auth.projectId}/services/${serviceId}/monitor?${query}`));
+    expect(await bad('metrics=cpu_usage,nope')).toMatchObject({ status: 400, body: { field: 'metrics' } });
+    expect((await bad('hours=2')).status).toBe(400);
+    expect(await bad('from=2000&to=1000')).toMatchObject({ status: 400, body: { field: 'range.to' } });
+    expect((await get(`/v1/${auth.projectId}/services/00000000-0000-0000-0000-000000000000/monitor`)).status).toBe(404);
+  });
+});
+
+describe('GET /metrics (Prometheus)', () => {
+  const scrape = (headers: Record<string, string>) => fetch(`${anvil.url}/metrics`, { headers });
+  const samples = async (res: Response) => parsePrometheusTextFormat(await res.text()) as { name: string; type: string; metrics: { value: string; labels: Record<string, string> }[] }[];
+
+  it('parses as the text format, with the dimensions as labels and one level per sample', async () => {
+    const res = await scrape({ authorization: `Bearer ${auth.token}` });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const families = await samples(res);
+    const calls = families.find((f) => f.name === 'total_called_times')!;
+    expect(calls.type).toBe('GAUGE');
+    const service = calls.metrics.find((m) => m.labels.service_id === serviceId && m.labels.level === 'service')!;
+    expect(service.labels).toMatchObject({ project_id: auth.projectId, service_name: 'monitored', model_id: '', instance_id: '' });
+    expect(Number(service.value)).toBeGreaterThan(0);
+    expect(calls.metrics.filter((m) => m.labels.service_id === serviceId).map((m) => m.labels.level).sort()).toEqual(['instance', 'service', 'version']);
+  });
+
+  it('needs a token: the operator\'s scrape token sees every project, an IAM token its own', async () => {
+    expect((await scrape({})).status).toBe(401);
+    expect((await scrape({ authorization: 'Bearer wrong-token-wrong-token' })).status).toBe(401);
+    const all = await samples(await scrape({ authorization: `Bearer ${SCRAPE_TOKEN}` }));
+    expect(all.find((f) => f.name === 'total_called_times')!.metrics.some((m) => m.labels.service_id === serviceId)).toBe(true);
+    const headers = { 'x-auth-token': auth.token, 'content-type': 'application/json' };
+    const created = await fetch(`${anvil.url}/v3/projects`, { method: 'POST', headers, body: JSON.stringify({ project: { name: 'elsewhere' } }) });
+    const project = ((await created.json()) as { project: { id: string } }).project;
+    const users = ((await (await fetch(`${anvil.url}/v3/users`, { headers })).json()) as { users: { id: string; name: string }[] }).users;
+    await fetch(`${anvil.url}/v3/projects/${project.id}/users/${users.find((u) => u.name === 'admin')!.id}`, { method: 'PUT', headers });
+    const other = await getToken(anvil.url, { name: 'elsewhere' });
+    const theirs = await samples(await scrape({ 'x-auth-token': other.token }));
+    expect(theirs.flatMap((f) => f.metrics).some((m) => m.labels.service_id === serviceId)).toBe(false);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * Monitoring of services (guide §5): the metric store, the collector and where its readings come
+ * from (the gateway's counters, `/proc` for process instances, the engine's stats for containers,
+ * nvidia-smi for GPUs), and the queries the console and the REST API make.
+ */
+import type { TLiveTick, TMetricQueryInput, TMetricQueryResult } from '../../contracts/monitoring';
+import { ZMetricQuerySchema } from '../../contracts/monitoring';
+import type { DomainBus } from '../bus';
+import type { TDatabase } from '../db/database';
+import { findFlavor } from '../deploy/flavors';
+import type { TLiveInstance } from '../deploy/instance-supervisor';
+import { invalid } from '../errors';
+import type { InflightRequests } from '../gateway/inflight';
+import type { RequestMetrics } from '../gateway/request-metrics';
+import type { TStatsSample } from '../runtime/docker/container-stats';
+import { readingFromStats, readProcess, type TUsageReading } from './instance-usage';
+import { metricDef } from './metric-catalog';
+import { MetricStore, type TMetricRetention } from './metric-store';
+import { prometheusText, type TServiceRef } from './prometheus-exposition';
+import { sameSecret } from '../access/secret-box';
+import { MetricsCollector, type TGpuReading, type TMonitoredInstance } from './metrics-collector';
+
+export type TMonitoringDeps = {
+  db: TDatabase;
+  bus: DomainBus;
+  requests: RequestMetrics;
+  inflight: InflightRequests;
+  liveInstances(): TLiveInstance[];
+  /** The flavor a version runs with. */
+  flavorOf(serviceId: string, versionId: string): string | undefined;
+  gpus(nodeId: string): readonly TGpuReading[];
+  serviceRef(serviceId: string): TServiceRef | undefined;
+};
+
+/** Instances with a process or container to read: not yet placed or already ended ones have none. */
+const MONITORED = new Set(['starting', 'ready', 'unready']);
+
+export type TMonitoringOptions = {
+  retention?: TMetricRetention;
+  tickMs?: number;
+  minuteMs?: number;
+  autoStart?: boolean;
+  /** ANVIL_METRICS_TOKEN: lets a scraper read every project's metrics from GET /metrics. */
+  scrapeToken?: string;
+};
+
+export class Monitoring {
+  readonly store: MetricStore;
+  readonly collector: MetricsCollector;
+  /** The engine's latest stats of each container instance (pushed every 10 s by the Docker drivers). */
+  private readonly containerReadings = new Map<string, TUsageReading>();
+
+  constructor(
+    private readonly deps: TMonitoringDeps,
+    private readonly opts: TMonitoringOptions = {},
+  ) {
+    this.store = new MetricStore(deps.db, opts.retention);
+    this.collector = new MetricsCollector(
+      {
+        requests: deps.requests, inflight: deps.inflight, gpus: deps.gpus,
+        instances: () => this.monitoredInstances(),
+        usage: (id) => this.usageOf(id),
+      },
+      this.store,
+      (tick: TLiveTick) => deps.bus.emit('metrics.tick', tick),
+      { tickMs: opts.tickMs, minuteMs: opts.minuteMs },
+    );
+    deps.bus.on('service.purged', ({ serviceId }) => this.store.forgetService(serviceId));
+    if (opts.autoStart !== false) this.collector.start();
+  }
+
+  /** A Docker driver's stats sample of one of its containers. */
+  noteContainerStats(sample: TStatsSample & { instanceId: string }): void {
+    this.containerReadings.set(sample.instanceId, readingFromStats(sample));
+  }
+
+  /** Metric series of one service (the caller checked the project), at most `maxPoints` points each. */
+  query(input: TMetricQueryInput, nowMs = Date.now()): TMetricQueryResult {
+    const parsed = ZMetricQuerySchema.safeParse(input);
+    if (!parsed.success) throw invalid(String(parsed.error.issues[0].path.join('.') || 'query'), parsed.error.issues[0].message);
+    const q = parsed.data;
+    const unknown = q.metrics.find((m) => !metricDef(m));
+    if (unknown) throw invalid('metrics', `Unknown metric ${unknown}; see GET /v1/{project_id}/metrics/catalog.`);
+    const to = q.range.kind === 'custom' ? q.range.to : nowMs;
+    const from = q.range.kind === 'custom' ? q.range.from : to - q.range.hours * 3_600_000;
+    if (to - from > this.store.retention.hourlyRetentionMs) throw invalid('range', `Metrics are kept ${Math.round(this.store.retention.hourlyRetentionMs / 86_400_000)} days; ask for a shorter range.`);
+    let stepMs = 0;
+    const series = q.metrics.flatMap((metric) => {
+      const r = this.store.query({ serviceId: q.serviceId, metric, level: q.level, modelId: q.modelId, from, to, maxPoints: q.maxPoints });
+      stepMs = r.stepMs;
+      return r.series.map((s) => ({ metric, ...s }));
+    });
+    const started = this.deps.liveInstances().filter((i) => i.serviceId === q.serviceId && i.startedAt !== null).map((i) => i.startedAt!);
+    return { from, to, stepMs, series, readySince: started.length > 0 ? Math.min(...started) : null };
+  }
+
+  /** Whether `presented` is the operator's scrape token (compared in constant time). */
+  isScrapeToken(presented: string): boolean {
+    return !!this.opts.scrapeToken && sameSecret(presented, this.opts.scrapeToken);
+  }
+
+  /** Prometheus exposition of every service, or of one project's. */
+  prometheus(projectId: string | 'all'): Promise<{ contentType: string; body: string }> {
+    return prometheusText(this.store, this.deps.serviceRef, (ref) => projectId === 'all' || ref.projectId === projectId);
+  }
+
+  close(): void {
+    this.collector.stop();
+    this.store.close();
+  }
+
+  private monitoredInstances(): TMonitoredInstance[] {
+    const out: TMonitoredInstance[] = [];
+    for (const inst of this.deps.liveInstances()) {
+      if (!MONITORED.has(inst.status)) continue;
+      const flavor = findFlavor(this.deps.flavorOf(inst.serviceId, inst.versionId) ?? '');
+      out.push({
+        id: inst.id, serviceId: inst.serviceId, versionId: inst.versionId, nodeId: inst.nodeId, gpuIndices: inst.gpuIndices,
+        cpus: flavor?.cpu ?? 0, memoryBytes: (flavor?.memoryGiB ?? 0) * 1024 ** 3,
+      });
+    }
+    return out;
+  }
+
+  private usageOf(instanceId: string): TUsageReading | undefined {
+    const container = this.containerReadings.get(instanceId);
+    if (container) return container;
+    const pid = this.deps.liveInstances().find((i) => i.id === instanceId)?.pid;
+    return pid ? readProcess(pid) : undefined;
+  }
+}

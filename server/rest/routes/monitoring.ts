@@ -1,0 +1,88 @@
+/** Monitoring over REST (guide §5): the metric catalog and a service's metric series. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { METRIC_LEVELS } from '../../contracts/monitoring';
+import { METRIC_NAMESPACE, METRICS, metricDef } from '../../core/monitoring/metric-catalog';
+import { errorResponses, jsonResponse, ZProjectParamsSchema, ZResourceParamsSchema, type TManagementApp } from './route-kit';
+
+const TAGS = ['Monitoring'];
+
+const ZCatalogSchema = z
+  .object({
+    namespace: z.literal(METRIC_NAMESPACE),
+    period_seconds: z.number(),
+    dimensions: z.array(z.string()),
+    metrics: z.array(z.object({ metric_name: z.string(), name_en: z.string(), name_zh: z.string(), unit: z.string(), in_guide: z.boolean() })),
+  })
+  .meta({ id: 'MetricCatalog' });
+
+const ZMonitorQuerySchema = z.object({
+  metrics: z.string().optional().meta({ description: 'Comma-separated metric names (default: every metric of the catalog).' }),
+  level: z.enum(METRIC_LEVELS).default('service').meta({ description: 'service, version (model load) or instance series.' }),
+  model_id: z.string().optional().meta({ description: "Only this version's series (its version_id)." }),
+  hours: z.enum(['1', '3', '12', '24', '168']).optional().meta({ description: 'The last 1, 3, 12 or 24 hours or 7 days (default 1).' }),
+  from: z.coerce.number().int().nonnegative().optional().meta({ description: 'Start of a custom range, epoch ms (with `to`).' }),
+  to: z.coerce.number().int().nonnegative().optional(),
+  max_points: z.coerce.number().int().min(10).max(2000).default(500),
+});
+
+const ZMonitorSchema = z
+  .object({
+    service_id: z.string(),
+    from: z.number(),
+    to: z.number(),
+    step_ms: z.number().meta({ description: 'Each point averages (or, for percentiles and in-flight requests, takes the maximum of) this many ms of 1-minute points.' }),
+    ready_since: z.number().nullable().meta({ description: 'When the oldest running instance started; null when none runs.' }),
+    series: z.array(z.object({ metric_name: z.string(), unit: z.string(), model_id: z.string(), instance_id: z.string(), datapoints: z.array(z.tuple([z.number(), z.number()])) })),
+  })
+  .meta({ id: 'ServiceMonitor' });
+
+const catalog = createRoute({
+  method: 'get',
+  path: '/v1/{project_id}/metrics/catalog',
+  operationId: 'listMetrics',
+  summary: 'The metrics of guide table 5-1 and the extras Anvil adds',
+  tags: TAGS,
+  request: { params: ZProjectParamsSchema },
+  responses: { 200: jsonResponse(ZCatalogSchema, 'Every metric with its unit.'), ...errorResponses(401, 403) },
+});
+
+const monitor = createRoute({
+  method: 'get',
+  path: '/v1/{project_id}/services/{id}/monitor',
+  operationId: 'getServiceMonitor',
+  summary: "A service's metric series over a range, at most max_points points each",
+  tags: TAGS,
+  request: { params: ZResourceParamsSchema, query: ZMonitorQuerySchema },
+  responses: { 200: jsonResponse(ZMonitorSchema, 'One series per metric and per version or instance at those levels.'), ...errorResponses(400, 401, 403, 404) },
+});
+
+export function registerMonitoringRoutes(app: TManagementApp): void {
+  app.openapi(catalog, (c) =>
+    c.json(
+      {
+        namespace: METRIC_NAMESPACE, period_seconds: 60, dimensions: ['service_id', 'model_id', 'instance_id'],
+        metrics: METRICS.map((m) => ({ metric_name: m.id, name_en: m.name.en, name_zh: m.name.zh, unit: m.unit, in_guide: !m.isExtra })),
+      },
+      200,
+    ),
+  );
+
+  app.openapi(monitor, (c) => {
+    const { core, identity } = c.var;
+    const { id } = c.req.valid('param');
+    const q = c.req.valid('query');
+    core.services.summary(identity.projectId, id);
+    const range = q.from !== undefined || q.to !== undefined
+      ? { kind: 'custom' as const, from: q.from ?? 0, to: q.to ?? Date.now() }
+      : { kind: 'last' as const, hours: Number(q.hours ?? '1') as 1 | 3 | 12 | 24 | 168 };
+    const metrics = q.metrics ? q.metrics.split(',').map((m) => m.trim()).filter(Boolean) : METRICS.map((m) => m.id);
+    const r = core.monitoring.query({ serviceId: id, metrics, level: q.level, modelId: q.model_id, range, maxPoints: q.max_points });
+    return c.json(
+      {
+        service_id: id, from: r.from, to: r.to, step_ms: r.stepMs, ready_since: r.readySince,
+        series: r.series.map((s) => ({ metric_name: s.metric, unit: metricDef(s.metric)!.unit, model_id: s.modelId, instance_id: s.instanceId, datapoints: s.points })),
+      },
+      200,
+    );
+  });
+}
