@@ -65,11 +65,11 @@ export class MetricStore {
     // Raw points start where their retention does; anything older comes from the hourly aggregates.
     const rawFrom = Math.max(q.from, Date.now() - this.retention.rawRetentionMs);
     const raw = this.db.prepare(
-      `SELECT (ts / @step) * @step AS bucket, ${takesMax ? 'MAX(value)' : 'AVG(value)'} AS value FROM metric_points
+      `SELECT ts - (ts % @step) AS bucket, ${takesMax ? 'MAX(value)' : 'AVG(value)'} AS value FROM metric_points
        WHERE series_id = @id AND ts >= @from AND ts <= @to GROUP BY bucket ORDER BY bucket`,
     );
     const hourly = this.db.prepare(
-      `SELECT (ts / @step) * @step AS bucket, ${takesMax ? 'MAX(max)' : 'SUM(avg * n) / SUM(n)'} AS value FROM metric_hourly
+      `SELECT ts - (ts % @step) AS bucket, ${takesMax ? 'MAX(max)' : 'SUM(avg * n) / SUM(n)'} AS value FROM metric_hourly
        WHERE series_id = @id AND ts >= @from AND ts < @to GROUP BY bucket ORDER BY bucket`,
     );
     return {
