@@ -8,6 +8,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { TEventRecord } from '@/server/contracts/events';
+import type { TLiveTick } from '@/server/contracts/monitoring';
 import type { TClientToServer, TServerToClient } from '@/server/contracts/realtime';
 import type { TServiceDetail, TServiceSummary } from '@/server/contracts/services';
 import { useTRPC } from '../trpc';
@@ -114,6 +115,20 @@ export function useLiveTopic(topic: string | undefined): void {
       socket.emit('unsubscribe', topic);
     };
   }, [live, topic, trpc, queryClient]);
+}
+
+/** Calls `listener` with each live metrics tick of `serviceId` while mounted (the page subscribes to `service:<id>`). */
+export function useMetricTicks(serviceId: string, listener: (tick: TLiveTick) => void): void {
+  const live = useContext(LiveContext);
+  const latest = useRef(listener);
+  latest.current = listener;
+  useEffect(() => {
+    if (!live) return;
+    const socket = live.socket();
+    const onTick = (tick: TLiveTick) => tick.serviceId === serviceId && latest.current(tick);
+    socket.on('metrics:tick', onTick);
+    return () => void socket.off('metrics:tick', onTick);
+  }, [live, serviceId]);
 }
 
 /** Whether pushed updates are flowing (the socket is connected). */

@@ -19,6 +19,7 @@ import { AutoStopEditor } from './auto-stop';
 import { CallingGuide } from './calling-guide';
 import { CloudShellPanel } from './cloud-shell-panel';
 import { InstancesTable } from './instances-table';
+import { MonitoringPanel } from '../monitoring/monitoring-panel';
 import { LogsPanel } from './logs-panel';
 import { PredictionPanel } from './prediction-panel';
 import { ServiceAccessFields } from './service-access-fields';
@@ -121,6 +122,7 @@ export function ServiceDetail({ id }: { id: string }) {
               ),
             },
             { id: 'events', label: t('serviceDetail.tab.events'), render: () => <EventsTable query={events} /> },
+            { id: 'monitoring', label: t('serviceDetail.tab.monitoring'), render: () => <MonitoringPanel service={s} /> },
             { id: 'logs', label: t('serviceDetail.tab.logs'), render: () => <LogsPanel serviceId={s.id} /> },
             // Guide §3.1.6: only for running services.
             ...(s.status === 'running' || s.status === 'concerning'

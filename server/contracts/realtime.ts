@@ -1,6 +1,7 @@
 /** socket.io event maps shared by the server adapter and the browser. */
 import { z } from 'zod';
 import type { TEventRecord } from './events';
+import type { TLiveTick } from './monitoring';
 import type { TInstance, TServiceSummary } from './services';
 
 /** Rooms a browser can join: a list page or one resource's page. */
@@ -16,6 +17,8 @@ export type TServerToClient = {
   'service:instances': (payload: { serviceId: string; instances: TInstance[] }) => void;
   'app:update': (payload: { id: string }) => void;
   'event:new': (event: TEventRecord) => void;
+  /** Every 10 s while the service runs: its live metrics (subscribers of `service:<id>`). */
+  'metrics:tick': (tick: TLiveTick) => void;
 };
 
 export type TClientToServer = {

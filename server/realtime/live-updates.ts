@@ -126,6 +126,9 @@ export function attachLiveUpdates(
   core.bus.on('app.changed', ({ projectId, appId }) => {
     io.to([projectRoom(projectId, 'apps'), `app:${appId}`]).emit('app:update', { id: appId });
   });
+  core.bus.on('metrics.tick', (tick) => {
+    io.to(`service:${tick.serviceId}`).emit('metrics:tick', tick);
+  });
   core.bus.on('event.recorded', ({ event }) => {
     io.to(`${event.resourceType}:${event.resourceId}`).emit('event:new', event);
   });

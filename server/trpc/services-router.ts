@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZAutoStopSchema, ZCreateServiceSchema, ZLogQuerySchema, ZSetServiceVersionsSchema } from '../contracts/services';
+import type { TMetricQueryInput } from '../contracts/monitoring';
 import { authedProcedure, router } from './init';
 
 const ZId = z.object({ id: z.string().min(1) });
@@ -36,5 +37,10 @@ export const servicesRouter = router({
   logs: authedProcedure.input(ZLogQuerySchema).query(({ ctx, input }) => {
     ctx.core.services.summary(ctx.identity.projectId, input.serviceId);
     return ctx.core.logs.query(input);
+  }),
+  /** Monitoring charts (guide §5): the core validates the query and names the field at fault. */
+  metrics: authedProcedure.input(z.object({ serviceId: z.string().min(1) }).passthrough()).query(({ ctx, input }) => {
+    ctx.core.services.summary(ctx.identity.projectId, input.serviceId);
+    return ctx.core.monitoring.query(input as TMetricQueryInput);
   }),
 });

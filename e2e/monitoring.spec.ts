@@ -1,0 +1,35 @@
+/**
+ * The Monitoring tab (guide table 3-5, §5): open it on a running service, send predictions over
+ * REST, and watch the call count rise live (the collector ticks every 10 s over socket.io) while
+ * the charts say which metrics this service cannot have and why.
+ */
+import { expect, test } from '@playwright/test';
+import { login } from './pages/console';
+import { api, deploy, importIris, IRIS_BODY } from './pages/gateway';
+
+test('calls rise live on the monitoring tab; unavailable metrics say why', async ({ page, request }) => {
+  const a = await api(request);
+  const [modelId] = await importIris(a, 'monitoring-e2e', 'iris-monitored', ['0.0.1']);
+  const serviceId = await deploy(a, 'monitored-iris', modelId);
+
+  await login(page, `/services/${serviceId}`);
+  await page.getByRole('tab', { name: 'Monitoring' }).click();
+  await expect(page.getByTestId('monitoring-note')).toContainText('Data begins when the service became ready');
+  await expect(page.getByRole('figure', { name: 'GPU usage' })).toContainText("Unavailable: this service's instances have no GPU.");
+  await expect(page.getByRole('figure', { name: 'NPU usage' })).toContainText('no node of Anvil reports an NPU');
+  await expect(page.getByRole('figure', { name: 'Uplink / downlink rate' })).toContainText('instances share the host network');
+  await expect(page.getByText('Live: updated every 10 s')).toBeVisible();
+
+  for (let i = 0; i < 30; i++) expect((await a.call('POST', `/v1/infers/${serviceId}`, IRIS_BODY)).status).toBe(200);
+  // 30 calls within one 10-s tick read as a per-minute rate: a count above zero appears without reload.
+  const calls = page.getByTestId('now-total_called_times');
+  await expect.poll(async () => Number(await calls.textContent()), { timeout: 30_000 }).toBeGreaterThan(0);
+  // The calls chart draws (uPlot's canvas) from the live ticks, its legend naming the series.
+  const chart = page.getByRole('figure', { name: 'Calls by status' });
+  await expect(chart.locator('canvas')).toBeVisible();
+  await expect(chart.getByText('req_count_2xx')).toBeVisible();
+  await expect(page.getByTestId('now-mem_usage')).toHaveText(/^\d+(\.\d)?%$/);
+
+  await page.getByLabel('Series').selectOption('version');
+  await expect(chart.getByText('iris-monitored 0.0.1 total')).toBeVisible({ timeout: 30_000 });
+});
