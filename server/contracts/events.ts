@@ -20,6 +20,9 @@ const ANVIL_EVENT_MESSAGES = {
   // CloudShell (§3.1.6): who opened a terminal on which instance, and why it closed.
   X14: { type: 'normal', en: 'CloudShell session opened by %s on instance %s.', zh: '用户xxx在实例xxx上打开了CloudShell会话。' },
   X15: { type: 'normal', en: 'CloudShell session of %s on instance %s closed: %s', zh: '用户xxx在实例xxx上的CloudShell会话已关闭：xxx' },
+  // Alarm rules (guide §5.2): what fired, on which value, and when it cleared.
+  X16: { type: 'abnormal', en: 'Alarm %s (%s) is firing: %s', zh: '告警xxx（xxx）已触发：xxx' },
+  X17: { type: 'normal', en: 'Alarm %s is resolved: %s', zh: '告警xxx已恢复：xxx' },
 } as const;
 
 export const EVENT_MESSAGES = { ...GUIDE_EVENT_MESSAGES, ...ANVIL_EVENT_MESSAGES };

@@ -188,7 +188,10 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
 
   monitoring = new Monitoring(
     {
-      db, bus, requests: metrics, inflight, liveInstances: () => reconciler.liveInstances(), gpus: (nodeId) => pools.gpuReadings(nodeId),
+      db, bus, box, events, requests: metrics, inflight, liveInstances: () => reconciler.liveInstances(), gpus: (nodeId) => pools.gpuReadings(nodeId),
+      setAlarmed: (serviceId, reason) => reconciler.setAlarmed(serviceId, reason),
+      runningServices: (projectId) => services.list(projectId).filter((s) => s.status === 'running' || s.status === 'concerning').map((s) => ({ id: s.id, name: s.name })),
+      versionsOf: (projectId, serviceId) => (reconciler.service(serviceId)?.project_id === projectId ? reconciler.versionsOf(serviceId).map((v) => v.id) : undefined),
       flavorOf: (serviceId, versionId) => reconciler.versionsOf(serviceId).find((v) => v.id === versionId)?.flavor,
       serviceRef: (serviceId) => {
         const row = reconciler.service(serviceId);
@@ -207,6 +210,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   const housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_MS);
   housekeepingTimer.unref();
   await reconciler.recover();
+  monitoring.alarms.restore();
   autoStop.recover();
   await images.open();
 

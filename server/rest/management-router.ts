@@ -21,6 +21,7 @@ import { registerImageModelRoutes } from './routes/image-models';
 import { registerImageRoutes } from './routes/images';
 import { registerModelRoutes } from './routes/models';
 import { registerMonitoringRoutes } from './routes/monitoring';
+import { registerAlarmRoutes } from './routes/alarms';
 import { registerPoolRoutes } from './routes/pools';
 import { limitBody, type TManagementApp, type TManagementEnv, type TRouteFile } from './routes/route-kit';
 import { registerServiceLifecycleRoutes } from './routes/service-lifecycle';
@@ -29,7 +30,7 @@ import { registerServiceRoutes } from './routes/services';
 
 /** Every resource of the management API, one file each under routes/. */
 const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerImageModelRoutes, registerServiceRoutes, registerServiceLifecycleRoutes, registerAdminRoutes, registerImageRoutes, registerPoolRoutes,
-  registerAccessKeyRoutes, registerAuthAppRoutes, registerServiceAccessRoutes, registerMonitoringRoutes];
+  registerAccessKeyRoutes, registerAuthAppRoutes, registerServiceAccessRoutes, registerMonitoringRoutes, registerAlarmRoutes];
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 const MAX_BODY_BYTES = 1024 * 1024;

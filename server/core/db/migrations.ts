@@ -172,4 +172,24 @@ export const MIGRATIONS: readonly string[] = [
     series_id INTEGER NOT NULL, ts INTEGER NOT NULL, avg REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
   `,
+  // Issue 8: alarm rules (guide §5.2) and what they produce: alarms (firing, then resolved), the
+  // console's notifications (the bell) and webhook delivery attempts.
+  `
+  CREATE TABLE alarm_rules (
+    id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE, rule TEXT NOT NULL,
+    webhook_secret_enc TEXT NOT NULL, created_at INTEGER NOT NULL);
+  CREATE TABLE alarms (
+    id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, project_id TEXT NOT NULL, service_id TEXT NOT NULL, version_id TEXT NOT NULL,
+    rule_name TEXT NOT NULL, severity TEXT NOT NULL, metric TEXT NOT NULL, comparison TEXT NOT NULL, threshold REAL NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')), value REAL NOT NULL, fired_at INTEGER NOT NULL, resolved_at INTEGER);
+  CREATE INDEX alarms_project ON alarms (project_id, fired_at);
+  CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, project_id TEXT NOT NULL, alarm_id TEXT NOT NULL, title TEXT NOT NULL, message TEXT NOT NULL,
+    created_at INTEGER NOT NULL, read_at INTEGER);
+  CREATE INDEX notifications_project ON notifications (project_id, id);
+  CREATE TABLE webhook_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, project_id TEXT NOT NULL, alarm_id TEXT NOT NULL, url TEXT NOT NULL, event TEXT NOT NULL,
+    attempt INTEGER NOT NULL, status TEXT NOT NULL, http_status INTEGER, error TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE INDEX webhook_deliveries_alarm ON webhook_deliveries (alarm_id, id);
+  `,
 ];

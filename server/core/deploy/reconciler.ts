@@ -315,7 +315,22 @@ export class Reconciler {
     for (const placement of placements) this.instances.add(asVersion, versionId, placement);
   }
 
-  /** Running ⇄ concerning as instances come and go; deploying → running once all are ready. */
+  /** Services an alarm fires on, with the status reason it gives: they stay `concerning` while it does. */
+  private readonly alarmed = new Map<string, string>();
+
+  /** An alarm started (reason) or stopped (null) firing on the service (guide §5.2: the alarm status). */
+  setAlarmed(serviceId: string, reason: string | null): void {
+    if (reason) this.alarmed.set(serviceId, reason);
+    else this.alarmed.delete(serviceId);
+    const service = this.service(serviceId);
+    if (!service || service.desired_state !== 'running') return;
+    if (reason && (service.status === 'running' || service.status === 'concerning')) {
+      const instancesDown = service.status === 'concerning' && this.endpoints(serviceId).length < service.instance_count;
+      if (!instancesDown) this.setServiceStatus(service, 'concerning', reason);
+    } else if (!reason) this.serviceHealthChanged(serviceId);
+  }
+
+  /** Running ⇄ concerning as instances come and go (or alarms fire); deploying → running once all are ready. */
   private serviceHealthChanged(serviceId: string): void {
     const service = this.service(serviceId);
     if (!service || service.desired_state !== 'running') return;
@@ -323,13 +338,15 @@ export class Reconciler {
     const isComplete = ready >= service.instance_count;
     if (service.status === 'deploying' && isComplete) {
       this.clearTimer(this.deployTimers, serviceId);
-      this.setServiceStatus(service, 'running');
+      const alarm = this.alarmed.get(serviceId);
+      this.setServiceStatus(service, alarm ? 'concerning' : 'running', alarm ?? '');
       this.record(service, 'S25', service.name);
       this.isStarting.delete(serviceId);
       this.hooks.onRunning(service);
     } else if (service.status === 'concerning' && isComplete) {
       this.clearTimer(this.recoveryTimers, serviceId);
-      this.setServiceStatus(service, 'running');
+      const alarm = this.alarmed.get(serviceId);
+      this.setServiceStatus(service, alarm ? 'concerning' : 'running', alarm ?? '');
     } else if (service.status === 'running' && !isComplete) {
       this.setServiceStatus(service, 'concerning', `${ready} of ${service.instance_count} instances ready`);
       this.armRecoveryTimer(service);

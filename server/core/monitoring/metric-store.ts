@@ -87,6 +87,18 @@ export class MetricStore {
     };
   }
 
+  /** The raw 1-minute values of one series in [from, to] (alarm evaluation); none when the series does not exist. */
+  values(q: { serviceId: string; metric: string; modelId?: string; from: number; to: number }): number[] {
+    this.flush();
+    const rows = this.db
+      .prepare(
+        `SELECT p.value FROM metric_series s JOIN metric_points p ON p.series_id = s.id
+         WHERE s.service_id = ? AND s.metric = ? AND s.model_id = ? AND s.instance_id = '' AND p.ts >= ? AND p.ts <= ? ORDER BY p.ts`,
+      )
+      .all(q.serviceId, q.metric, q.modelId ?? '', q.from, q.to) as { value: number }[];
+    return rows.map((r) => r.value);
+  }
+
   /** The latest point of every series of a service, at every level (the overview and `/metrics`). */
   latest(serviceId?: string): (TMetricPoint & { modelId: string; instanceId: string })[] {
     this.flush();

@@ -59,16 +59,18 @@ export class MetricsCollector {
   private readonly tickMs: number;
   private readonly minuteMs: number;
   private readonly clock: () => number;
+  private readonly onMinute: (minuteTs: number) => void;
 
   constructor(
     private readonly sources: TCollectorSources,
     private readonly store: MetricStore,
     private readonly onTick: (tick: TLiveTick) => void = () => undefined,
-    opts: { tickMs?: number; minuteMs?: number; clock?: () => number } = {},
+    opts: { tickMs?: number; minuteMs?: number; clock?: () => number; onMinute?: (minuteTs: number) => void } = {},
   ) {
     this.tickMs = opts.tickMs ?? LIVE_PERIOD_MS;
     this.minuteMs = opts.minuteMs ?? METRIC_PERIOD_MS;
     this.clock = opts.clock ?? Date.now;
+    this.onMinute = opts.onMinute ?? (() => undefined);
     this.minuteStart = this.floorMinute(this.clock());
   }
 
@@ -106,8 +108,9 @@ export class MetricsCollector {
     this.minuteStart = this.floorMinute(now);
     const accs = [...this.minute.values()];
     this.minute = new Map();
-    if (accs.length === 0) return;
-    this.store.write(minutePoints(accs, ts));
+    if (accs.length > 0) this.store.write(minutePoints(accs, ts));
+    // Alarm rules evaluate the minute now written (or its absence).
+    this.onMinute(ts);
   }
 
   private floorMinute(t: number): number {

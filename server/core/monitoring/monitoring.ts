@@ -14,7 +14,11 @@ import type { InflightRequests } from '../gateway/inflight';
 import type { RequestMetrics } from '../gateway/request-metrics';
 import type { TStatsSample } from '../runtime/docker/container-stats';
 import { readingFromStats, readProcess, type TUsageReading } from './instance-usage';
-import { metricDef } from './metric-catalog';
+import { METRIC_PERIOD_MS, metricDef } from './metric-catalog';
+import { AlarmEngine } from './alarms/alarm-engine';
+import { AlarmRules } from './alarms/alarm-rules';
+import type { SecretBox } from '../access/secret-box';
+import type { EventLog } from '../telemetry/events';
 import { MetricStore, type TMetricRetention } from './metric-store';
 import { prometheusText, type TServiceRef } from './prometheus-exposition';
 import { sameSecret } from '../access/secret-box';
@@ -23,6 +27,12 @@ import { MetricsCollector, type TGpuReading, type TMonitoredInstance } from './m
 export type TMonitoringDeps = {
   db: TDatabase;
   bus: DomainBus;
+  box: SecretBox;
+  events: EventLog;
+  /** Running (or concerning) services of a project; the versions of one of its services (undefined: no such service). */
+  runningServices(projectId: string): { id: string; name: string }[];
+  versionsOf(projectId: string, serviceId: string): string[] | undefined;
+  setAlarmed(serviceId: string, reason: string | null): void;
   requests: RequestMetrics;
   inflight: InflightRequests;
   liveInstances(): TLiveInstance[];
@@ -42,11 +52,15 @@ export type TMonitoringOptions = {
   autoStart?: boolean;
   /** ANVIL_METRICS_TOKEN: lets a scraper read every project's metrics from GET /metrics. */
   scrapeToken?: string;
+  /** Waits between webhook attempts (tests shorten them). */
+  webhookRetryDelaysMs?: readonly number[];
 };
 
 export class Monitoring {
   readonly store: MetricStore;
   readonly collector: MetricsCollector;
+  readonly rules: AlarmRules;
+  readonly alarms: AlarmEngine;
   /** The engine's latest stats of each container instance (pushed every 10 s by the Docker drivers). */
   private readonly containerReadings = new Map<string, TUsageReading>();
 
@@ -55,6 +69,12 @@ export class Monitoring {
     private readonly opts: TMonitoringOptions = {},
   ) {
     this.store = new MetricStore(deps.db, opts.retention);
+    this.rules = new AlarmRules({ db: deps.db, box: deps.box, versionsOf: deps.versionsOf, firingCount: (id) => this.alarms.firingCount(id) });
+    this.alarms = new AlarmEngine({
+      db: deps.db, bus: deps.bus, rules: this.rules, store: this.store, events: deps.events, runningServices: deps.runningServices,
+      serviceName: (id) => deps.serviceRef(id)?.name, setAlarmed: deps.setAlarmed, minuteMs: opts.minuteMs ?? METRIC_PERIOD_MS,
+      webhookRetryDelaysMs: opts.webhookRetryDelaysMs,
+    });
     this.collector = new MetricsCollector(
       {
         requests: deps.requests, inflight: deps.inflight, gpus: deps.gpus,
@@ -63,7 +83,7 @@ export class Monitoring {
       },
       this.store,
       (tick: TLiveTick) => deps.bus.emit('metrics.tick', tick),
-      { tickMs: opts.tickMs, minuteMs: opts.minuteMs },
+      { tickMs: opts.tickMs, minuteMs: opts.minuteMs, onMinute: (ts) => this.alarms.evaluate(ts) },
     );
     deps.bus.on('service.purged', ({ serviceId }) => this.store.forgetService(serviceId));
     if (opts.autoStart !== false) this.collector.start();
