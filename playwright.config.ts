@@ -37,6 +37,9 @@ export default defineConfig({
       ANVIL_POOL_MEMORY_GIB: '64',
       // Specs deploy on the process pool unless they choose one (the Docker specs pick "docker" in the wizard).
       ANVIL_DEFAULT_POOL: 'local',
+      // Alarm specs see a rule fire within seconds: 2-s ticks and 6-s metric minutes.
+      ANVIL_METRICS_TICK_MS: '2000',
+      ANVIL_METRICS_MINUTE_MS: '6000',
       // Containers of a run never outlive it.
       ANVIL_STOP_CONTAINERS_ON_EXIT: '1',
       // The image repository's gate (e2e/image-repository.spec.ts reads the address from the page).

@@ -33,3 +33,25 @@ test('calls rise live on the monitoring tab; unavailable metrics say why', async
   await page.getByLabel('Series').selectOption('version');
   await expect(chart.getByText('iris-monitored 0.0.1 total')).toBeVisible({ timeout: 30_000 });
 });
+
+test('the overview counts calls and failed calls of the last 24 h and shows node capacity', async ({ page, request }) => {
+  const a = await api(request);
+  const [modelId] = await importIris(a, 'overview-e2e', 'iris-overview', ['0.0.1']);
+  const serviceId = await deploy(a, 'overview-iris', modelId);
+  for (let i = 0; i < 12; i++) expect((await a.call('POST', `/v1/infers/${serviceId}`, IRIS_BODY)).status).toBe(200);
+  for (let i = 0; i < 3; i++) await request.post(`/v1/infers/${serviceId}`, { headers: { 'x-auth-token': 'wrong' }, data: {} });
+
+  await login(page, '/');
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  expect(Number(await page.getByTestId('services-running').textContent())).toBeGreaterThan(0);
+  // The e2e server's metric minute is 6 s: the calls land in the overview within a few refreshes.
+  await expect
+    .poll(async () => {
+      await page.reload();
+      return page.getByRole('table', { name: 'Highest error rates' }).getByRole('row', { name: /overview-iris/ }).count();
+    }, { timeout: 40_000, intervals: [3000] })
+    .toBe(1);
+  await expect(page.getByRole('table', { name: 'Highest error rates' }).getByRole('row', { name: /overview-iris/ })).toContainText('20% (3/15)');
+  await expect(page.getByRole('table', { name: 'Most called services' })).toContainText('overview-iris');
+  await expect(page.getByTestId('overview-node').first()).toContainText('vCPU');
+});

@@ -33,6 +33,9 @@ const ZEnvSchema = z.object({
   /** Monitoring retention (docs/monitoring.md): 1-minute points and hourly aggregates, in days. */
   ANVIL_METRICS_RAW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   ANVIL_METRICS_HOURLY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** The collector's tick and the length of a metric minute (tests and demos shorten them; default 10 s and 60 s). */
+  ANVIL_METRICS_TICK_MS: z.coerce.number().int().min(100).optional(),
+  ANVIL_METRICS_MINUTE_MS: z.coerce.number().int().min(500).optional(),
   /** A static token Prometheus may scrape GET /metrics with (Authorization: Bearer …), for every project; IAM tokens see their own project. */
   ANVIL_METRICS_TOKEN: z.string().min(16).optional(),
   /** `off`: never add the local engine as a node. */

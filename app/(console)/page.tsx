@@ -1,5 +1,5 @@
-import { redirect } from 'next/navigation';
+import { OverviewPage } from '@/components/monitoring/overview-page';
 
 export default function Home() {
-  redirect('/ai-apps');
+  return <OverviewPage />;
 }

@@ -1,11 +1,13 @@
 /** English UI strings. Keys are shared with messages-zh.ts, which must translate every one. */
 import { accessKeysEn } from './access-keys-messages';
 import { monitoringEn } from './monitoring-messages';
+import { alarmsEn } from './alarm-messages';
 import { accessEn } from './access-messages';
 
 export const en = {
   ...accessKeysEn,
   ...monitoringEn,
+  ...alarmsEn,
   ...accessEn,
   'app.name': 'Anvil',
   'app.tagline': 'AI application console',

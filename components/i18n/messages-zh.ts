@@ -1,12 +1,14 @@
 /** 简体中文界面文案（与 messages-en.ts 键一致）。 */
 import { accessKeysZh } from './access-keys-messages';
 import { monitoringZh } from './monitoring-messages';
+import { alarmsZh } from './alarm-messages';
 import { accessZh } from './access-messages';
 import type { TMessages } from './messages-en';
 
 export const zh: TMessages = {
   ...accessKeysZh,
   ...monitoringZh,
+  ...alarmsZh,
   ...accessZh,
   'app.name': 'Anvil',
   'app.tagline': 'AI 应用控制台',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ZCreateProjectSchema, ZCreateUserSchema, ZSwitchProjectSchema } from '@/server/contracts/admin';
 import { ZCreateAppSchema } from '@/server/contracts/apps';
+import { ZAlarmRuleSchema } from '@/server/contracts/alarms';
 import { ZBucketNameSchema, ZFolderNameSchema } from '@/server/contracts/obs';
 import { ZCreateServiceSchema } from '@/server/contracts/services';
 import { checkOperation, SERVICE_OPERATIONS } from '@/server/contracts/service-lifecycle';
@@ -23,6 +24,8 @@ describe('Chinese for server and schema messages', () => {
       ...messagesOf(ZCreateUserSchema.safeParse({ name: '1bob', password: 'short', projectIds: [] })),
       ...messagesOf(ZCreateUserSchema.safeParse({ name: 'b'.repeat(33), password: 'p'.repeat(129), projectIds: ['x'] })),
       ...messagesOf(ZSwitchProjectSchema.safeParse({ projectId: '' })),
+      ...messagesOf(ZAlarmRuleSchema.safeParse({ name: '', scope: 'service', metric: '', statistic: 'avg', comparison: '>', threshold: NaN, periodMinutes: 7, consecutivePeriods: 0.5, severity: 'info', webhookUrl: 'ftp://x' })),
+      ...messagesOf(ZAlarmRuleSchema.safeParse({ name: 'r', scope: 'version', metric: 'm', statistic: 'avg', comparison: '>', threshold: 1, periodMinutes: 1, consecutivePeriods: 11, severity: 'info' })),
     ];
     expect(messages.length).toBeGreaterThan(15);
     expect(messages.filter((m) => serverMessageZh(m) === m)).toEqual([]);

@@ -4,6 +4,16 @@
  * rest as sent.
  */
 const EXACT: Record<string, string> = {
+  'Choose a metric.': '请选择指标。',
+  'Enter a number.': '请输入数字。',
+  'The period is 1, 5, 10, 30 or 60 minutes.': '监控周期为 1、5、10、30 或 60 分钟。',
+  'A whole number.': '请输入整数。',
+  'At most 10.': '最多为 10。',
+  'An http(s) URL.': '请输入 http(s) 地址。',
+  'Choose a service.': '请选择服务。',
+  'Choose a version.': '请选择版本。',
+  'No such service in this project.': '本项目中没有该服务。',
+  'The service has no such version.': '该服务没有此版本。',
   'A folder name cannot contain "/" or "\\".': '文件夹名称不能包含“/”或“\\”。',
   'At least 1 hour.': '至少 1 小时。',
   'At least 1 instance.': '至少 1 个实例。',

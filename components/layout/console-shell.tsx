@@ -10,12 +10,15 @@ import type { TMessageKey } from '../i18n/messages-en';
 import { useTRPC } from '../trpc';
 import { LanguageSwitch } from './language-switch';
 import { ProjectSwitch } from './project-switch';
+import { NotificationBell } from '../alarms/notification-bell';
 
 const NAV: { href: string; label: TMessageKey; group?: TMessageKey; isAdminOnly?: boolean }[] = [
+  { href: '/', label: 'nav.overview' },
   { href: '/obs', label: 'nav.obs' },
   { href: '/images', label: 'nav.images' },
   { href: '/ai-apps', label: 'nav.apps' },
   { href: '/services', label: 'nav.services', group: 'nav.deploy' },
+  { href: '/alarms', label: 'nav.alarms' },
   { href: '/app-auth', label: 'nav.appAuth' },
   { href: '/pools', label: 'nav.pools' },
   { href: '/credentials', label: 'nav.credentials' },
@@ -53,7 +56,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
           {NAV.filter((item) => !item.isAdminOnly || me.data?.isAdmin).map((item) => (
             <div key={item.href}>
               {item.group && <div className="nav-group">{t(item.group)}</div>}
-              <Link href={item.href} className={`nav-link${pathname.startsWith(item.href) ? ' active' : ''}${item.group ? ' nested' : ''}`}>
+              <Link href={item.href} className={`nav-link${(item.href === '/' ? pathname === '/' : pathname.startsWith(item.href)) ? ' active' : ''}${item.group ? ' nested' : ''}`}>
                 {t(item.label)}
               </Link>
             </div>
@@ -64,6 +67,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
         <header className="topbar">
           <ProjectSwitch current={me.data} />
           <div className="topbar-right">
+            {me.data && <NotificationBell />}
             <LanguageSwitch />
             <span className="user" data-testid="current-user">
               {me.data?.userName}

@@ -19,7 +19,7 @@ export function LoginForm() {
     trpc.auth.login.mutationOptions({
       onSuccess: async () => {
         await queryClient.invalidateQueries();
-        router.push(params.get('next') || '/ai-apps');
+        router.push(params.get('next') || '/');
       },
     }),
   );

@@ -70,6 +70,11 @@ export function SocketProvider({ children }: { children: ReactNode }) {
         old ? { ...old, instances } : old,
       );
     });
+    s.on('notifications:changed', () => {
+      void queryClient.invalidateQueries({ queryKey: trpc.alarms.notifications.queryKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.alarms.list.queryKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.alarms.rules.queryKey() });
+    });
     s.on('app:update', ({ id }) => {
       void queryClient.invalidateQueries({ queryKey: trpc.apps.list.queryKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.apps.get.queryKey({ id }) });

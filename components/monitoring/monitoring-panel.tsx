@@ -6,6 +6,7 @@
  * socket.io and extend the charts and the "now" figures while the tab is open.
  */
 import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import type { TLiveTick, TMetricQueryInput, TMetricQueryResult } from '@/server/contracts/monitoring';
 import type { TServiceDetail } from '@/server/contracts/services';
@@ -139,6 +140,9 @@ export function MonitoringPanel({ service }: { service: TServiceDetail }) {
           <option value="version">{t('monitoring.byVersion')}</option>
         </select>
         <span className={isLive ? 'live-dot' : 'muted'}>{isLive ? t('monitoring.live') : t('monitoring.notLive')}</span>
+        <Link href={`/alarms?create=1&service=${service.id}`} className="btn btn-small">
+          {t('monitoring.createRule')}
+        </Link>
       </div>
       {query.error && <p className="form-error">{query.error.message}</p>}
       <p className="muted" data-testid="monitoring-note">

@@ -35,3 +35,13 @@ export type TMetricQueryResult = {
 
 /** One collector tick (10 s) of one service: counts as per-minute rates, resources as they were. */
 export type TLiveTick = { serviceId: string; ts: number; service: Record<string, number>; versions: Record<string, Record<string, number>> };
+
+/** The console's home (overview): the project's services, calls and errors over 24 h, and node capacity. */
+export type TOverview = {
+  servicesByStatus: Record<string, number>;
+  calls: { stepMs: number; from: number; to: number; total: [number, number][]; failed: [number, number][] };
+  totals: { calls: number; failed: number };
+  topByTraffic: { serviceId: string; name: string; calls: number }[];
+  topByErrorRate: { serviceId: string; name: string; calls: number; failed: number; errorRate: number }[];
+  nodes: { poolId: string; name: string; status: string; cpus: { used: number; total: number }; memoryGiB: { used: number; total: number }; gpus: { used: number; total: number } }[];
+};

@@ -19,6 +19,8 @@ export type TServerToClient = {
   'event:new': (event: TEventRecord) => void;
   /** Every 10 s while the service runs: its live metrics (subscribers of `service:<id>`). */
   'metrics:tick': (tick: TLiveTick) => void;
+  /** The project's notifications changed (an alarm fired or resolved, or they were read). */
+  'notifications:changed': () => void;
 };
 
 export type TClientToServer = {

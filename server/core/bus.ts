@@ -12,7 +12,7 @@ export type TDomainEvents = {
   'service.purged': [{ serviceId: string }];
   /** The monitoring collector's tick (every 10 s) for one service: the live charts. */
   'metrics.tick': [TLiveTick];
-  /** A project's console notifications changed (an alarm fired or resolved, or they were read): the bell. */
+  /** A project's alarms or console notifications changed (an alarm fired or resolved, or they were read): the bell and the alarms page. */
   'notifications.changed': [{ projectId: string }];
   /** A token or session stopped being valid before its expiry (logout, user deleted, membership removed, password reset). */
   /** Gateway credentials changed: a user's access keys, or a project's APP-authentication apps, codes or bindings. */

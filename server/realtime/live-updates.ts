@@ -67,6 +67,8 @@ export function attachLiveUpdates(
 
   io.on('connection', (socket) => {
     const { projectId } = socket.data.identity;
+    // The bell: every console page of the project hears when its notifications change.
+    void socket.join(`${projectId}:notifications`);
     let expiry: NodeJS.Timeout | undefined;
     const armExpiry = () => {
       expiry = setTimeout(() => (socket.data.expiresAt <= Date.now() ? socket.disconnect(true) : armExpiry()), Math.min(MAX_TIMER_MS, socket.data.expiresAt - Date.now()));
@@ -125,6 +127,9 @@ export function attachLiveUpdates(
   });
   core.bus.on('app.changed', ({ projectId, appId }) => {
     io.to([projectRoom(projectId, 'apps'), `app:${appId}`]).emit('app:update', { id: appId });
+  });
+  core.bus.on('notifications.changed', ({ projectId }) => {
+    io.to(`${projectId}:notifications`).emit('notifications:changed');
   });
   core.bus.on('metrics.tick', (tick) => {
     io.to(`service:${tick.serviceId}`).emit('metrics:tick', tick);

@@ -1,4 +1,6 @@
 import { accessRouter } from './access-router';
+import { alarmsRouter } from './alarms-router';
+import { monitoringRouter } from './monitoring-router';
 import { adminRouter } from './admin-router';
 import { appsRouter } from './apps-router';
 import { authRouter } from './auth-router';
@@ -8,5 +10,5 @@ import { obsRouter } from './obs-router';
 import { poolsRouter } from './pools-router';
 import { servicesRouter } from './services-router';
 
-export const appRouter = router({ auth: authRouter, admin: adminRouter, obs: obsRouter, apps: appsRouter, services: servicesRouter, images: imagesRouter, pools: poolsRouter, access: accessRouter });
+export const appRouter = router({ auth: authRouter, admin: adminRouter, obs: obsRouter, apps: appsRouter, services: servicesRouter, images: imagesRouter, pools: poolsRouter, access: accessRouter, alarms: alarmsRouter, monitoring: monitoringRouter });
 export type AppRouter = typeof appRouter;

@@ -99,6 +99,38 @@ export class MetricStore {
     return rows.map((r) => r.value);
   }
 
+  /** One metric summed over several services (service-level series), each step the sum of their averages: the overview's chart. */
+  sumOverServices(serviceIds: readonly string[], metric: string, from: number, to: number, maxPoints = DEFAULT_MAX_POINTS): { stepMs: number; points: [number, number][] } {
+    this.flush();
+    const stepMs = Math.max(METRIC_PERIOD_MS, Math.ceil(Math.max(0, to - from) / maxPoints / METRIC_PERIOD_MS) * METRIC_PERIOD_MS);
+    if (serviceIds.length === 0) return { stepMs, points: [] };
+    const marks = serviceIds.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT bucket, SUM(value) AS value FROM (
+           SELECT p.ts - (p.ts % ?) AS bucket, AVG(p.value) AS value FROM metric_series s JOIN metric_points p ON p.series_id = s.id
+           WHERE s.service_id IN (${marks}) AND s.metric = ? AND s.model_id = '' AND s.instance_id = '' AND p.ts >= ? AND p.ts <= ?
+           GROUP BY s.id, bucket)
+         GROUP BY bucket ORDER BY bucket`,
+      )
+      .all(stepMs, ...serviceIds, metric, from, to) as { bucket: number; value: number }[];
+    return { stepMs, points: rows.map((r) => [r.bucket, round(r.value)]) };
+  }
+
+  /** Per service, the sum of a metric's 1-minute points in [from, to] (a count over the range for Count/min metrics). */
+  totalsByService(serviceIds: readonly string[], metric: string, from: number, to: number): Map<string, number> {
+    this.flush();
+    if (serviceIds.length === 0) return new Map();
+    const rows = this.db
+      .prepare(
+        `SELECT s.service_id, SUM(p.value) AS total FROM metric_series s JOIN metric_points p ON p.series_id = s.id
+         WHERE s.service_id IN (${serviceIds.map(() => '?').join(', ')}) AND s.metric = ? AND s.model_id = '' AND s.instance_id = '' AND p.ts >= ? AND p.ts <= ?
+         GROUP BY s.service_id`,
+      )
+      .all(...serviceIds, metric, from, to) as { service_id: string; total: number }[];
+    return new Map(rows.map((r) => [r.service_id, r.total]));
+  }
+
   /** The latest point of every series of a service, at every level (the overview and `/metrics`). */
   latest(serviceId?: string): (TMetricPoint & { modelId: string; instanceId: string })[] {
     this.flush();

@@ -152,6 +152,7 @@ export class AlarmEngine {
     const service = this.deps.serviceName(target.serviceId) ?? target.serviceId;
     if (rule.notifyConsole) this.notify(row, `${rule.severity.toUpperCase()}: ${rule.name}`, `${service}: ${condition}`);
     if (rule.webhookUrl) this.sendWebhook(row, rule.webhookUrl, 'firing');
+    this.deps.bus.emit('notifications.changed', { projectId: rule.projectId });
   }
 
   private resolve(row: TAlarmRow, why: string): void {
@@ -167,11 +168,11 @@ export class AlarmEngine {
     const service = this.deps.serviceName(row.service_id) ?? row.service_id;
     if (rule?.notifyConsole) this.notify(resolved, `Resolved: ${row.rule_name}`, `${service}: ${why}`);
     if (rule?.webhookUrl) this.sendWebhook(resolved, rule.webhookUrl, 'resolved');
+    this.deps.bus.emit('notifications.changed', { projectId: row.project_id });
   }
 
   private notify(row: TAlarmRow, title: string, message: string): void {
     this.deps.db.prepare('INSERT INTO notifications (project_id, alarm_id, title, message, created_at) VALUES (?, ?, ?, ?, ?)').run(row.project_id, row.id, title, message, now());
-    this.deps.bus.emit('notifications.changed', { projectId: row.project_id });
   }
 
   private sendWebhook(row: TAlarmRow, url: string, event: 'firing' | 'resolved'): void {
