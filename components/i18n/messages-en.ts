@@ -415,6 +415,13 @@ export const en = {
   'predict.notRunning': 'The service is not running; predictions are available once it is.',
   'predict.networkError': 'The request failed: {error}',
 
+  'logs.instance': 'Instance',
+  'logs.allInstances': 'All instances',
+  'logs.download': 'Download',
+  'logs.liveTail': 'Live tail',
+  'logs.pause': 'Pause',
+  'logs.resume': 'Resume ({n} new)',
+  'logs.waiting': 'Waiting for new lines…',
   'logs.last5': 'Last 5 minutes',
   'logs.last30': 'Last 30 minutes',
   'logs.last60': 'Last 1 hour',

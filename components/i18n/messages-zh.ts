@@ -414,6 +414,13 @@ export const zh: TMessages = {
   'predict.notRunning': '服务未处于运行中，运行后才能预测。',
   'predict.networkError': '请求失败：{error}',
 
+  'logs.instance': '实例',
+  'logs.allInstances': '全部实例',
+  'logs.download': '下载',
+  'logs.liveTail': '实时日志',
+  'logs.pause': '暂停',
+  'logs.resume': '继续（{n}条新日志）',
+  'logs.waiting': '等待新日志…',
   'logs.last5': '最近5分钟',
   'logs.last30': '最近30分钟',
   'logs.last60': '最近1小时',

@@ -10,7 +10,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { TEventRecord } from '@/server/contracts/events';
 import type { TLiveTick } from '@/server/contracts/monitoring';
 import type { TClientToServer, TServerToClient } from '@/server/contracts/realtime';
-import type { TServiceDetail, TServiceSummary } from '@/server/contracts/services';
+import type { TLiveLogLine, TServiceDetail, TServiceSummary } from '@/server/contracts/services';
 import { useTRPC } from '../trpc';
 import { newerOf } from './newest-wins';
 
@@ -126,7 +126,9 @@ export function useLiveTopic(topic: string | undefined): void {
 export function useMetricTicks(serviceId: string, listener: (tick: TLiveTick) => void): void {
   const live = useContext(LiveContext);
   const latest = useRef(listener);
-  latest.current = listener;
+  useEffect(() => {
+    latest.current = listener;
+  });
   useEffect(() => {
     if (!live) return;
     const socket = live.socket();
@@ -134,6 +136,22 @@ export function useMetricTicks(serviceId: string, listener: (tick: TLiveTick) =>
     socket.on('metrics:tick', onTick);
     return () => void socket.off('metrics:tick', onTick);
   }, [live, serviceId]);
+}
+
+/** Calls `listener` with each batch of new log lines of `serviceId` while mounted (the live tail). */
+export function useLogLines(serviceId: string, listener: (lines: TLiveLogLine[]) => void, isOn: boolean): void {
+  const live = useContext(LiveContext);
+  const latest = useRef(listener);
+  useEffect(() => {
+    latest.current = listener;
+  });
+  useEffect(() => {
+    if (!live || !isOn) return;
+    const socket = live.socket();
+    const onLines = (p: { serviceId: string; lines: TLiveLogLine[] }) => p.serviceId === serviceId && latest.current(p.lines);
+    socket.on('logs:lines', onLines);
+    return () => void socket.off('logs:lines', onLines);
+  }, [live, serviceId, isOn]);
 }
 
 /** Whether pushed updates are flowing (the socket is connected). */

@@ -123,7 +123,7 @@ export function ServiceDetail({ id }: { id: string }) {
             },
             { id: 'events', label: t('serviceDetail.tab.events'), render: () => <EventsTable query={events} /> },
             { id: 'monitoring', label: t('serviceDetail.tab.monitoring'), render: () => <MonitoringPanel service={s} /> },
-            { id: 'logs', label: t('serviceDetail.tab.logs'), render: () => <LogsPanel serviceId={s.id} /> },
+            { id: 'logs', label: t('serviceDetail.tab.logs'), render: () => <LogsPanel serviceId={s.id} instanceIds={s.instances.map((i) => i.id)} /> },
             // Guide §3.1.6: only for running services.
             ...(s.status === 'running' || s.status === 'concerning'
               ? [{ id: 'cloud-shell', label: t('serviceDetail.tab.cloudShell'), render: () => <CloudShellPanel service={s} /> }]

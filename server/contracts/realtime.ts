@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { TEventRecord } from './events';
 import type { TLiveTick } from './monitoring';
-import type { TInstance, TServiceSummary } from './services';
+import type { TInstance, TLiveLogLine, TServiceSummary } from './services';
 
 /** Rooms a browser can join: a list page or one resource's page. */
 export const ZTopicSchema = z.union([
@@ -21,6 +21,8 @@ export type TServerToClient = {
   'metrics:tick': (tick: TLiveTick) => void;
   /** The project's notifications changed (an alarm fired or resolved, or they were read). */
   'notifications:changed': () => void;
+  /** New log lines of a service (subscribers of `service:<id>`): the logs tab's live tail. */
+  'logs:lines': (payload: { serviceId: string; lines: TLiveLogLine[] }) => void;
 };
 
 export type TClientToServer = {

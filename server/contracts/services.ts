@@ -201,7 +201,11 @@ export const ZLogQuerySchema = z.object({
     z.object({ kind: z.literal('custom'), from: z.number().int(), to: z.number().int() }),
   ]),
   keyword: z.string().max(256).default(''),
+  /** One instance's lines only. */
+  instanceId: z.string().optional(),
   limit: z.number().int().min(1).max(2000).default(500),
 });
 export type TLogQuery = z.input<typeof ZLogQuerySchema>;
 export type TLogLine = { id: number; ts: number; instanceId: string; stream: 'stdout' | 'stderr'; line: string };
+/** A line as the live tail pushes it (before the console could page it, so without its row id). */
+export type TLiveLogLine = Omit<TLogLine, 'id'>;

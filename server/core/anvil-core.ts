@@ -97,7 +97,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   const defaultProject = directory.findProject(DEFAULT_PROJECT);
   if (defaultProject) buckets.reconcile(defaultProject.id);
   const events = new EventLog(db, bus);
-  const logs = new InstanceLogs(db);
+  const logs = new InstanceLogs(db, (serviceId, lines) => bus.emit('logs.written', { serviceId, lines }));
   const driver =
     opts.driver ??
     new ProcessDriver({

@@ -2,12 +2,15 @@
 import { EventEmitter } from 'node:events';
 import type { TEventRecord } from '../contracts/events';
 import type { TLiveTick } from '../contracts/monitoring';
+import type { TLiveLogLine } from '../contracts/services';
 
 export type TDomainEvents = {
   'app.changed': [{ projectId: string; appId: string }];
   'service.changed': [{ projectId: string; serviceId: string }];
   'instance.changed': [{ projectId: string; serviceId: string; instanceId: string }];
   'event.recorded': [{ projectId: string; event: TEventRecord }];
+  /** Instance log lines were stored (every 200 ms while instances write): the logs tab's live tail. */
+  'logs.written': [{ serviceId: string; lines: TLiveLogLine[] }];
   /** A deleted service's rows are gone; what is kept elsewhere about it (metrics) goes too. */
   'service.purged': [{ serviceId: string }];
   /** The monitoring collector's tick (every 10 s) for one service: the live charts. */

@@ -131,6 +131,9 @@ export function attachLiveUpdates(
   core.bus.on('notifications.changed', ({ projectId }) => {
     io.to(`${projectId}:notifications`).emit('notifications:changed');
   });
+  core.bus.on('logs.written', ({ serviceId, lines }) => {
+    io.to(`service:${serviceId}`).emit('logs:lines', { serviceId, lines });
+  });
   core.bus.on('metrics.tick', (tick) => {
     io.to(`service:${tick.serviceId}`).emit('metrics:tick', tick);
   });

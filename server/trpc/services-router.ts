@@ -38,6 +38,13 @@ export const servicesRouter = router({
     ctx.core.services.summary(ctx.identity.projectId, input.serviceId);
     return ctx.core.logs.query(input);
   }),
+  /** The logs tab's download: the matching lines of the range as text, oldest first (at most 2000, the query's cap). */
+  logsText: authedProcedure.input(ZLogQuerySchema).query(({ ctx, input }) => {
+    ctx.core.services.summary(ctx.identity.projectId, input.serviceId);
+    const { lines, truncated } = ctx.core.logs.query({ ...input, limit: 2000 });
+    const text = lines.map((l) => `${new Date(l.ts).toISOString()} ${l.instanceId} ${l.stream} ${l.line}`).join('\n');
+    return { text: lines.length > 0 ? `${text}\n` : '', lines: lines.length, truncated };
+  }),
   /** Monitoring charts (guide §5): the core validates the query and names the field at fault. */
   metrics: authedProcedure.input(z.object({ serviceId: z.string().min(1) }).passthrough()).query(({ ctx, input }) => {
     ctx.core.services.summary(ctx.identity.projectId, input.serviceId);

@@ -192,4 +192,14 @@ export const MIGRATIONS: readonly string[] = [
     attempt INTEGER NOT NULL, status TEXT NOT NULL, http_status INTEGER, error TEXT NOT NULL, at INTEGER NOT NULL);
   CREATE INDEX webhook_deliveries_alarm ON webhook_deliveries (alarm_id, id);
   `,
+  // Issue 8: log lines indexed for search (SQLite FTS5, trigram tokenizer: any substring of 3+
+  // characters, case-insensitive), kept in step with \`logs\` by triggers.
+  `
+  CREATE VIRTUAL TABLE logs_fts USING fts5(line, content='logs', content_rowid='id', tokenize='trigram case_sensitive 0');
+  CREATE TRIGGER logs_fts_insert AFTER INSERT ON logs BEGIN INSERT INTO logs_fts (rowid, line) VALUES (new.id, new.line); END;
+  CREATE TRIGGER logs_fts_delete AFTER DELETE ON logs BEGIN INSERT INTO logs_fts (logs_fts, rowid, line) VALUES ('delete', old.id, old.line); END;
+  INSERT INTO logs_fts (logs_fts) VALUES ('rebuild');
+  -- Searches without an index filter read a service's newest lines first.
+  CREATE INDEX logs_service_id ON logs (service_id, id);
+  `,
 ];

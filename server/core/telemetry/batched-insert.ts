@@ -14,7 +14,7 @@ export class BatchedInsert<TRow extends unknown[]> {
     private readonly db: TDatabase,
     private readonly sql: string,
     /** `tag` and `what` name a failed write in the log: "[logs] could not store instance log lines". */
-    private readonly opts: { delayMs: number; tag: string; what: string },
+    private readonly opts: { delayMs: number; tag: string; what: string; onWritten?: (rows: TRow[]) => void },
   ) {}
 
   push(row: TRow): void {
@@ -43,6 +43,7 @@ export class BatchedInsert<TRow extends unknown[]> {
     this.pending = [];
     const insert = this.db.prepare(this.sql);
     this.db.transaction(() => rows.forEach((r) => insert.run(...r)))();
+    this.opts.onWritten?.(rows);
   }
 
   /** Writes what is pending and takes no more. */

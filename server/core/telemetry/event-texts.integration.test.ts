@@ -332,6 +332,8 @@ const NOT_DRIVEN_YET: Partial<Record<TEventCode, string>> = {
   S7: 'service-side image built: same as A33',
   X14: 'CloudShell session opened: text checked in server/realtime/cloud-shell.integration.test.ts (a real socket.io terminal)',
   X15: 'CloudShell session closed: text checked with X14',
+  X16: 'an alarm firing: text checked in monitoring/alarms/alarms.integration.test.ts (a rule on a shortened minute)',
+  X17: 'an alarm resolved: same as X16',
   S10: 'versions of a service changed: text checked in deploy/service-versions.integration.test.ts (a version added to a running service)',
 };
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database';
 import { CoreError } from '../errors';
 import { InstanceLogs } from './instance-logs';
-import { compileLogQuery } from './log-search';
+import { compileLogQuery, indexFilter } from './log-search';
 
 const lines = [
   '2026-11-22 00:00:31 INFO customize_service: iris predicted 2 row(s): Iris-setosa, Iris-virginica',
@@ -109,5 +109,35 @@ describe('log keyword search stays linear on adversarial queries (issue 5 §1)',
     expect(query('hello').lines.map((l) => l.line)).toEqual(['hello world']);
     expect(() => query('h'.repeat(257))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'keyword' }));
     db.close();
+  });
+});
+
+describe('the index filter (FTS5 trigram) narrows, never decides', () => {
+  it('keeps the literals of three characters or more of every alternative', () => {
+    expect(indexFilter('error')).toBe('("error")');
+    expect(indexFilter('er?or')).toBeNull();
+    expect(indexFilter('conn*refused && "time out"')).toBe('("conn" AND "refused" AND "time out")');
+    expect(indexFilter('timeout || disk full')).toBe('("timeout") OR ("disk full")');
+    expect(indexFilter('timeout OR ab')).toBeNull();
+    expect(indexFilter('say "hi"')).toBe('("say ""hi""")');
+    expect(indexFilter('')).toBeNull();
+  });
+  it('treats a quoted term as a phrase', () => {
+    expect(lines.filter(compileLogQuery('"refresh the"'))).toEqual([lines[2]]);
+    expect(lines.filter(compileLogQuery('"erXor"'))).toEqual([lines[3]]);
+  });
+  it('finds through the index exactly what the scan finds', () => {
+    const db = openDatabase(':memory:');
+    const logs = new InstanceLogs(db);
+    const corpus = ['GET /predict 200 12ms', 'ERROR connection refused by 10.0.0.7', 'error: Connection-Refused (retry 3)', 'warn: slow disk full soon', 'disk is full', 'an erXor happened'];
+    for (let i = 0; i < 600; i++) logs.append('svc', i % 2 ? 'inst-a' : 'inst-b', 'stdout', `${corpus[i % corpus.length]} #${i}`);
+    for (const keyword of ['error', 'connection && refused', '"disk full"', 'disk || erxor', 'er?or', 'refus*', 'full']) {
+      const byIndex = logs.query({ serviceId: 'svc', range: { kind: 'last', minutes: 60 }, keyword, limit: 2000 }).lines.map((l) => l.line);
+      const byScan = Array.from({ length: 600 }, (_, i) => `${corpus[i % corpus.length]} #${i}`).filter(compileLogQuery(keyword));
+      expect(byIndex).toEqual(byScan);
+    }
+    const one = logs.query({ serviceId: 'svc', range: { kind: 'last', minutes: 60 }, keyword: 'disk', instanceId: 'inst-a', limit: 2000 }).lines;
+    expect(one.length).toBeGreaterThan(0);
+    expect(one.every((l) => l.instanceId === 'inst-a')).toBe(true);
   });
 });

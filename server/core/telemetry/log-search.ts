@@ -22,6 +22,9 @@ export function compileLogQuery(query: string): (line: string) => boolean {
   const wordTerms: string[] = [];
   const termOf = (raw: string): Term | undefined => {
     const text = raw.trim().toLowerCase();
+    // A quoted term is an exact phrase, spaces or not.
+    const quoted = /^"(.*)"$/s.exec(text);
+    if (quoted) return quoted[1] ? { kind: 'phrase', text: quoted[1] } : undefined;
     if (!text) return undefined;
     if (/\s/.test(text)) return { kind: 'phrase', text };
     const known = wordTerms.indexOf(text);
@@ -40,4 +43,32 @@ export function compileLogQuery(query: string): (line: string) => boolean {
     if (wordTerms.length > 0) automaton.scan(lower, hits);
     return groups.some((terms) => terms.every((t) => (t.kind === 'word' ? hits[t.index] === 1 : lower.includes(t.text))));
   };
+}
+
+/** Trigrams need three characters: shorter literals cannot narrow an index search. */
+const MIN_INDEXED = 3;
+
+/**
+ * An FTS5 MATCH expression (trigram tokenizer) that every line `compileLogQuery(query)` accepts
+ * also matches, so the index narrows the candidates and the exact predicate decides; null when
+ * some alternative has no literal of three characters (then only a bounded scan can answer).
+ */
+export function indexFilter(query: string): string | null {
+  const groups = query
+    .split(/\|\||\s+OR\s+/)
+    .map((group) => group.split(/&&|\s+AND\s+/).map((t) => t.trim().toLowerCase()).filter(Boolean))
+    .filter((g) => g.length > 0);
+  if (groups.length === 0) return null;
+  const alternatives: string[] = [];
+  for (const terms of groups) {
+    const literals = terms.flatMap((term) => {
+      const quoted = /^"(.*)"$/s.exec(term);
+      if (quoted || /\s/.test(term)) return [quoted ? quoted[1] : term];
+      return term.split(/[?*]/);
+    });
+    const usable = literals.filter((l) => l.length >= MIN_INDEXED);
+    if (usable.length === 0) return null;
+    alternatives.push(usable.map((l) => `"${l.replaceAll('"', '""')}"`).join(' AND '));
+  }
+  return alternatives.map((a) => `(${a})`).join(' OR ');
 }

@@ -81,7 +81,7 @@ const deliveries = createRoute({
   request: { params: ZResourceParamsSchema },
   responses: {
     200: jsonResponse(z.object({ deliveries: z.array(z.object({ event: z.string(), url: z.string(), attempt: z.number(), status: z.string(), http_status: z.number().nullable(), error: z.string(), at: z.number() })) }), 'Oldest first.'),
-    ...errorResponses(401, 403),
+    ...errorResponses(401, 403, 404),
   },
 });
 

@@ -9,6 +9,7 @@
 import type { TAlarm, TNotification, TWebhookDelivery } from '../../../contracts/alarms';
 import type { DomainBus } from '../../bus';
 import type { TDatabase } from '../../db/database';
+import { CoreError } from '../../errors';
 import { newId, now } from '../../ids';
 import type { EventLog } from '../../telemetry/events';
 import type { MetricStore } from '../metric-store';
@@ -113,6 +114,7 @@ export class AlarmEngine {
   }
 
   deliveries(projectId: string, alarmId: string): TWebhookDelivery[] {
+    if (!this.deps.db.prepare('SELECT 1 FROM alarms WHERE id = ? AND project_id = ?').get(alarmId, projectId)) throw new CoreError('NOT_FOUND', 'No such alarm in this project.');
     const rows = this.deps.db.prepare('SELECT * FROM webhook_deliveries WHERE project_id = ? AND alarm_id = ? ORDER BY id').all(projectId, alarmId) as {
       id: number; alarm_id: string; url: string; event: 'firing' | 'resolved'; attempt: number; status: TWebhookDelivery['status']; http_status: number | null; error: string; at: number;
     }[];

@@ -122,6 +122,8 @@ describe('alarm rules', () => {
     const alarms = (await call('GET', `/v1/${auth.projectId}/alarms`)).body.alarms;
     expect(alarms).toEqual([expect.objectContaining({ state: 'resolved', resolved_at: expect.any(Number) })]);
     expect((await call('GET', `/v1/${auth.projectId}/services/${serviceId}`)).body.status).toBe('running');
+    const after = (await call('GET', `/v1/${auth.projectId}/services/${serviceId}/events`)).body.events as { message: string }[];
+    expect(after[0].message).toBe('Alarm 4xx burst is resolved: req_count_4xx sum 0');
     await anvil.core.monitoring.alarms.settled();
     expect(JSON.parse(received.at(-1)!.body)).toMatchObject({ event: 'alarm.resolved', alarm: { state: 'resolved' } });
   }, 60_000);
