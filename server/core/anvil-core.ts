@@ -40,6 +40,8 @@ import { EventLog } from './telemetry/events';
 import { InstanceLogs } from './telemetry/instance-logs';
 import { InstanceStats } from './telemetry/instance-stats';
 import { Monitoring, type TMonitoringOptions } from './monitoring/monitoring';
+import { RequestTraces } from './monitoring/request-traces';
+import { readingFromStats, type TUsageReading } from './monitoring/instance-usage';
 
 export const PYTHON_SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../runtimes/python');
 const HOUSEKEEPING_MS = 60 * 60 * 1000;
@@ -118,8 +120,8 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
     return project;
   };
   const stats = new InstanceStats(db);
-  // Created once the reconciler exists; container stats that arrive before are only stored.
-  let monitoring: Monitoring | undefined;
+  // The engine's latest stats of each container instance, read by monitoring (created after the reconciler).
+  const containerReadings = new Map<string, TUsageReading>();
   const pools = new PoolRegistry({
     db, processDriver: driver, processCapacity,
     // One installation per data directory: its containers carry this, so two Anvils can share an engine.
@@ -129,7 +131,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
     defaultPool: opts.defaultPool,
     onStats: (sample) => {
       stats.record(sample);
-      monitoring?.noteContainerStats(sample);
+      containerReadings.set(sample.instanceId, readingFromStats(sample));
     }, statsIntervalMs: opts.docker?.statsIntervalMs,
     // Images of Anvil's repository are pulled with the credential of the project they belong to.
     registryAuth: (image) => {
@@ -181,13 +183,16 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   const serviceRules = new ServiceRules({ db, bus });
   const gatewayCredentials = new GatewayCredentials({ db, bus, accessKeys, apps: authApps });
   const metrics = new RequestMetrics();
+  const traces = new RequestTraces(db);
+  bus.on('service.purged', ({ serviceId }) => traces.forget(serviceId));
   const gateway = new InferenceGateway({
-    routes, reconciler, inflight, metrics, limiter: new QpsLimiter(), timeoutMs: opts.predictionTimeoutMs,
+    routes, reconciler, inflight, metrics, traces, limiter: new QpsLimiter(), timeoutMs: opts.predictionTimeoutMs,
     authenticator: new Authenticator({ credentials: gatewayCredentials, tokens: credentials, onSigned: (ak) => accessKeys.noteUsed(ak) }),
   });
 
-  monitoring = new Monitoring(
+  const monitoring = new Monitoring(
     {
+      containerUsage: (instanceId) => containerReadings.get(instanceId),
       db, bus, box, events, requests: metrics, inflight, liveInstances: () => reconciler.liveInstances(), gpus: (nodeId) => pools.gpuReadings(nodeId),
       setAlarmed: (serviceId, reason) => reconciler.setAlarmed(serviceId, reason),
       runningServices: (projectId) => services.list(projectId).filter((s) => s.status === 'running' || s.status === 'concerning').map((s) => ({ id: s.id, name: s.name })),
@@ -201,7 +206,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
     opts.monitoring,
   );
   const housekeeping = () => {
-    monitoring?.store.maintain();
+    monitoring.store.maintain();
     events.purgeExpired();
     logs.purgeExpired();
     stats.purgeExpired();
@@ -216,7 +221,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
 
   return {
     db, bus, iam, autoStop, directory, store, buckets, events, logs, stats, registry, reconciler, services, gateway, credentials, driver, pools,
-    cloudShell, images, accessKeys, authApps, serviceAccess, serviceRules, metrics, monitoring,
+    cloudShell, images, accessKeys, authApps, serviceAccess, serviceRules, metrics, monitoring, traces,
     generatedAdminPassword: bootstrap.generatedPassword,
     /**
      * Stops every process instance and closes the database. Containers keep serving for the next
@@ -224,7 +229,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
      */
     async close(closeOpts: { stopContainers?: boolean } = {}): Promise<void> {
       clearInterval(housekeepingTimer);
-      monitoring?.close();
+      monitoring.close();
       cloudShell.close();
       autoStop.close();
       await images.close();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZAutoStopSchema, ZCreateServiceSchema, ZLogQuerySchema, ZSetServiceVersionsSchema } from '../contracts/services';
 import type { TMetricQueryInput } from '../contracts/monitoring';
+import { traceDetail } from '../core/monitoring/trace-detail';
 import { authedProcedure, router } from './init';
 
 const ZId = z.object({ id: z.string().min(1) });
@@ -44,6 +45,20 @@ export const servicesRouter = router({
     const { lines, truncated } = ctx.core.logs.query({ ...input, limit: 2000 });
     const text = lines.map((l) => `${new Date(l.ts).toISOString()} ${l.instanceId} ${l.stream} ${l.line}`).join('\n');
     return { text: lines.length > 0 ? `${text}\n` : '', lines: lines.length, truncated };
+  }),
+  /** Request traces: the newest first (no bodies). */
+  traces: authedProcedure.input(ZId).query(({ ctx, input }) => {
+    ctx.core.services.summary(ctx.identity.projectId, input.id);
+    return { traces: ctx.core.traces.list(input.id), settings: ctx.core.traces.settings(input.id) };
+  }),
+  /** One trace with the instance's log lines of the same seconds and the service's events around it. */
+  trace: authedProcedure.input(z.object({ serviceId: z.string().min(1), requestId: z.string().min(1) })).query(({ ctx, input }) => {
+    ctx.core.services.summary(ctx.identity.projectId, input.serviceId);
+    return traceDetail(ctx.core, input.serviceId, input.requestId);
+  }),
+  setTraceSettings: authedProcedure.input(z.object({ id: z.string().min(1), settings: z.record(z.string(), z.unknown()) })).mutation(({ ctx, input }) => {
+    ctx.core.services.summary(ctx.identity.projectId, input.id);
+    return ctx.core.traces.setSettings(input.id, input.settings);
   }),
   /** Monitoring charts (guide §5): the core validates the query and names the field at fault. */
   metrics: authedProcedure.input(z.object({ serviceId: z.string().min(1) }).passthrough()).query(({ ctx, input }) => {

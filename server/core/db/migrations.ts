@@ -202,4 +202,8 @@ export const MIGRATIONS: readonly string[] = [
   -- Searches without an index filter read a service's newest lines first.
   CREATE INDEX logs_service_id ON logs (service_id, id);
   `,
+  // Issue 8: request-trace settings per service (sampling, ring size, payload capture); the traces themselves are in memory.
+  `
+  CREATE TABLE trace_settings (service_id TEXT PRIMARY KEY REFERENCES services(id) ON DELETE CASCADE, settings TEXT NOT NULL);
+  `,
 ];

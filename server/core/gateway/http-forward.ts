@@ -9,7 +9,15 @@ import http from 'node:http';
 
 export type TForwardTarget = { instanceId: string; host: string; port: number };
 export type TForwardError = 'INSTANCE_UNREACHABLE' | 'PREDICTION_TIMEOUT' | 'BODY_TOO_LARGE';
-export type TForwardOutcome = { status: number; bytesIn: number; bytesOut: number; latencyMs: number; error?: TForwardError | 'CLIENT_ABORTED' };
+export type TForwardOutcome = {
+  status: number;
+  bytesIn: number;
+  bytesOut: number;
+  latencyMs: number;
+  error?: TForwardError | 'CLIENT_ABORTED';
+  /** With `captureBytes`: the first bytes of each body (one past the cap, so a cut shows) and the answer's content type. */
+  captured?: { request: Buffer; response: Buffer; responseType: string };
+};
 export type TForwardRequest = {
   target: TForwardTarget;
   /** Path and query as the instance sees them. */
@@ -27,6 +35,8 @@ export type TForwardRequest = {
   fail(error: TForwardError): void;
   /** Exactly once, however the exchange ends. */
   onEnd(outcome: TForwardOutcome): void;
+  /** Keep the first this many bytes of both bodies (request traces with payload capture). */
+  captureBytes?: number;
 };
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'server']);
@@ -47,11 +57,24 @@ export class HttpForwarder {
     let isEnded = false;
     let isStream = false;
     let timer: NodeJS.Timeout | undefined;
+    // Payload capture: chunks until one past the cap (only when a trace asked for it).
+    const cap = r.captureBytes ? r.captureBytes + 1 : 0;
+    const reqParts: Buffer[] = [];
+    const resParts: Buffer[] = [];
+    let reqKept = 0;
+    let resKept = 0;
+    let responseType = '';
+    const keep = (parts: Buffer[], kept: number, chunk: Buffer) => {
+      if (kept >= cap) return kept;
+      parts.push(chunk.subarray(0, cap - kept));
+      return kept + Math.min(chunk.length, cap - kept);
+    };
     const end = (error?: TForwardOutcome['error']) => {
       if (isEnded) return;
       isEnded = true;
       clearTimeout(timer);
-      r.onEnd({ status, bytesIn, bytesOut, latencyMs: performance.now() - started, error });
+      const captured = cap ? { request: Buffer.concat(reqParts), response: Buffer.concat(resParts), responseType } : undefined;
+      r.onEnd({ status, bytesIn, bytesOut, latencyMs: performance.now() - started, error, captured });
     };
     /** Before the answer started: the gateway's error. After: the client must see a cut, not a hang. */
     const abort = (error: TForwardError) => {
@@ -82,7 +105,8 @@ export class HttpForwarder {
       status = ures.statusCode ?? 502;
       const out: http.OutgoingHttpHeaders = {};
       for (const [k, v] of Object.entries(ures.headers)) if (!HOP_BY_HOP.has(k)) out[k] = v;
-      isStream = String(ures.headers['content-type'] ?? '').startsWith('text/event-stream');
+      responseType = String(ures.headers['content-type'] ?? '');
+      isStream = responseType.startsWith('text/event-stream');
       res.writeHead(status, out);
       if (isStream) {
         res.socket?.setNoDelay(true);
@@ -91,6 +115,7 @@ export class HttpForwarder {
       }
       ures.on('data', (chunk: Buffer) => {
         bytesOut += chunk.length;
+        if (cap) resKept = keep(resParts, resKept, chunk);
         if (isStream) arm(r.streamIdleMs);
         if (!res.write(chunk)) ures.pause();
       });
@@ -120,11 +145,13 @@ export class HttpForwarder {
 
     if (r.body) {
       bytesIn = r.body.length;
+      if (cap) reqKept = keep(reqParts, reqKept, r.body);
       upstream.end(r.body);
       return;
     }
     req.on('data', (chunk: Buffer) => {
       bytesIn += chunk.length;
+      if (cap) reqKept = keep(reqParts, reqKept, chunk);
       if (bytesIn > r.maxBodyBytes) {
         req.removeAllListeners('data');
         req.resume();

@@ -18,6 +18,7 @@ import type { InflightRequests } from './inflight';
 import type { QpsLimiter } from './qps-limiter';
 import type { RequestMetrics } from './request-metrics';
 import type { RouteTable, TRoute } from './route-table';
+import { redactBody, redactHeaders, type RequestTraces } from '../monitoring/request-traces';
 import { pickVersion, ruleContext, type TVersionChoice } from './version-picker';
 import { forwardUpgrade, rejectUpgrade } from './ws-forward';
 
@@ -44,6 +45,8 @@ export type TGatewayDeps = {
   inflight: InflightRequests;
   limiter: QpsLimiter;
   metrics: RequestMetrics;
+  /** Request traces; absent: nothing is traced. */
+  traces?: RequestTraces;
   timeoutMs?: number;
 };
 
@@ -74,7 +77,15 @@ export class InferenceGateway {
     // A refusal of a known service counts among its calls (4xx/5xx), with no version or instance.
     const refuse = (refusal: TRefusal) => {
       const status = sendRefusal(req, res, refusal, requestId);
-      if (status) this.deps.metrics.record({ serviceId: route.serviceId, versionId: '', instanceId: '', callerKind: '', status, latencyMs: performance.now() - started, bytesIn: 0, bytesOut: 0 });
+      if (!status) return;
+      const latencyMs = performance.now() - started;
+      this.deps.metrics.record({ serviceId: route.serviceId, versionId: '', instanceId: '', callerKind: '', status, latencyMs, bytesIn: 0, bytesOut: 0 });
+      if (this.deps.traces?.sample(route.serviceId)) {
+        this.deps.traces.record({
+          requestId, serviceId: route.serviceId, ts: Date.now(), method: req.method ?? 'GET', path: target.apiPath + target.query, callerKind: '', caller: '',
+          versionId: '', instanceId: '', status, latencyMs, bytesIn: 0, bytesOut: 0, requestHeaders: redactHeaders(req.headers), contentType: String(req.headers['content-type'] ?? ''),
+        });
+      }
     };
     if (route.websocket) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} is a WebSocket service; connect to it with ws:// or wss://` });
     const resultId = route.requestMode === 'async' ? RESULT_PATH.exec(target.apiPath)?.[1] : undefined;
@@ -125,6 +136,23 @@ export class InferenceGateway {
         done();
         this.deps.metrics.record({ serviceId: route.serviceId, versionId: instance.versionId, instanceId: instance.instanceId, callerKind: caller.kind, status: 101, latencyMs: performance.now() - started, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
       },
+    });
+  }
+
+  /** One answered request as a trace: forwarded headers (secret-looking ones redacted) and, when captured, both bodies. */
+  private trace(
+    req: http.IncomingMessage, route: TRoute, target: TInferTarget, caller: TCaller, instance: TEndpoint, requestId: string,
+    headers: http.OutgoingHttpHeaders, o: TForwardOutcome, cap: number,
+  ): void {
+    const contentType = String(req.headers['content-type'] ?? '');
+    const request = o.captured && redactBody(o.captured.request, contentType, cap);
+    const response = o.captured && redactBody(o.captured.response, o.captured.responseType, cap);
+    this.deps.traces!.record({
+      requestId, serviceId: route.serviceId, ts: Date.now() - Math.round(o.latencyMs), method: req.method ?? 'GET', path: target.apiPath + target.query,
+      callerKind: caller.kind, caller: caller.name, versionId: instance.versionId, instanceId: instance.instanceId,
+      status: o.error === 'CLIENT_ABORTED' ? 499 : o.status, latencyMs: o.latencyMs, bytesIn: o.bytesIn, bytesOut: o.bytesOut,
+      requestHeaders: redactHeaders(headers as Record<string, string>), contentType,
+      ...(request && response ? { requestBody: request.text, responseBody: response.text, isCut: request.isCut || response.isCut } : {}),
     });
   }
 
@@ -207,8 +235,10 @@ export class InferenceGateway {
     }
     // Counted from the moment the instance is picked, so a stop drains this request before ending it.
     const done = this.deps.inflight.begin(instance.instanceId);
+    const tracing = this.deps.traces?.sample(route.serviceId);
+    const headers = forwardedHeaders(req, requestId, false, choice.header);
     this.forwarder.forward(req, res, {
-      target: instance, path: target.apiPath + target.query, headers: forwardedHeaders(req, requestId, false, choice.header), body,
+      target: instance, path: target.apiPath + target.query, headers, body, captureBytes: tracing?.capturePayloads ? tracing.maxPayloadBytes : undefined,
       maxBodyBytes: MAX_BODY_BYTES, timeoutMs: this.deps.timeoutMs ?? PREDICTION_TIMEOUT_MS, streamIdleMs: STREAM_IDLE_MS,
       // Counted by onEnd, against the instance.
       fail: (error) =>
@@ -222,6 +252,7 @@ export class InferenceGateway {
       onEnd: (o: TForwardOutcome) => {
         done();
         this.deps.metrics.record({ serviceId: route.serviceId, versionId: instance.versionId, instanceId: instance.instanceId, callerKind: caller.kind, status: o.status, latencyMs: o.latencyMs, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
+        if (tracing) this.trace(req, route, target, caller, instance, requestId, headers, o, tracing.maxPayloadBytes);
       },
     });
   }

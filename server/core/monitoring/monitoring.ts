@@ -12,8 +12,7 @@ import type { TLiveInstance } from '../deploy/instance-supervisor';
 import { invalid } from '../errors';
 import type { InflightRequests } from '../gateway/inflight';
 import type { RequestMetrics } from '../gateway/request-metrics';
-import type { TStatsSample } from '../runtime/docker/container-stats';
-import { readingFromStats, readProcess, type TUsageReading } from './instance-usage';
+import { readProcess, type TUsageReading } from './instance-usage';
 import { METRIC_PERIOD_MS, metricDef } from './metric-catalog';
 import { AlarmEngine } from './alarms/alarm-engine';
 import { AlarmRules } from './alarms/alarm-rules';
@@ -25,6 +24,8 @@ import { sameSecret } from '../access/secret-box';
 import { MetricsCollector, type TGpuReading, type TMonitoredInstance } from './metrics-collector';
 
 export type TMonitoringDeps = {
+  /** The engine's latest stats of a container instance (pushed every 10 s by the Docker drivers). */
+  containerUsage(instanceId: string): TUsageReading | undefined;
   db: TDatabase;
   bus: DomainBus;
   box: SecretBox;
@@ -61,8 +62,6 @@ export class Monitoring {
   readonly collector: MetricsCollector;
   readonly rules: AlarmRules;
   readonly alarms: AlarmEngine;
-  /** The engine's latest stats of each container instance (pushed every 10 s by the Docker drivers). */
-  private readonly containerReadings = new Map<string, TUsageReading>();
 
   constructor(
     private readonly deps: TMonitoringDeps,
@@ -87,11 +86,6 @@ export class Monitoring {
     );
     deps.bus.on('service.purged', ({ serviceId }) => this.store.forgetService(serviceId));
     if (opts.autoStart !== false) this.collector.start();
-  }
-
-  /** A Docker driver's stats sample of one of its containers. */
-  noteContainerStats(sample: TStatsSample & { instanceId: string }): void {
-    this.containerReadings.set(sample.instanceId, readingFromStats(sample));
   }
 
   /** Metric series of one service (the caller checked the project), at most `maxPoints` points each. */
@@ -143,7 +137,7 @@ export class Monitoring {
   }
 
   private usageOf(instanceId: string): TUsageReading | undefined {
-    const container = this.containerReadings.get(instanceId);
+    const container = this.deps.containerUsage(instanceId);
     if (container) return container;
     const pid = this.deps.liveInstances().find((i) => i.id === instanceId)?.pid;
     return pid ? readProcess(pid) : undefined;

@@ -2,7 +2,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { METRIC_LEVELS } from '../../contracts/monitoring';
 import { METRIC_NAMESPACE, METRICS, metricDef } from '../../core/monitoring/metric-catalog';
-import { errorResponses, jsonResponse, ZProjectParamsSchema, ZResourceParamsSchema, type TManagementApp } from './route-kit';
+import { traceDetail } from '../../core/monitoring/trace-detail';
+import type { TTraceSettings } from '../../core/monitoring/request-traces';
+import { errorResponses, inRestTerms, jsonResponse, restFieldOf, ZProjectParamsSchema, ZResourceParamsSchema, type TManagementApp } from './route-kit';
 
 const TAGS = ['Monitoring'];
 
@@ -56,7 +58,59 @@ const monitor = createRoute({
   responses: { 200: jsonResponse(ZMonitorSchema, 'One series per metric and per version or instance at those levels.'), ...errorResponses(400, 401, 403, 404) },
 });
 
+const ZTraceParamsSchema = ZResourceParamsSchema.extend({ request_id: z.string().min(1) });
+const ZRestTraceSettingsSchema = z
+  .object({
+    sample_rate: z.number().meta({ description: 'Share of requests traced, 0-1 (default 1).' }),
+    capacity: z.number().int().meta({ description: 'How many of the newest traces are kept, 10-10000 (default 1000).' }),
+    capture_payloads: z.boolean().meta({ description: 'Keep request and response bodies (size-capped, secrets redacted).' }),
+    max_payload_bytes: z.number().int().meta({ description: 'Per body, 256 B - 1 MiB (default 16 KiB).' }),
+  })
+  .meta({ id: 'TraceSettings' });
+const listTraces = createRoute({
+  method: 'get', path: '/v1/{project_id}/services/{id}/traces', operationId: 'listServiceTraces', summary: "The service's newest request traces (in memory; not kept across restarts)", tags: TAGS,
+  request: { params: ZResourceParamsSchema },
+  responses: { 200: jsonResponse(z.object({ traces: z.array(z.record(z.string(), z.unknown())), settings: ZRestTraceSettingsSchema }), 'Newest first, without bodies.'), ...errorResponses(401, 403, 404) },
+});
+const getTrace = createRoute({
+  method: 'get', path: '/v1/{project_id}/services/{id}/traces/{request_id}', operationId: 'getServiceTrace', summary: 'One trace with the log lines and events around it', tags: TAGS,
+  request: { params: ZTraceParamsSchema },
+  responses: { 200: jsonResponse(z.object({ trace: z.record(z.string(), z.unknown()), logs: z.array(z.unknown()), events: z.array(z.unknown()) }), 'The trace.'), ...errorResponses(401, 403, 404) },
+});
+const putTraceSettings = createRoute({
+  method: 'put', path: '/v1/{project_id}/services/{id}/trace-settings', operationId: 'setServiceTraceSettings', summary: 'Sampling, ring size and payload capture of the traces', tags: TAGS,
+  request: { params: ZResourceParamsSchema, body: { content: { 'application/json': { schema: ZRestTraceSettingsSchema.partial() } }, required: true } },
+  responses: { 200: jsonResponse(ZRestTraceSettingsSchema, 'The settings now.'), ...errorResponses(400, 401, 403, 404) },
+});
+const settingsToRest = (s: TTraceSettings) => ({ sample_rate: s.sampleRate, capacity: s.capacity, capture_payloads: s.capturePayloads, max_payload_bytes: s.maxPayloadBytes });
+
 export function registerMonitoringRoutes(app: TManagementApp): void {
+  app.openapi(listTraces, (c) => {
+    const { core, identity } = c.var;
+    const { id } = c.req.valid('param');
+    core.services.summary(identity.projectId, id);
+    return c.json({ traces: core.traces.list(id), settings: settingsToRest(core.traces.settings(id)) }, 200);
+  });
+  app.openapi(getTrace, (c) => {
+    const { core, identity } = c.var;
+    const { id, request_id } = c.req.valid('param');
+    core.services.summary(identity.projectId, id);
+    return c.json(traceDetail(core, id, request_id), 200);
+  });
+  app.openapi(putTraceSettings, async (c) => {
+    const { core, identity } = c.var;
+    const { id } = c.req.valid('param');
+    core.services.summary(identity.projectId, id);
+    const b = c.req.valid('json');
+    const now = core.traces.settings(id);
+    const next = await inRestTerms(restFieldOf({ sampleRate: 'sample_rate', capacity: 'capacity', capturePayloads: 'capture_payloads', maxPayloadBytes: 'max_payload_bytes' }), () =>
+      core.traces.setSettings(id, {
+        sampleRate: b.sample_rate ?? now.sampleRate, capacity: b.capacity ?? now.capacity, capturePayloads: b.capture_payloads ?? now.capturePayloads, maxPayloadBytes: b.max_payload_bytes ?? now.maxPayloadBytes,
+      }),
+    );
+    return c.json(settingsToRest(next), 200);
+  });
+
   app.openapi(catalog, (c) =>
     c.json(
       {
