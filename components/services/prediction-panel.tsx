@@ -29,12 +29,15 @@ async function send(url: string, init: RequestInit): Promise<TResult> {
   return { status: res.status, ms, body };
 }
 
-export function PredictionPanel({ serviceId, isRunning, apis }: { serviceId: string; isRunning: boolean; apis: TApiSpec[] }) {
+/** A request to put in the editor (a trace's "Replay in prediction tab"). */
+export type TReplay = { apiUrl: string; body: string };
+
+export function PredictionPanel({ serviceId, isRunning, apis, replay }: { serviceId: string; isRunning: boolean; apis: TApiSpec[]; replay?: TReplay }) {
   const { t } = useI18n();
-  const [apiUrl, setApiUrl] = useState(apis[0]?.url ?? '/');
+  const [apiUrl, setApiUrl] = useState(replay && apis.some((a) => a.url === replay.apiUrl) ? replay.apiUrl : (apis[0]?.url ?? '/'));
   const api = apis.find((a) => a.url === apiUrl) ?? apis[0];
   const files = api ? fileFields(api.request) : [];
-  const [json, setJson] = useState<Record<string, string>>({});
+  const [json, setJson] = useState<Record<string, string>>(replay ? { [replay.apiUrl]: replay.body } : {});
   const [picked, setPicked] = useState<Record<string, File | undefined>>({});
   const [error, setError] = useState<string>();
   const predict = useMutation({ mutationFn: ({ url, init }: { url: string; init: RequestInit }) => send(url, init) });

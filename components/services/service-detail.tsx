@@ -20,6 +20,8 @@ import { CallingGuide } from './calling-guide';
 import { CloudShellPanel } from './cloud-shell-panel';
 import { InstancesTable } from './instances-table';
 import { MonitoringPanel } from '../monitoring/monitoring-panel';
+import { TracesPanel } from './traces-panel';
+import type { TReplay } from './prediction-panel';
 import { LogsPanel } from './logs-panel';
 import { PredictionPanel } from './prediction-panel';
 import { ServiceAccessFields } from './service-access-fields';
@@ -37,6 +39,9 @@ export function ServiceDetail({ id }: { id: string }) {
   const app = useQuery({ ...trpc.apps.get.queryOptions({ id: service.data?.appId ?? '' }), enabled: !!service.data });
   const updateDescription = useMutation(trpc.services.updateDescription.mutationOptions());
   const [actionError, setActionError] = useState<string>();
+  const [tab, setTab] = useState('guide');
+  // A trace replayed in the prediction tab (the nonce remounts the editor with it).
+  const [replay, setReplay] = useState<(TReplay & { nonce: number }) | undefined>();
   if (service.error) return <p className="notice-bad">{tServer(service.error.message)}</p>;
   const s = service.data;
   if (!s) return <p className="muted">{t('common.loading')}</p>;
@@ -104,9 +109,11 @@ export function ServiceDetail({ id }: { id: string }) {
       <ServiceRulesPanel service={s} />
       <section className="panel">
         <Tabs
+          active={tab}
+          onChange={setTab}
           tabs={[
             { id: 'guide', label: t('serviceDetail.tab.guide'), render: () => <CallingGuide serviceId={s.id} apis={apis} /> },
-            { id: 'predict', label: t('serviceDetail.tab.predict'), render: () => <PredictionPanel serviceId={s.id} isRunning={s.status === 'running' || s.status === 'concerning'} apis={apis} /> },
+            { id: 'predict', label: t('serviceDetail.tab.predict'), render: () => <PredictionPanel key={replay?.nonce} serviceId={s.id} isRunning={s.status === 'running' || s.status === 'concerning'} apis={apis} replay={replay} /> },
             {
               id: 'instances',
               label: t('serviceDetail.tab.instances'),
@@ -124,6 +131,18 @@ export function ServiceDetail({ id }: { id: string }) {
             { id: 'events', label: t('serviceDetail.tab.events'), render: () => <EventsTable query={events} /> },
             { id: 'monitoring', label: t('serviceDetail.tab.monitoring'), render: () => <MonitoringPanel service={s} /> },
             { id: 'logs', label: t('serviceDetail.tab.logs'), render: () => <LogsPanel serviceId={s.id} instanceIds={s.instances.map((i) => i.id)} /> },
+            {
+              id: 'traces', label: t('serviceDetail.tab.traces'),
+              render: () => (
+                <TracesPanel
+                  serviceId={s.id}
+                  onReplay={(r) => {
+                    setReplay({ ...r, nonce: Date.now() });
+                    setTab('predict');
+                  }}
+                />
+              ),
+            },
             // Guide §3.1.6: only for running services.
             ...(s.status === 'running' || s.status === 'concerning'
               ? [{ id: 'cloud-shell', label: t('serviceDetail.tab.cloudShell'), render: () => <CloudShellPanel service={s} /> }]

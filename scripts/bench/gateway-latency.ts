@@ -83,9 +83,11 @@ async function main() {
       const versionId = (call(`/v1/${projectId}/services/${svc.id}`) as Promise<{ config: { version_id: string }[] }>).then((s) => s.config[0].version_id);
       // Pre-signed: X-Sdk-Date stays valid for 15 minutes and the body never changes.
       const signed = signRequest({ method: 'POST', url: gw, headers: { 'content-type': 'application/json' }, body: BODY, ak: credential.access, sk: credential.secret });
+      const tracing = (settings: Record<string, unknown>) => call(`/v1/${projectId}/services/${svc.id}/trace-settings`, 'PUT', settings);
       const bare = async () => {
         await call(`/v1/${projectId}/services/${svc.id}/rules`, 'PUT', { rules: [] });
         await call(`/v1/${projectId}/services/${svc.id}/access`, 'PUT', { qps_limit: null });
+        await tracing({ sample_rate: 1, capture_payloads: false });
       };
       const full = async () => {
         await call(`/v1/${projectId}/services/${svc.id}/rules`, 'PUT', { rules: [{ condition: "#HEADER_x-canary == 'yes' or #HEADER_uid.hashCode() % 100 < 10", version_id: await versionId }] });
@@ -97,6 +99,21 @@ async function main() {
         { name: 'gateway, AK/SK + rule + QPS limit', url: gw, headers: { ...signed, 'x-client': 'bench' }, before: full },
         { name: 'gateway, AK/SK only', url: gw, headers: { ...signed, 'x-client': 'bench' }, before: bare, isBreakdown: true },
         { name: 'gateway, token + rule + QPS limit', url: gw, headers: { 'content-type': 'application/json', 'x-auth-token': token, 'x-client': 'bench' }, before: full, isBreakdown: true },
+        // Tracing is on for every request by default ("gateway, token"); these two set it off, or capture payloads too.
+        {
+          name: 'gateway, token, tracing off', url: gw, headers: { 'content-type': 'application/json', 'x-auth-token': token }, isBreakdown: true,
+          before: async () => {
+            await bare();
+            await tracing({ sample_rate: 0 });
+          },
+        },
+        {
+          name: 'gateway, token, payload capture', url: gw, headers: { 'content-type': 'application/json', 'x-auth-token': token }, isBreakdown: true,
+          before: async () => {
+            await bare();
+            await tracing({ capture_payloads: true });
+          },
+        },
         { name: 'nginx reverse proxy', url: `http://127.0.0.1:${NGINX_PORT}/${name}/`, headers: { 'content-type': 'application/json' } },
       ];
     };

@@ -45,7 +45,7 @@ export type TTrace = {
 };
 
 /** Headers never kept: credentials, and anything whose name says it is a secret. */
-const SECRET_NAME = /auth|token|secret|passw|cookie|signature|api-?key|appcode|credential|x-sdk-/i;
+const SECRET_NAME = /auth|token|secret|passw|cookie|signature|api[-_]?key|appcode|credential|x-sdk-/i;
 const REDACTED = '[redacted]';
 
 export function redactHeaders(headers: Record<string, string | string[] | number | undefined>): Record<string, string> {
