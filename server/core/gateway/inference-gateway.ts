@@ -18,7 +18,7 @@ import type { InflightRequests } from './inflight';
 import type { QpsLimiter } from './qps-limiter';
 import type { RequestMetrics } from './request-metrics';
 import type { RouteTable, TRoute } from './route-table';
-import { redactBody, redactHeaders, type RequestTraces } from '../monitoring/request-traces';
+import { redactBody, type RequestTraces } from '../monitoring/request-traces';
 import { pickVersion, ruleContext, type TVersionChoice } from './version-picker';
 import { forwardUpgrade, rejectUpgrade } from './ws-forward';
 
@@ -83,7 +83,7 @@ export class InferenceGateway {
       if (this.deps.traces?.sample(route.serviceId)) {
         this.deps.traces.record({
           requestId, serviceId: route.serviceId, ts: Date.now(), method: req.method ?? 'GET', path: target.apiPath + target.query, callerKind: '', caller: '',
-          versionId: '', instanceId: '', status, latencyMs, bytesIn: 0, bytesOut: 0, requestHeaders: redactHeaders(req.headers), contentType: String(req.headers['content-type'] ?? ''),
+          versionId: '', instanceId: '', status, latencyMs, bytesIn: 0, bytesOut: 0, requestHeaders: req.headers as Record<string, string>, contentType: String(req.headers['content-type'] ?? ''),
         });
       }
     };
@@ -151,7 +151,7 @@ export class InferenceGateway {
       requestId, serviceId: route.serviceId, ts: Date.now() - Math.round(o.latencyMs), method: req.method ?? 'GET', path: target.apiPath + target.query,
       callerKind: caller.kind, caller: caller.name, versionId: instance.versionId, instanceId: instance.instanceId,
       status: o.error === 'CLIENT_ABORTED' ? 499 : o.status, latencyMs: o.latencyMs, bytesIn: o.bytesIn, bytesOut: o.bytesOut,
-      requestHeaders: redactHeaders(headers as Record<string, string>), contentType,
+      requestHeaders: headers as Record<string, string>, contentType,
       ...(request && response ? { requestBody: request.text, responseBody: response.text, isCut: request.isCut || response.isCut } : {}),
     });
   }

@@ -72,8 +72,42 @@ export function redactBody(body: Buffer, contentType: string, cap: number): { te
   return { text: `(${body.length} bytes of ${contentType})`, isCut: false };
 }
 
+/** The newest `capacity` traces of a service: a fixed array written round, so recording never shifts elements. */
+class TraceRing {
+  private items: (TTrace | undefined)[];
+  private next = 0;
+
+  constructor(private capacity: number) {
+    this.items = new Array(capacity);
+  }
+
+  push(trace: TTrace): void {
+    this.items[this.next] = trace;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  /** Newest first. */
+  newest(limit: number): TTrace[] {
+    const out: TTrace[] = [];
+    for (let i = 1; i <= this.capacity && out.length < limit; i++) {
+      const t = this.items[(this.next - i + this.capacity) % this.capacity];
+      if (!t) break;
+      out.push(t);
+    }
+    return out;
+  }
+
+  resize(capacity: number): void {
+    const kept = this.newest(capacity).reverse();
+    this.capacity = capacity;
+    this.items = new Array(capacity);
+    this.next = 0;
+    for (const t of kept) this.push(t);
+  }
+}
+
 export class RequestTraces {
-  private readonly rings = new Map<string, TTrace[]>();
+  private readonly rings = new Map<string, TraceRing>();
   private readonly settingsCache = new Map<string, TTraceSettings>();
 
   constructor(private readonly db: TDatabase) {}
@@ -99,30 +133,25 @@ export class RequestTraces {
     if (!parsed.success) throw invalid(String(parsed.error.issues[0].path.join('.') || 'settings'), parsed.error.issues[0].message);
     this.db.prepare('INSERT INTO trace_settings (service_id, settings) VALUES (?, ?) ON CONFLICT (service_id) DO UPDATE SET settings = excluded.settings').run(serviceId, JSON.stringify(parsed.data));
     this.settingsCache.set(serviceId, parsed.data);
-    const ring = this.rings.get(serviceId);
-    if (ring && ring.length > parsed.data.capacity) ring.splice(0, ring.length - parsed.data.capacity);
+    this.rings.get(serviceId)?.resize(parsed.data.capacity);
     return parsed.data;
   }
 
+  /** On the request path: keeps the trace as given (headers are redacted when read). */
   record(trace: TTrace): void {
-    const ring = this.rings.get(trace.serviceId) ?? [];
+    let ring = this.rings.get(trace.serviceId);
+    if (!ring) this.rings.set(trace.serviceId, (ring = new TraceRing(this.settings(trace.serviceId).capacity)));
     ring.push(trace);
-    const capacity = this.settings(trace.serviceId).capacity;
-    if (ring.length > capacity) ring.splice(0, ring.length - capacity);
-    this.rings.set(trace.serviceId, ring);
   }
 
-  /** Newest first, without bodies. */
+  /** Newest first, without headers and bodies. */
   list(serviceId: string, limit = 200): Omit<TTrace, 'requestBody' | 'responseBody' | 'requestHeaders'>[] {
-    const ring = this.rings.get(serviceId) ?? [];
-    return ring
-      .slice(-Math.min(limit, 1000))
-      .reverse()
-      .map(({ requestBody: _a, responseBody: _b, requestHeaders: _c, ...rest }) => rest);
+    return (this.rings.get(serviceId)?.newest(Math.min(limit, 1000)) ?? []).map(({ requestBody: _a, responseBody: _b, requestHeaders: _c, ...rest }) => rest);
   }
 
   get(serviceId: string, requestId: string): TTrace | undefined {
-    return (this.rings.get(serviceId) ?? []).find((t) => t.requestId === requestId);
+    const trace = this.rings.get(serviceId)?.newest(Number.MAX_SAFE_INTEGER).find((t) => t.requestId === requestId);
+    return trace && { ...trace, requestHeaders: redactHeaders(trace.requestHeaders) };
   }
 
   forget(serviceId: string): void {
