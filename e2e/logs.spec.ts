@@ -3,6 +3,8 @@
  * `?` wildcard and with a quoted phrase (matches marked), then follow the live tail, pause it while
  * lines keep arriving, and resume.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { login } from './pages/console';
 import { api, type TApi } from './pages/gateway';
@@ -64,4 +66,37 @@ test('search logs with er?or and a quoted phrase, then tail them live with pause
   await expect(view).not.toContainText('request 100');
   await page.getByRole('button', { name: 'Resume (2 new)' }).click();
   await expect(view).toContainText('request 100: an erXor too, with Connection Refused');
+});
+
+// Uses the `talker` service the test above deployed (the specs of a file run in order, one worker).
+test('export a service\'s logs to Loki from the logs tab', async ({ page, request }) => {
+  const pushed: string[] = [];
+  const loki = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      pushed.push(body);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => loki.listen(0, '127.0.0.1', r));
+  try {
+    const a = await api(request);
+    const serviceId = (await a.call('GET', `/v1/${a.projectId}/services`)).json.services.find((s: { service_name: string }) => s.service_name === 'talker').service_id as string;
+    await login(page, `/services/${serviceId}`);
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    await page.getByText('Log export: Off').click();
+    await page.getByLabel('Send logs to').selectOption('loki');
+    await page.getByLabel('Push URL').fill('ftp://nowhere');
+    await page.getByRole('button', { name: 'Save export' }).click();
+    await expect(page.getByRole('alert')).toContainText('An http(s) URL');
+    await page.getByLabel('Push URL').fill(`http://127.0.0.1:${(loki.address() as AddressInfo).port}/loki/api/v1/push`);
+    await page.getByRole('button', { name: 'Save export' }).click();
+    await expect(page.getByText('Log export: Loki')).toBeVisible();
+    expect((await a.call('POST', `/v1/infers/${serviceId}`, { i: 7 })).status).toBe(200);
+    await expect(page.getByTestId('log-export-status')).toContainText(/^[1-9]\d* lines delivered, 0 failed batches/, { timeout: 15_000 });
+    expect(pushed.join('\n')).toContain('request 7: an error occurred in stage two');
+  } finally {
+    loki.close();
+  }
 });

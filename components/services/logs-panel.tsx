@@ -12,6 +12,7 @@ import { useLogLines } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
 import { formatTime } from '../ui/format';
 import { highlighter, markPieces } from './log-highlight';
+import { LogExportForm } from './log-export-form';
 
 type TRange = '5' | '30' | '60' | 'custom';
 const toInput = (ms: number) => new Date(ms - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
@@ -81,6 +82,7 @@ export function LogsPanel({ serviceId, instanceIds }: { serviceId: string; insta
 
   return (
     <div className="logs">
+      <LogExportForm serviceId={serviceId} />
       <div className="toolbar">
         <select
           aria-label={t('common.time')}

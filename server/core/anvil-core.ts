@@ -41,6 +41,7 @@ import { InstanceLogs } from './telemetry/instance-logs';
 import { InstanceStats } from './telemetry/instance-stats';
 import { Monitoring, type TMonitoringOptions } from './monitoring/monitoring';
 import { RequestTraces } from './monitoring/request-traces';
+import { LogExporter } from './telemetry/log-export';
 import { readingFromStats, type TUsageReading } from './monitoring/instance-usage';
 
 export const PYTHON_SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../runtimes/python');
@@ -184,6 +185,13 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   const gatewayCredentials = new GatewayCredentials({ db, bus, accessKeys, apps: authApps });
   const metrics = new RequestMetrics();
   const traces = new RequestTraces(db);
+  const logExport = new LogExporter({
+    db, bus, store, buckets,
+    service: (id) => {
+      const row = reconciler.service(id);
+      return row && { projectId: row.project_id, name: row.name };
+    },
+  });
   bus.on('service.purged', ({ serviceId }) => traces.forget(serviceId));
   const gateway = new InferenceGateway({
     routes, reconciler, inflight, metrics, traces, limiter: new QpsLimiter(), timeoutMs: opts.predictionTimeoutMs,
@@ -221,7 +229,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
 
   return {
     db, bus, iam, autoStop, directory, store, buckets, events, logs, stats, registry, reconciler, services, gateway, credentials, driver, pools,
-    cloudShell, images, accessKeys, authApps, serviceAccess, serviceRules, metrics, monitoring, traces,
+    cloudShell, images, accessKeys, authApps, serviceAccess, serviceRules, metrics, monitoring, traces, logExport,
     generatedAdminPassword: bootstrap.generatedPassword,
     /**
      * Stops every process instance and closes the database. Containers keep serving for the next

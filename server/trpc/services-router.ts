@@ -46,6 +46,15 @@ export const servicesRouter = router({
     const text = lines.map((l) => `${new Date(l.ts).toISOString()} ${l.instanceId} ${l.stream} ${l.line}`).join('\n');
     return { text: lines.length > 0 ? `${text}\n` : '', lines: lines.length, truncated };
   }),
+  /** Where the service's logs are also sent, and how delivery goes. */
+  logExport: authedProcedure.input(ZId).query(({ ctx, input }) => {
+    ctx.core.services.summary(ctx.identity.projectId, input.id);
+    return ctx.core.logExport.get(input.id);
+  }),
+  setLogExport: authedProcedure.input(z.object({ id: z.string().min(1), target: z.record(z.string(), z.unknown()) })).mutation(({ ctx, input }) => {
+    ctx.core.services.summary(ctx.identity.projectId, input.id);
+    return ctx.core.logExport.set(ctx.identity.projectId, input.id, input.target);
+  }),
   /** Request traces: the newest first (no bodies). */
   traces: authedProcedure.input(ZId).query(({ ctx, input }) => {
     ctx.core.services.summary(ctx.identity.projectId, input.id);

@@ -206,4 +206,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE trace_settings (service_id TEXT PRIMARY KEY REFERENCES services(id) ON DELETE CASCADE, settings TEXT NOT NULL);
   `,
+  // Issue 8: where a service's logs are also sent (object storage, syslog or Loki).
+  `
+  CREATE TABLE log_exports (service_id TEXT PRIMARY KEY REFERENCES services(id) ON DELETE CASCADE, target TEXT NOT NULL);
+  `,
 ];

@@ -84,7 +84,45 @@ const putTraceSettings = createRoute({
 });
 const settingsToRest = (s: TTraceSettings) => ({ sample_rate: s.sampleRate, capacity: s.capacity, capture_payloads: s.capturePayloads, max_payload_bytes: s.maxPayloadBytes });
 
+const ZRestLogExportSchema = z
+  .object({
+    kind: z.enum(['off', 'obs', 'syslog', 'loki']),
+    bucket: z.string().optional().meta({ description: 'obs: a bucket of the project.' }),
+    prefix: z.string().optional().meta({ description: 'obs: folder of the daily files (default logs).' }),
+    host: z.string().optional(),
+    port: z.number().optional(),
+    protocol: z.enum(['udp', 'tcp']).optional().meta({ description: 'syslog: RFC 5424 over UDP (default) or TCP with octet counting.' }),
+    url: z.string().optional().meta({ description: "loki: the push API, e.g. http://loki:3100/loki/api/v1/push." }),
+  })
+  .meta({ id: 'LogExport' });
+const ZRestLogExportStateSchema = z.object({
+  target: z.record(z.string(), z.unknown()),
+  status: z.object({ delivered: z.number(), failedBatches: z.number(), lastError: z.string(), lastAt: z.number().nullable() }),
+});
+const getLogExport = createRoute({
+  method: 'get', path: '/v1/{project_id}/services/{id}/log-export', operationId: 'getServiceLogExport', summary: "Where the service's logs are also sent, and how delivery goes", tags: TAGS,
+  request: { params: ZResourceParamsSchema },
+  responses: { 200: jsonResponse(ZRestLogExportStateSchema, 'The target and delivery counts since it was set.'), ...errorResponses(401, 403, 404) },
+});
+const putLogExport = createRoute({
+  method: 'put', path: '/v1/{project_id}/services/{id}/log-export', operationId: 'setServiceLogExport', summary: 'Send the service\'s logs to object storage, syslog or Loki (or stop)', tags: TAGS,
+  request: { params: ZResourceParamsSchema, body: { content: { 'application/json': { schema: ZRestLogExportSchema } }, required: true } },
+  responses: { 200: jsonResponse(ZRestLogExportStateSchema, 'The target now.'), ...errorResponses(400, 401, 403, 404) },
+});
+
 export function registerMonitoringRoutes(app: TManagementApp): void {
+  app.openapi(getLogExport, (c) => {
+    const { core, identity } = c.var;
+    const { id } = c.req.valid('param');
+    core.services.summary(identity.projectId, id);
+    return c.json(core.logExport.get(id), 200);
+  });
+  app.openapi(putLogExport, (c) => {
+    const { core, identity } = c.var;
+    const { id } = c.req.valid('param');
+    core.services.summary(identity.projectId, id);
+    return c.json(core.logExport.set(identity.projectId, id, c.req.valid('json')), 200);
+  });
   app.openapi(listTraces, (c) => {
     const { core, identity } = c.var;
     const { id } = c.req.valid('param');
