@@ -89,7 +89,7 @@ test('export a service\'s logs to Loki from the logs tab', async ({ page, reques
     await page.getByLabel('Send logs to').selectOption('loki');
     await page.getByLabel('Push URL').fill('ftp://nowhere');
     await page.getByRole('button', { name: 'Save export' }).click();
-    await expect(page.getByRole('alert')).toContainText('An http(s) URL');
+    await expect(page.locator('.log-export').getByRole('alert')).toContainText('An http(s) URL');
     await page.getByLabel('Push URL').fill(`http://127.0.0.1:${(loki.address() as AddressInfo).port}/loki/api/v1/push`);
     await page.getByRole('button', { name: 'Save export' }).click();
     await expect(page.getByText('Log export: Loki')).toBeVisible();

@@ -47,7 +47,7 @@ export function OverviewPage() {
           {SERVICE_STATUSES.filter((s) => s !== 'deleting').map((status) => (
             <div key={status}>
               <dt>{t(`status.${status}` as TMessageKey)}</dt>
-              <dd data-testid={`services-${status}`}>{o?.servicesByStatus[status] ?? 0}</dd>
+              <dd data-testid={o ? `services-${status}` : undefined}>{o ? (o.servicesByStatus[status] ?? 0) : '–'}</dd>
             </div>
           ))}
         </dl>
@@ -57,11 +57,11 @@ export function OverviewPage() {
         <dl className="metric-now">
           <div>
             <dt>{t('overview.calls24h')}</dt>
-            <dd data-testid="calls-24h">{o?.totals.calls ?? 0}</dd>
+            <dd data-testid={o ? 'calls-24h' : undefined}>{o ? o.totals.calls : '–'}</dd>
           </div>
           <div>
             <dt>{t('overview.errors24h')}</dt>
-            <dd data-testid="errors-24h">{o?.totals.failed ?? 0}</dd>
+            <dd data-testid={o ? 'errors-24h' : undefined}>{o ? o.totals.failed : '–'}</dd>
           </div>
           <div>
             <dt>{t('overview.errorRate')}</dt>

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getToken, startTestAnvil, type TTestAnvil } from '../../test-support/anvil-harness';
 import { deployPackage } from '../../test-support/deploy-package';
+import { jsonCaller } from '../../test-support/json-call';
 
 const MODEL = `
 from model_service.model_service import SingleNodeService
@@ -21,10 +22,7 @@ let auth: { token: string; projectId: string };
 let serviceId: string;
 type TBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const call = async (method: string, p: string, body?: unknown) => {
-  const res = await fetch(`${anvil.url}${p}`, { method, headers: { 'x-auth-token': auth.token, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json().catch(() => ({}))) as TBody };
-};
+const call = jsonCaller(() => ({ url: anvil.url, token: auth.token }));
 const predict = async (body: unknown, headers: Record<string, string> = {}) => {
   const res = await fetch(`${anvil.url}/v1/infers/${serviceId}`, { method: 'POST', headers: { 'x-auth-token': auth.token, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   await res.arrayBuffer();

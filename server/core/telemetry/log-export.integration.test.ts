@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getToken, startTestAnvil, type TTestAnvil } from '../../test-support/anvil-harness';
 import { deployPackage } from '../../test-support/deploy-package';
+import { jsonCaller } from '../../test-support/json-call';
 
 const MODEL = `
 from model_service.model_service import SingleNodeService
@@ -28,10 +29,7 @@ let auth: { token: string; projectId: string };
 let serviceId: string;
 type TBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const call = async (method: string, p: string, body?: unknown) => {
-  const res = await fetch(`${anvil.url}${p}`, { method, headers: { 'x-auth-token': auth.token, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json().catch(() => ({}))) as TBody };
-};
+const call = jsonCaller(() => ({ url: anvil.url, token: auth.token }));
 const setExport = (target: unknown) => call('PUT', `/v1/${auth.projectId}/services/${serviceId}/log-export`, target);
 /** A prediction whose line the model prints, then until Anvil stored it (200 ms batches) and delivered it. */
 async function say(n: number): Promise<void> {
