@@ -75,7 +75,14 @@ export class MetricsCollector {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => this.tick(), this.tickMs);
+    // A failing tick (the database, an alarm rule) is logged; it must never end Anvil, and the next tick tries again.
+    this.timer ??= setInterval(() => {
+      try {
+        this.tick();
+      } catch (e) {
+        console.error('[monitoring] collection failed:', e);
+      }
+    }, this.tickMs);
     this.timer.unref();
   }
 

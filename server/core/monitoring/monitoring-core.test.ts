@@ -108,6 +108,35 @@ describe('MetricsCollector', () => {
   });
 });
 
+describe('a failing collection', () => {
+  it('is logged and the next tick runs: it never ends Anvil', async () => {
+    const { store } = scratchStore();
+    let calls = 0;
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    const c = new MetricsCollector(
+      {
+        requests: { drain: () => [] }, inflight: { count: () => 0 }, usage: () => undefined, gpus: () => [],
+        instances: () => {
+          calls++;
+          throw new Error('database is locked');
+        },
+      },
+      store, undefined, { tickMs: 20 },
+    );
+    try {
+      c.start();
+      await new Promise((r) => setTimeout(r, 150));
+    } finally {
+      c.stop();
+      console.error = original;
+    }
+    expect(calls).toBeGreaterThan(2);
+    expect(errors.length).toBe(calls);
+  });
+});
+
 describe('MetricStore', () => {
   it('returns at most maxPoints per series: minutes averaged per step, percentiles by their maximum', () => {
     const { store } = scratchStore();

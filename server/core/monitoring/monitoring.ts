@@ -82,7 +82,17 @@ export class Monitoring {
       },
       this.store,
       (tick: TLiveTick) => deps.bus.emit('metrics.tick', tick),
-      { tickMs: opts.tickMs, minuteMs: opts.minuteMs, onMinute: (ts) => this.alarms.evaluate(ts) },
+      {
+        tickMs: opts.tickMs, minuteMs: opts.minuteMs,
+        onMinute: (ts) => {
+          // The minute's points are written already; a failing rule evaluation must not lose the next minutes.
+          try {
+            this.alarms.evaluate(ts);
+          } catch (e) {
+            console.error('[alarms] evaluation failed:', e);
+          }
+        },
+      },
     );
     deps.bus.on('service.purged', ({ serviceId }) => this.store.forgetService(serviceId));
     if (opts.autoStart !== false) this.collector.start();
