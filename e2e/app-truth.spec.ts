@@ -51,7 +51,7 @@ test("delete the latest version or the whole application, and see what really ru
   await page.getByRole('textbox', { name: 'Name', exact: true }).fill('truth-svc');
   await page.getByRole('button', { name: 'Submit' }).click();
   const service = new ServicePage(page);
-  await expect(service.status().locator('[data-status]')).toHaveAttribute('data-status', 'running');
+  await expect(service.status().locator('[data-status]')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
   await service.tab('Instances').click();
   await expect(page.getByTestId('instance-runtime')).toHaveText(new RegExp(`Runtime: ${RUNS_ON.source}`));
 
