@@ -214,10 +214,14 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
     opts.monitoring,
   );
   const housekeeping = () => {
-    monitoring.store.maintain();
-    events.purgeExpired();
-    logs.purgeExpired();
-    stats.purgeExpired();
+    // Each step on its own: a failing one (a locked database) is logged, and never ends Anvil from a timer.
+    for (const [what, step] of [['metrics', () => monitoring.store.maintain()], ['events', () => events.purgeExpired()], ['logs', () => logs.purgeExpired()], ['stats', () => stats.purgeExpired()]] as const) {
+      try {
+        step();
+      } catch (e) {
+        console.error(`[housekeeping] ${what} failed:`, e);
+      }
+    }
   };
   housekeeping();
   const housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_MS);

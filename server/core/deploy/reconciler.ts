@@ -352,6 +352,8 @@ export class Reconciler {
       this.armRecoveryTimer(service);
     } else if (service.status === 'concerning') {
       this.setServiceStatus(service, 'concerning', `${ready} of ${service.instance_count} instances ready`);
+      // Concerning because of an alarm, then instances lost: the deploy timeout applies as from Running.
+      this.armRecoveryTimer(service);
     }
   }
 

@@ -251,7 +251,7 @@ export class InferenceGateway {
         ),
       onEnd: (o: TForwardOutcome) => {
         done();
-        this.deps.metrics.record({ serviceId: route.serviceId, versionId: instance.versionId, instanceId: instance.instanceId, callerKind: caller.kind, status: o.status, latencyMs: o.latencyMs, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
+        this.deps.metrics.record({ serviceId: route.serviceId, versionId: instance.versionId, instanceId: instance.instanceId, callerKind: caller.kind, status: o.error === 'CLIENT_ABORTED' || o.status === 0 ? 499 : o.status, latencyMs: o.latencyMs, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
         if (tracing) this.trace(req, route, target, caller, instance, requestId, headers, o, tracing.maxPayloadBytes);
       },
     });

@@ -75,7 +75,7 @@ export class MetricStore {
     return {
       stepMs,
       series: series.map((s) => {
-        const old = rawFrom > q.from ? (hourly.all({ id: s.id, step: stepMs, from: q.from, to: rawFrom }) as { bucket: number; value: number }[]) : [];
+        const old = rawFrom > q.from ? (hourly.all({ id: s.id, step: stepMs, from: q.from, to: Math.min(rawFrom, q.to) }) as { bucket: number; value: number }[]) : [];
         const recent = raw.all({ id: s.id, step: stepMs, from: rawFrom, to: q.to }) as { bucket: number; value: number }[];
         const points: [number, number][] = [];
         for (const r of [...old, ...recent]) {

@@ -197,6 +197,9 @@ function mergeInto(into: TAccumulator, from: TAccumulator): void {
 function callValues(accs: readonly TAccumulator[], scale = 1): Record<string, number> {
   const calls = emptyCalls();
   for (const a of accs) addCalls({ calls } as TAccumulator, a.calls);
+  // Latency is the model's: the gateway's own refusals (no instance) count as calls, not in latency.
+  const served = emptyCalls();
+  for (const a of accs) if (a.instanceId) addCalls({ calls: served } as TAccumulator, a.calls);
   const c = calls.counts;
   const total = c['2xx'] + c['3xx'] + c['4xx'] + c['5xx'];
   const out: Record<string, number> = {
@@ -204,11 +207,11 @@ function callValues(accs: readonly TAccumulator[], scale = 1): Record<string, nu
     req_count_2xx: c['2xx'] * scale, req_count_4xx: c['4xx'] * scale, req_count_5xx: c['5xx'] * scale,
     inflight_requests: accs.reduce((n, a) => n + a.inflightMax, 0),
   };
-  if (total > 0) {
-    out.avg_latency = calls.latencySumMs / total;
-    out.latency_p50 = calls.latency.quantile(0.5)!;
-    out.latency_p95 = calls.latency.quantile(0.95)!;
-    out.latency_p99 = calls.latency.quantile(0.99)!;
+  if (served.latency.total > 0) {
+    out.avg_latency = served.latencySumMs / served.latency.total;
+    out.latency_p50 = served.latency.quantile(0.5)!;
+    out.latency_p95 = served.latency.quantile(0.95)!;
+    out.latency_p99 = served.latency.quantile(0.99)!;
   }
   return out;
 }

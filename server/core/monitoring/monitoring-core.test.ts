@@ -175,6 +175,9 @@ describe('MetricStore', () => {
     const old = store.query({ serviceId: 's', metric: 'cpu_usage', level: 'version', from: start, to: now - 3 * hour, maxPoints: 100 });
     expect(old.series[0].points.length).toBeGreaterThan(0);
     expect(old.series[0].points.every(([, v]) => v === 29.5)).toBe(true);
+    // Nothing after `to`, even where the points come from the hourly aggregates.
+    const bounded = store.query({ serviceId: 's', metric: 'cpu_usage', level: 'version', from: start, to: start + 2 * hour, maxPoints: 100 });
+    expect(bounded.series[0].points.every(([ts]) => ts <= start + 2 * hour)).toBe(true);
     store.maintain(now + 11 * hour);
     expect((db.prepare('SELECT COUNT(*) AS n FROM metric_hourly').get() as { n: number }).n).toBe(0);
   });

@@ -164,6 +164,7 @@ async function pushToLoki(url: string, serviceId: string, serviceName: string, l
     method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS), headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ streams: [...streams.values()] }),
   });
-  await res.arrayBuffer().catch(() => undefined);
+  // The answer's body is not read: a receiver must not be able to fill Anvil's memory.
+      await res.body?.cancel().catch(() => undefined);
   if (!res.ok) throw new Error(`Loki answered HTTP ${res.status}`);
 }

@@ -78,10 +78,16 @@ export class AlarmEngine {
         if (state.change === 'resolve') this.resolve(firing!, value === null ? 'no data in the period' : `${rule.metric} ${rule.statistic} ${round(value)}`);
       }
     }
-    // Rules deleted or disabled meanwhile leave nothing firing behind.
-    const live = new Set(this.deps.rules.enabled().map((r) => r.id));
+    // Nothing stays firing that no rule watches any more: a rule deleted, disabled or pointed
+    // elsewhere, or (for rules on all services) a service that stopped running.
+    const rules = new Map(this.deps.rules.enabled().map((r) => [r.id, r]));
     for (const row of this.deps.db.prepare("SELECT * FROM alarms WHERE state = 'firing'").all() as TAlarmRow[]) {
-      if (!live.has(row.rule_id)) this.resolve(row, 'the rule was deleted or disabled');
+      const rule = rules.get(row.rule_id);
+      if (!rule) this.resolve(row, 'the rule was deleted or disabled');
+      else if (!this.targetsOf(rule).some((t) => t.serviceId === row.service_id && t.versionId === row.version_id)) {
+        this.breaches.delete(`${rule.id}/${row.service_id}/${row.version_id}`);
+        this.resolve(row, rule.scope === 'all' ? 'the service is not running' : 'the rule no longer watches this service or version');
+      }
     }
   }
 

@@ -127,4 +127,16 @@ describe('alarm rules', () => {
     await anvil.core.monitoring.alarms.settled();
     expect(JSON.parse(received.at(-1)!.body)).toMatchObject({ event: 'alarm.resolved', alarm: { state: 'resolved' } });
   }, 60_000);
+
+  it('resolves a firing alarm whose rule is pointed at another target (it would otherwise fire forever)', async () => {
+    const [existing] = (await call('GET', `/v1/${auth.projectId}/alarm-rules`)).body.rules;
+    expect((await call('PUT', `/v1/${auth.projectId}/alarm-rules/${existing.id}`, rule({ consecutive_periods: 1, webhook_url: '' }))).status).toBe(200);
+    await minuteWith(() => refused(4));
+    expect((await call('GET', `/v1/${auth.projectId}/alarms?state=firing`)).body.alarms).toHaveLength(1);
+    const versionId = anvil.core.services.get(auth.projectId, serviceId).versions[0].id;
+    expect((await call('PUT', `/v1/${auth.projectId}/alarm-rules/${existing.id}`, rule({ consecutive_periods: 1, webhook_url: '', scope: 'version', version_id: versionId }))).status).toBe(200);
+    await minuteWith(async () => undefined);
+    expect((await call('GET', `/v1/${auth.projectId}/alarms?state=firing`)).body.alarms).toEqual([]);
+    expect((await call('GET', `/v1/${auth.projectId}/services/${serviceId}`)).body.status).toBe('running');
+  }, 60_000);
 });

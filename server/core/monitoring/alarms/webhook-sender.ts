@@ -37,7 +37,8 @@ export async function deliverWebhook(
         body: request.body,
       });
       httpStatus = res.status;
-      await res.arrayBuffer().catch(() => undefined);
+      // The answer's body is not read: a receiver must not be able to fill Anvil's memory.
+      await res.body?.cancel().catch(() => undefined);
       if (res.ok) {
         record({ attempt, status: 'delivered', httpStatus, error: '' });
         return true;
