@@ -54,7 +54,7 @@ test('a model package goes from upload to predictions in the console', async ({ 
   await page.getByRole('button', { name: 'Submit' }).click();
   await expect(page).toHaveURL(/\/services\/[0-9a-f-]{36}$/);
   const service = new ServicePage(page);
-  await expect(service.status().locator('[data-status]')).toHaveAttribute('data-status', 'running');
+  await expect(service.status().locator('[data-status]')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
   await expect(page.getByTestId('curl-line')).toContainText('X-Auth-Token');
 
   await service.tab('Prediction').click();
@@ -91,7 +91,7 @@ test('a model package goes from upload to predictions in the console', async ({ 
   await page.getByRole('textbox', { name: 'Name', exact: true }).fill('digits-online');
   await page.getByRole('combobox', { name: 'AI application', exact: true }).selectOption('digits');
   await page.getByRole('button', { name: 'Submit' }).click();
-  await expect(service.status().locator('[data-status]')).toHaveAttribute('data-status', 'running');
+  await expect(service.status().locator('[data-status]')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
   await service.tab('Prediction').click();
   await page.getByLabel('images').setInputFiles(path.join(EXAMPLES, 'digits', 'samples', 'digit-7.png'));
   await page.getByRole('button', { name: 'Predict' }).click();

@@ -14,7 +14,7 @@ test('the instances tab shows what confines the model code', async ({ page }) =>
   await page.getByRole('textbox', { name: 'Name', exact: true }).fill('isolation-svc');
   await page.getByRole('button', { name: 'Submit' }).click();
   const service = new ServicePage(page);
-  await expect(service.status().locator('[data-status]')).toHaveAttribute('data-status', 'running');
+  await expect(service.status().locator('[data-status]')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
   await service.tab('Instances').click();
   const notice = page.getByTestId('instance-isolation');
   if (process.getuid?.() === 0) {

@@ -44,7 +44,7 @@ test('a failing liveness probe restarts the instance once, with its event', asyn
   await expect(await instanceCell(page, 'Restarts')).toHaveText('1', { timeout: 30_000 });
   await expect(await instanceCell(page, 'Container')).not.toHaveAttribute('title', containerId);
   await expect((await instanceCell(page, 'Status')).locator('[data-status]')).toHaveAttribute('data-status', 'ready', { timeout: 30_000 });
-  await expect(service.status().locator('[data-status]')).toHaveAttribute('data-status', 'running');
+  await expect(service.status().locator('[data-status]')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
 
   await deleteService(page);
   await expect.poll(async () => (await containersOf(serviceId)).length, { timeout: 30_000 }).toBe(0);
