@@ -15,6 +15,7 @@ import { Field } from '../ui/field';
 import { FormDialog } from '../ui/form-dialog';
 import { formatTime } from '../ui/format';
 import { SecretText } from '../ui/secret-text';
+import { TableHead } from '../ui/table-head';
 import { useFieldErrors } from '../ui/use-field-errors';
 
 const METRICS = ['req_count_4xx', 'req_count_5xx', 'failed_called_times', 'total_called_times', 'avg_latency', 'latency_p99', 'cpu_usage', 'mem_usage', 'gpu_util', 'gpu_mem_usage', 'inflight_requests'];
@@ -134,16 +135,7 @@ export function AlarmsPage() {
           </div>
         )}
         <table className="table">
-          <thead>
-            <tr>
-              <th>{t('alarms.ruleName')}</th>
-              <th>{t('alarms.scope')}</th>
-              <th>{t('alarms.condition')}</th>
-              <th>{t('alarms.severity')}</th>
-              <th>{t('alarms.state')}</th>
-              <th />
-            </tr>
-          </thead>
+          <TableHead labels={[t('alarms.ruleName'), t('alarms.scope'), t('alarms.condition'), t('alarms.severity'), t('alarms.state'), '']} />
           <tbody>
             {(rules.data ?? []).map((r) => (
               <tr key={r.id} data-testid="alarm-rule">
@@ -167,16 +159,7 @@ export function AlarmsPage() {
       <section className="panel" aria-label={t('alarms.history')}>
         <h2>{t('alarms.history')}</h2>
         <table className="table">
-          <thead>
-            <tr>
-              <th>{t('alarms.state')}</th>
-              <th>{t('alarms.ruleName')}</th>
-              <th>{t('alarms.service')}</th>
-              <th>{t('alarms.value')}</th>
-              <th>{t('alarms.firedAt')}</th>
-              <th>{t('alarms.resolvedAt')}</th>
-            </tr>
-          </thead>
+          <TableHead labels={[t('alarms.state'), t('alarms.ruleName'), t('alarms.service'), t('alarms.value'), t('alarms.firedAt'), t('alarms.resolvedAt')]} />
           <tbody>
             {(alarms.data ?? []).map((a) => (
               <tr key={a.id} data-testid="alarm">

@@ -13,6 +13,7 @@ import type { TMessageKey } from '../i18n/messages-en';
 import { useI18n } from '../i18n/i18n-provider';
 import { useLiveTopic } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
+import { TableHead } from '../ui/table-head';
 import { MetricChart } from './metric-chart';
 
 const percent = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 100) : 0);
@@ -109,14 +110,7 @@ export function OverviewPage() {
       <section className="panel" aria-label={t('overview.nodes')}>
         <h2>{t('overview.nodes')}</h2>
         <table className="table">
-          <thead>
-            <tr>
-              <th>{t('overview.node')}</th>
-              <th>CPU</th>
-              <th>{t('overview.memory')}</th>
-              <th>GPU</th>
-            </tr>
-          </thead>
+          <TableHead labels={[t('overview.node'), 'CPU', t('overview.memory'), 'GPU']} />
           <tbody>
             {o?.nodes.map((n) => (
               <tr key={`${n.poolId}/${n.name}`} data-testid="overview-node">

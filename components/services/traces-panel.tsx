@@ -10,6 +10,7 @@ import { useState } from 'react';
 import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
 import { formatTime } from '../ui/format';
+import { TableHead } from '../ui/table-head';
 import type { TReplay } from './prediction-panel';
 
 function TraceDetail({ serviceId, requestId, onReplay }: { serviceId: string; requestId: string; onReplay: (r: TReplay) => void }) {
@@ -116,16 +117,7 @@ export function TracesPanel({ serviceId, onReplay }: { serviceId: string; onRepl
         </div>
       )}
       <table className="table">
-        <thead>
-          <tr>
-            <th>{t('common.time')}</th>
-            <th>{t('traces.status')}</th>
-            <th>{t('traces.latency')}</th>
-            <th>{t('traces.caller')}</th>
-            <th>{t('traces.instance')}</th>
-            <th>{t('traces.bytes')}</th>
-          </tr>
-        </thead>
+        <TableHead labels={[t('common.time'), t('traces.status'), t('traces.latency'), t('traces.caller'), t('traces.instance'), t('traces.bytes')]} />
         <tbody>
           {list.data?.traces.map((tr) => (
             <tr key={tr.requestId} data-testid="trace" className={open === tr.requestId ? 'selected' : ''} onClick={() => setOpen(open === tr.requestId ? undefined : tr.requestId)} style={{ cursor: 'pointer' }}>
