@@ -33,6 +33,8 @@ const ZEnvSchema = z.object({
   /** Monitoring retention (docs/monitoring.md): 1-minute points and hourly aggregates, in days. */
   ANVIL_METRICS_RAW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   ANVIL_METRICS_HOURLY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** How long resolved alarms, notifications and webhook deliveries are kept, in days. */
+  ANVIL_ALARM_HISTORY_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** The collector's tick and the length of a metric minute (tests and demos shorten them; default 10 s and 60 s). */
   ANVIL_METRICS_TICK_MS: z.coerce.number().int().min(100).optional(),
   ANVIL_METRICS_MINUTE_MS: z.coerce.number().int().min(500).optional(),

@@ -37,6 +37,7 @@ export async function startAnvil(
     lifecycle: opts.lifecycle,
     monitoring: {
       retention: { rawRetentionMs: env.ANVIL_METRICS_RAW_DAYS * 86_400_000, hourlyRetentionMs: env.ANVIL_METRICS_HOURLY_DAYS * 86_400_000 },
+      alarmHistoryMs: env.ANVIL_ALARM_HISTORY_DAYS * 86_400_000,
       scrapeToken: env.ANVIL_METRICS_TOKEN,
       tickMs: env.ANVIL_METRICS_TICK_MS,
       minuteMs: env.ANVIL_METRICS_MINUTE_MS,

@@ -203,6 +203,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
       containerUsage: (instanceId) => containerReadings.get(instanceId),
       db, bus, box, events, requests: metrics, inflight, liveInstances: () => reconciler.liveInstances(), gpus: (nodeId) => pools.gpuReadings(nodeId),
       setAlarmed: (serviceId, reason) => reconciler.setAlarmed(serviceId, reason),
+      serviceIdsOf: (projectId) => services.list(projectId).map((s) => s.id),
       runningServices: (projectId) => services.list(projectId).filter((s) => s.status === 'running' || s.status === 'concerning').map((s) => ({ id: s.id, name: s.name })),
       versionsOf: (projectId, serviceId) => (reconciler.service(serviceId)?.project_id === projectId ? reconciler.versionsOf(serviceId).map((v) => v.id) : undefined),
       flavorOf: (serviceId, versionId) => reconciler.versionsOf(serviceId).find((v) => v.id === versionId)?.flavor,
@@ -215,7 +216,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   );
   const housekeeping = () => {
     // Each step on its own: a failing one (a locked database) is logged, and never ends Anvil from a timer.
-    for (const [what, step] of [['metrics', () => monitoring.store.maintain()], ['events', () => events.purgeExpired()], ['logs', () => logs.purgeExpired()], ['stats', () => stats.purgeExpired()]] as const) {
+    for (const [what, step] of [['metrics', () => monitoring.store.maintain()], ['alarms', () => monitoring.purgeAlarmHistory()], ['events', () => events.purgeExpired()], ['logs', () => logs.purgeExpired()], ['stats', () => stats.purgeExpired()]] as const) {
       try {
         step();
       } catch (e) {

@@ -210,4 +210,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE log_exports (service_id TEXT PRIMARY KEY REFERENCES services(id) ON DELETE CASCADE, target TEXT NOT NULL);
   `,
+  // Issue 8: the evaluator looks up firing alarms every minute, and housekeeping drops old alarm
+  // history, notifications and webhook deliveries by age.
+  `
+  CREATE INDEX alarms_firing ON alarms (state, rule_id, service_id, version_id);
+  CREATE INDEX alarms_service ON alarms (service_id, state);
+  CREATE INDEX alarms_resolved ON alarms (resolved_at);
+  CREATE INDEX notifications_created ON notifications (created_at);
+  CREATE INDEX webhook_deliveries_at ON webhook_deliveries (at);
+  `,
 ];

@@ -74,18 +74,9 @@ export class InferenceGateway {
     const started = performance.now();
     const route = this.deps.routes.get(target.serviceId);
     if (!route) return void sendRefusal(req, res, { error: 'API_NOT_FOUND' }, requestId);
-    // A refusal of a known service counts among its calls (4xx/5xx), with no version or instance.
     const refuse = (refusal: TRefusal) => {
       const status = sendRefusal(req, res, refusal, requestId);
-      if (!status) return;
-      const latencyMs = performance.now() - started;
-      this.deps.metrics.record({ serviceId: route.serviceId, versionId: '', instanceId: '', callerKind: '', status, latencyMs, bytesIn: 0, bytesOut: 0 });
-      if (this.deps.traces?.sample(route.serviceId)) {
-        this.deps.traces.record({
-          requestId, serviceId: route.serviceId, ts: Date.now(), method: req.method ?? 'GET', path: target.apiPath + target.query, callerKind: '', caller: '',
-          versionId: '', instanceId: '', status, latencyMs, bytesIn: 0, bytesOut: 0, requestHeaders: req.headers as Record<string, string>, contentType: String(req.headers['content-type'] ?? ''),
-        });
-      }
+      if (status) this.countRefusal(req, route, target, requestId, status, performance.now() - started);
     };
     if (route.websocket) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} is a WebSocket service; connect to it with ws:// or wss://` });
     const resultId = route.requestMode === 'async' ? RESULT_PATH.exec(target.apiPath)?.[1] : undefined;
@@ -106,12 +97,15 @@ export class InferenceGateway {
   /** A WebSocket upgrade on `/v1/infers/…` (guide §3.1.4.4): the same credentials, then frames pass through untouched. */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, target: TInferTarget): void {
     const requestId = newRequestId();
-    const refuse = (refusal: TRefusal) => {
+    const started = performance.now();
+    const answer = (refusal: TRefusal): number => {
       const { status, body } = refusalBody(refusal, requestId);
       rejectUpgrade(socket, status, { 'content-type': 'application/json', server: SERVER_NAME, 'x-request-id': requestId }, body);
+      return status;
     };
     const route = this.deps.routes.get(target.serviceId);
-    if (!route) return refuse({ error: 'API_NOT_FOUND' });
+    if (!route) return void answer({ error: 'API_NOT_FOUND' });
+    const refuse = (refusal: TRefusal) => this.countRefusal(req, route, target, requestId, answer(refusal), performance.now() - started);
     if (!route.websocket) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} was not deployed with "upgrade to WebSocket"` });
     let outcome = this.deps.authenticator.authenticate(req.headers, route, undefined);
     if ('pending' in outcome) {
@@ -127,16 +121,27 @@ export class InferenceGateway {
     if (endpoints.length === 0) return refuse({ error: 'NO_READY_INSTANCE', detail: 'no instance of the service is ready; retry shortly' });
     const instance = this.balancer.pick(`${route.serviceId}/${choice.versionId}`, endpoints);
     const done = this.deps.inflight.begin(instance.instanceId);
-    const started = performance.now();
     forwardUpgrade(req, socket, head, {
       target: instance, path: target.apiPath + target.query, headers: forwardedHeaders(req, requestId, true, choice.header),
       idleMs: WEBSOCKET_IDLE_MS, connectTimeoutMs: this.deps.timeoutMs ?? PREDICTION_TIMEOUT_MS,
-      fail: (error) => refuse(error === 'PREDICTION_TIMEOUT' ? { error: 'BACKEND_TIMEOUT' } : { error: 'INSTANCE_UNREACHABLE', detail: 'the instance could not be reached' }),
+      fail: (error) => answer(error === 'PREDICTION_TIMEOUT' ? { error: 'BACKEND_TIMEOUT' } : { error: 'INSTANCE_UNREACHABLE', detail: 'the instance could not be reached' }),
+      // A connection counts once it ends, with what the client was answered: 101 when it upgraded.
       onEnd: (o) => {
         done();
-        this.deps.metrics.record({ serviceId: route.serviceId, versionId: instance.versionId, instanceId: instance.instanceId, callerKind: caller.kind, status: 101, latencyMs: performance.now() - started, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
+        this.deps.metrics.record({ serviceId: route.serviceId, versionId: instance.versionId, instanceId: instance.instanceId, callerKind: caller.kind, status: o.status, latencyMs: performance.now() - started, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
       },
     });
+  }
+
+  /** A refusal of a known service counts among its calls (4xx/5xx), with no version or instance, and may be traced. */
+  private countRefusal(req: http.IncomingMessage, route: TRoute, target: TInferTarget, requestId: string, status: number, latencyMs: number): void {
+    this.deps.metrics.record({ serviceId: route.serviceId, versionId: '', instanceId: '', callerKind: '', status, latencyMs, bytesIn: 0, bytesOut: 0 });
+    if (this.deps.traces?.sample(route.serviceId)) {
+      this.deps.traces.record({
+        requestId, serviceId: route.serviceId, ts: Date.now(), method: req.method ?? 'GET', path: target.apiPath + target.query, callerKind: '', caller: '',
+        versionId: '', instanceId: '', status, latencyMs, bytesIn: 0, bytesOut: 0, requestHeaders: req.headers as Record<string, string>, contentType: String(req.headers['content-type'] ?? ''),
+      });
+    }
   }
 
   /** One answered request as a trace: forwarded headers (secret-looking ones redacted) and, when captured, both bodies. */

@@ -44,7 +44,9 @@ proxy.on('upgrade', (req, socket, head) => {
     target: { instanceId: 'i-1', ...target }, path: req.url!, headers: req.headers, ...options,
     fail: (error) => {
       failures.push(error);
-      rejectUpgrade(socket, error === 'PREDICTION_TIMEOUT' ? 504 : 502, { 'content-type': 'application/json' }, JSON.stringify({ error_code: error }));
+      const status = error === 'PREDICTION_TIMEOUT' ? 504 : 502;
+      rejectUpgrade(socket, status, { 'content-type': 'application/json' }, JSON.stringify({ error_code: error }));
+      return status;
     },
     onEnd: (outcome) => outcomes.push(outcome),
   });
@@ -120,6 +122,7 @@ describe('frames', () => {
     await c.closed;
     const outcome = await onlyOutcome();
     expect(outcome.closedBy).toBe('client');
+    expect(outcome.status).toBe(101);
     expect(outcome.bytesIn).toBeGreaterThan(big.length);
     expect(outcome.bytesOut).toBeGreaterThan(big.length);
   });
@@ -211,7 +214,8 @@ describe('failures', () => {
   it('relays the instance\'s refusal of the upgrade as it was given', async () => {
     expect(await refused(`${proxyUrl}/refuse`)).toEqual({ status: 404, body: 'no socket' });
     expect(failures).toEqual([]);
-    expect((await onlyOutcome()).closedBy).toBe('instance');
+    // Counted as the 404 the client got, not as an upgrade.
+    expect(await onlyOutcome()).toMatchObject({ closedBy: 'instance', status: 404 });
   });
 
   it('answers the gateway\'s error when the instance is down', async () => {
@@ -221,7 +225,7 @@ describe('failures', () => {
     const answer = await refused(`${proxyUrl}/chat`);
     expect([answer.status, JSON.parse(answer.body)]).toEqual([502, { error_code: 'INSTANCE_UNREACHABLE' }]);
     expect(failures).toEqual(['INSTANCE_UNREACHABLE']);
-    expect((await onlyOutcome()).closedBy).toBe('error');
+    expect(await onlyOutcome()).toMatchObject({ closedBy: 'error', status: 502 });
   });
 
   it('times out an instance that accepts the connection but never answers the handshake', async () => {
@@ -234,7 +238,7 @@ describe('failures', () => {
     expect(performance.now() - started).toBeGreaterThan(250);
     expect([answer.status, JSON.parse(answer.body)]).toEqual([504, { error_code: 'PREDICTION_TIMEOUT' }]);
     expect(failures).toEqual(['PREDICTION_TIMEOUT']);
-    expect((await onlyOutcome()).closedBy).toBe('error');
+    expect(await onlyOutcome()).toMatchObject({ closedBy: 'error', status: 504 });
     for (let i = 0; i < 50 && sockets.some((s) => !s.destroyed); i++) await sleep(20); // the proxy hung up on the instance
     expect(sockets.every((s) => s.destroyed)).toBe(true);
     mute.close();

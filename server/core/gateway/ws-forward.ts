@@ -9,7 +9,8 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
-export type TWsOutcome = { closedBy: 'client' | 'instance' | 'idle' | 'error'; bytesIn: number; bytesOut: number; durationMs: number };
+/** `status`: what the client was answered: 101, the instance's refusal, the gateway's error, or 499 when it left before any answer. */
+export type TWsOutcome = { closedBy: 'client' | 'instance' | 'idle' | 'error'; status: number; bytesIn: number; bytesOut: number; durationMs: number };
 
 export type TWsForward = {
   target: { instanceId: string; host: string; port: number };
@@ -21,8 +22,8 @@ export type TWsForward = {
   idleMs: number;
   /** No answer to the handshake within this: INSTANCE_UNREACHABLE if the TCP connection never opened, else PREDICTION_TIMEOUT. */
   connectTimeoutMs: number;
-  /** The gateway's own error answer; called only while nothing was written to the client. */
-  fail(error: 'INSTANCE_UNREACHABLE' | 'PREDICTION_TIMEOUT'): void;
+  /** The gateway's own error answer, returning its status; called only while nothing was written to the client. */
+  fail(error: 'INSTANCE_UNREACHABLE' | 'PREDICTION_TIMEOUT'): number;
   /** Exactly once, however the connection ends. */
   onEnd(outcome: TWsOutcome): void;
 };
@@ -48,18 +49,19 @@ export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: 
   let isEnded = false;
   let hasAnswered = false;
   let isConnected = false;
+  let status = 499;
   const bytes = { in: 0, out: 0 };
   const end = (closedBy: TWsOutcome['closedBy']) => {
     if (isEnded) return;
     isEnded = true;
     clearTimeout(connectTimer);
     socket.off('close', onClientGone);
-    o.onEnd({ closedBy, bytesIn: bytes.in, bytesOut: bytes.out, durationMs: performance.now() - started });
+    o.onEnd({ closedBy, status, bytesIn: bytes.in, bytesOut: bytes.out, durationMs: performance.now() - started });
   };
   const failBeforeAnswer = (error: 'INSTANCE_UNREACHABLE' | 'PREDICTION_TIMEOUT') => {
     if (isEnded) return;
     if (hasAnswered) socket.destroy();
-    else o.fail(error);
+    else status = o.fail(error);
     end('error');
   };
   // The http server dropped its own listeners at the upgrade: without one, an error would throw.
@@ -85,6 +87,7 @@ export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: 
     clearTimeout(connectTimer);
     socket.off('close', onClientGone);
     hasAnswered = true;
+    status = 101;
     socket.write(statusAndHeaders(101, ures.statusMessage || 'Switching Protocols', ures.rawHeaders));
     (socket as Partial<Socket>).setNoDelay?.(true);
     instance.setNoDelay(true);
@@ -95,11 +98,12 @@ export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: 
     // The instance refused the upgrade: its answer as it gave it, then the connection closes.
     clearTimeout(connectTimer);
     hasAnswered = true;
+    status = ures.statusCode ?? 502;
     const kept: string[] = [];
     for (let i = 0; i < ures.rawHeaders.length; i += 2) {
       if (!/^(connection|transfer-encoding|keep-alive|upgrade)$/i.test(ures.rawHeaders[i])) kept.push(ures.rawHeaders[i], ures.rawHeaders[i + 1]);
     }
-    socket.write(statusAndHeaders(ures.statusCode ?? 502, ures.statusMessage ?? '', [...kept, 'Connection', 'close']));
+    socket.write(statusAndHeaders(status, ures.statusMessage ?? '', [...kept, 'Connection', 'close']));
     ures.on('data', (chunk: Buffer) => (bytes.out += chunk.length));
     ures.on('end', () => end('instance'));
     ures.on('error', () => failBeforeAnswer('INSTANCE_UNREACHABLE'));

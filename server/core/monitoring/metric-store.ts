@@ -11,6 +11,7 @@ import { METRIC_PERIOD_MS, metricDef, type TMetricLevel } from './metric-catalog
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+const ROLLUP_GRACE_MS = 5 * 60_000;
 export const DEFAULT_MAX_POINTS = 500;
 
 export type TMetricPoint = { metric: string; serviceId: string; modelId?: string; instanceId?: string; ts: number; value: number };
@@ -131,23 +132,33 @@ export class MetricStore {
     return new Map(rows.map((r) => [r.service_id, r.total]));
   }
 
-  /** The latest point of every series of a service, at every level (the overview and `/metrics`). */
-  latest(serviceId?: string): (TMetricPoint & { modelId: string; instanceId: string })[] {
+  /**
+   * The latest point of every series that has one at or after `since` (`/metrics`: a series whose
+   * instance is gone must not be exported as a current value), of the given services only when named.
+   */
+  latest(opts: { since: number; serviceIds?: readonly string[] }): (TMetricPoint & { modelId: string; instanceId: string })[] {
     this.flush();
+    if (opts.serviceIds?.length === 0) return [];
+    const services = opts.serviceIds ? `AND s.service_id IN (${opts.serviceIds.map(() => '?').join(', ')})` : '';
     const rows = this.db
       .prepare(
         `SELECT s.service_id, s.metric, s.model_id, s.instance_id, p.ts, p.value FROM metric_series s
          JOIN metric_points p ON p.series_id = s.id AND p.ts = (SELECT MAX(ts) FROM metric_points WHERE series_id = s.id)
-         ${serviceId ? 'WHERE s.service_id = ?' : ''}`,
+         WHERE p.ts >= ? ${services}`,
       )
-      .all(...(serviceId ? [serviceId] : [])) as { service_id: string; metric: string; model_id: string; instance_id: string; ts: number; value: number }[];
+      .all(opts.since, ...(opts.serviceIds ?? [])) as { service_id: string; metric: string; model_id: string; instance_id: string; ts: number; value: number }[];
     return rows.map((r) => ({ serviceId: r.service_id, metric: r.metric, modelId: r.model_id, instanceId: r.instance_id, ts: r.ts, value: r.value }));
   }
 
-  /** Aggregates every complete hour not yet aggregated (idempotent), then drops what is past retention. */
+  /**
+   * Aggregates every complete hour not yet aggregated (idempotent), then drops what is past
+   * retention and the series left without points (instances that ended long ago).
+   */
   maintain(nowMs = Date.now()): void {
     this.flush();
-    const until = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
+    // An hour is complete once its last minute is surely written: the collector closes a minute at
+    // the next tick and the batch reaches the database a second later, or later while it is locked.
+    const until = Math.floor((nowMs - ROLLUP_GRACE_MS) / HOUR_MS) * HOUR_MS;
     if (until > this.rolledUntil) {
       const from = this.rolledUntil || ((this.db.prepare('SELECT MIN(ts) AS ts FROM metric_points').get() as { ts: number | null }).ts ?? until);
       this.db
@@ -161,6 +172,14 @@ export class MetricStore {
     }
     this.db.prepare('DELETE FROM metric_points WHERE ts < ?').run(nowMs - this.retention.rawRetentionMs);
     this.db.prepare('DELETE FROM metric_hourly WHERE ts < ?').run(nowMs - this.retention.hourlyRetentionMs);
+    this.db
+      .prepare(
+        `DELETE FROM metric_series WHERE NOT EXISTS (SELECT 1 FROM metric_points p WHERE p.series_id = metric_series.id)
+         AND NOT EXISTS (SELECT 1 FROM metric_hourly h WHERE h.series_id = metric_series.id)`,
+      )
+      .run();
+    // The cache of series ids starts again from what is left (it would otherwise hold every instance ever seen).
+    this.seriesIds.clear();
   }
 
   /** A deleted service's series go with it (guide §5.3: deleted services show no metrics). */

@@ -51,9 +51,18 @@ const RESOURCE_METRICS = ['cpu_usage', 'mem_usage', 'gpu_util', 'gpu_mem_usage',
 /** Resource metrics that add up across instances (rates); the rest are percentages and average. */
 const SUMMED = new Set(['disk_read_rate', 'disk_write_rate', 'send_bytes_rate', 'recv_bytes_rate']);
 
+/** One minute being accumulated: per instance (and per service for the gateway's refusals), and the highest in-flight total of each version and service over its ticks. */
+type TMinute = { ts: number; accs: Map<string, TAccumulator>; inflight: Map<string, number> };
+
+/** Closed minutes kept for a store that cannot take them yet (a locked database); past this the oldest go. */
+const MAX_PENDING_MINUTES = 60;
+
 export class MetricsCollector {
-  private minute: Map<string, TAccumulator> = new Map();
-  private minuteStart: number;
+  private minute: TMinute;
+  /** The minute closed last: closing it again (a test cutting it short, then the tick) writes it whole, not its second half over its first. */
+  private lastClosed: TMinute | undefined;
+  /** Closed minutes not yet in the store; alarm rules evaluate a minute only once it is there. */
+  private readonly pending: TMinute[] = [];
   private readonly lastReading = new Map<string, TUsageReading>();
   private timer: NodeJS.Timeout | undefined;
   private readonly tickMs: number;
@@ -63,7 +72,7 @@ export class MetricsCollector {
 
   constructor(
     private readonly sources: TCollectorSources,
-    private readonly store: MetricStore,
+    private readonly store: Pick<MetricStore, 'write'>,
     private readonly onTick: (tick: TLiveTick) => void = () => undefined,
     opts: { tickMs?: number; minuteMs?: number; clock?: () => number; onMinute?: (minuteTs: number) => void } = {},
   ) {
@@ -71,7 +80,7 @@ export class MetricsCollector {
     this.minuteMs = opts.minuteMs ?? METRIC_PERIOD_MS;
     this.clock = opts.clock ?? Date.now;
     this.onMinute = opts.onMinute ?? (() => undefined);
-    this.minuteStart = this.floorMinute(this.clock());
+    this.minute = emptyMinute(this.floorMinute(this.clock()));
   }
 
   start(): void {
@@ -91,33 +100,81 @@ export class MetricsCollector {
     this.timer = undefined;
   }
 
-  /** One collection: closes the minute first when the clock has moved past it. */
+  /**
+   * One collection: drains the gateway's counters, reads the instances, and adds both to the minute
+   * (closing the previous one first when the clock has moved past it). The drained counts reach the
+   * minute even when reading the instances or publishing the live view fails.
+   */
   tick(): void {
     const now = this.clock();
     const window = new Map<string, TAccumulator>();
     for (const s of this.sources.requests.drain()) addCalls(accumulator(window, s.serviceId, s.versionId, s.instanceId), s);
-    const live = this.sources.instances();
-    for (const inst of live) {
-      const acc = accumulator(window, inst.serviceId, inst.versionId, inst.id);
-      acc.inflightMax = this.sources.inflight.count(inst.id);
-      for (const [metric, value] of Object.entries(this.resourceValues(inst))) if (value !== null) acc.resources.set(metric, { sum: value, n: 1 });
+    try {
+      const live = this.sources.instances();
+      for (const inst of live) {
+        const acc = accumulator(window, inst.serviceId, inst.versionId, inst.id);
+        acc.inflightMax = this.sources.inflight.count(inst.id);
+        for (const [metric, value] of Object.entries(this.resourceValues(inst))) if (value !== null) acc.resources.set(metric, { sum: value, n: 1 });
+      }
+      const liveIds = new Set(live.map((i) => i.id));
+      for (const id of this.lastReading.keys()) if (!liveIds.has(id)) this.lastReading.delete(id);
+    } finally {
+      if (this.floorMinute(now) > this.minute.ts) this.closeMinute(now);
+      else if (this.pending.length > 0) this.writePending();
+      absorb(this.minute, window);
     }
-    for (const id of this.lastReading.keys()) if (!live.some((i) => i.id === id)) this.lastReading.delete(id);
-
     this.publishLive(window, now);
-    if (this.floorMinute(now) !== this.minuteStart) this.closeMinute(now);
-    for (const acc of window.values()) mergeInto(accumulator(this.minute, acc.serviceId, acc.versionId, acc.instanceId), acc);
   }
 
-  /** Writes the minute being accumulated as one point per series, and starts the next (tests call it to cut a minute short). */
+  /**
+   * Hands the minute being accumulated to the store as one point per series and starts the next
+   * (tests call it to cut a minute short). Never throws: a store that fails keeps the minute pending
+   * for the next tick. Minutes the clock skipped (a stalled process) are evaluated as minutes without data.
+   */
   closeMinute(now = this.clock()): void {
-    const ts = this.minuteStart;
-    this.minuteStart = this.floorMinute(now);
-    const accs = [...this.minute.values()];
-    this.minute = new Map();
-    if (accs.length > 0) this.store.write(minutePoints(accs, ts));
-    // Alarm rules evaluate the minute now written (or its absence).
-    this.onMinute(ts);
+    const closing = this.minute;
+    this.minute = emptyMinute(Math.max(this.floorMinute(now), closing.ts));
+    if (this.lastClosed?.ts === closing.ts) {
+      absorb(closing, this.lastClosed.accs, this.lastClosed.inflight);
+      const queued = this.pending.findIndex((m) => m.ts === closing.ts);
+      if (queued >= 0) this.pending.splice(queued, 1);
+    }
+    this.lastClosed = closing;
+    this.pending.push(closing);
+    for (let ts = closing.ts + this.minuteMs, n = 0; ts < this.minute.ts && n < MAX_PENDING_MINUTES; ts += this.minuteMs, n++) this.pending.push(emptyMinute(ts));
+    this.writePending();
+  }
+
+  /** Forgets what a deleted service accumulated, so that its series are not written again after it is gone. */
+  forgetService(serviceId: string): void {
+    for (const m of [this.minute, this.lastClosed, ...this.pending]) {
+      if (!m) continue;
+      for (const [key, acc] of m.accs) if (acc.serviceId === serviceId) m.accs.delete(key);
+      for (const key of m.inflight.keys()) if (key.startsWith(`${serviceId}\0`)) m.inflight.delete(key);
+    }
+  }
+
+  private writePending(): void {
+    while (this.pending.length > MAX_PENDING_MINUTES) {
+      const dropped = this.pending.shift()!;
+      console.error(`[monitoring] the metrics of the minute at ${new Date(dropped.ts).toISOString()} are dropped: the store has refused them for an hour`);
+    }
+    while (this.pending.length > 0) {
+      const minute = this.pending[0];
+      try {
+        if (minute.accs.size > 0) this.store.write(minutePoints(minute));
+      } catch (e) {
+        console.error('[monitoring] could not store the minute\'s metrics (kept for the next tick):', e);
+        return;
+      }
+      this.pending.shift();
+      // Alarm rules evaluate the minute now written (or its absence); a failing rule must not hold back the next minutes.
+      try {
+        this.onMinute(minute.ts);
+      } catch (e) {
+        console.error('[monitoring] evaluating the minute failed:', e);
+      }
+    }
   }
 
   private floorMinute(t: number): number {
@@ -162,6 +219,24 @@ export class MetricsCollector {
       this.onTick({ serviceId, ts: now, service: liveValues(accs, perMinute), versions });
     }
   }
+}
+
+const emptyMinute = (ts: number): TMinute => ({ ts, accs: new Map(), inflight: new Map() });
+
+/**
+ * Adds a window (a tick, or a minute closed before) to a minute. In-flight requests of a version or
+ * service are the highest total over ticks: summed across instances within a tick, maximum across ticks.
+ */
+function absorb(minute: TMinute, window: Map<string, TAccumulator>, inflight?: Map<string, number>): void {
+  const totals = inflight ?? new Map<string, number>();
+  if (!inflight) {
+    for (const acc of window.values()) {
+      if (!acc.instanceId) continue;
+      for (const key of [`${acc.serviceId}\0${acc.versionId}`, `${acc.serviceId}\0`]) totals.set(key, (totals.get(key) ?? 0) + acc.inflightMax);
+    }
+  }
+  for (const [key, n] of totals) minute.inflight.set(key, Math.max(minute.inflight.get(key) ?? 0, n));
+  for (const acc of window.values()) mergeInto(accumulator(minute.accs, acc.serviceId, acc.versionId, acc.instanceId), acc);
 }
 
 function accumulator(map: Map<string, TAccumulator>, serviceId: string, versionId: string, instanceId: string): TAccumulator {
@@ -232,21 +307,23 @@ function liveValues(accs: readonly TAccumulator[], perMinute: number): Record<st
   return { ...resourceValues(accs.filter((a) => a.instanceId)), ...callValues(accs, perMinute) };
 }
 
-/** One point per metric for each instance, version and service of the minute starting at `ts`. */
-export function minutePoints(accs: readonly TAccumulator[], ts: number): TMetricPoint[] {
+/** One point per metric for each instance, version and service of a closed minute. */
+function minutePoints(minute: TMinute): TMetricPoint[] {
+  const { ts } = minute;
+  const accs = [...minute.accs.values()];
   const points: TMetricPoint[] = [];
   const emit = (serviceId: string, modelId: string, instanceId: string, values: Record<string, number>) => {
     for (const [metric, value] of Object.entries(values)) points.push({ metric, serviceId, modelId, instanceId, ts, value });
   };
+  const groupValues = (group: readonly TAccumulator[], inflightKey: string) => ({
+    ...resourceValues(group.filter((a) => a.instanceId)), ...callValues(group), inflight_requests: minute.inflight.get(inflightKey) ?? 0,
+  });
   const instances = accs.filter((a) => a.instanceId);
   for (const a of instances) emit(a.serviceId, a.versionId, a.instanceId, { ...resourceValues([a]), ...callValues([a]) });
   const byVersion = new Map<string, TAccumulator[]>();
   for (const a of instances) byVersion.set(`${a.serviceId}\0${a.versionId}`, [...(byVersion.get(`${a.serviceId}\0${a.versionId}`) ?? []), a]);
-  for (const group of byVersion.values()) emit(group[0].serviceId, group[0].versionId, '', { ...resourceValues(group), ...callValues(group) });
+  for (const [key, group] of byVersion) emit(group[0].serviceId, group[0].versionId, '', groupValues(group, key));
   // The service counts the gateway's refusals too (no instance: instanceId '').
-  for (const serviceId of new Set(accs.map((a) => a.serviceId))) {
-    const all = accs.filter((a) => a.serviceId === serviceId);
-    emit(serviceId, '', '', { ...resourceValues(all.filter((a) => a.instanceId)), ...callValues(all) });
-  }
+  for (const serviceId of new Set(accs.map((a) => a.serviceId))) emit(serviceId, '', '', groupValues(accs.filter((a) => a.serviceId === serviceId), `${serviceId}\0`));
   return points;
 }

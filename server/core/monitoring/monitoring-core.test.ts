@@ -108,6 +108,109 @@ describe('MetricsCollector', () => {
   });
 });
 
+describe('MetricsCollector under failure, stalls and deletion', () => {
+  const BASE = Math.floor(Date.now() / MIN) * MIN - 30 * MIN;
+  const calls = (n: number) => ({ serviceId: 'svc', versionId: 'v1', instanceId: 'i1', callerKind: 'token', counts: { '2xx': n, '3xx': 0, '4xx': 0, '5xx': 0 }, latencySumMs: 0, latency: new LatencyHistogram(), bytesIn: 0, bytesOut: 0 });
+  /** A collector over a real store; `queue` holds what the gateway counted since the last drain. */
+  function rig(over: Partial<TCollectorSources> = {}) {
+    const { store, db } = scratchStore();
+    const clock = { t: BASE + 5000 };
+    const queue: ReturnType<typeof calls>[] = [];
+    const minutes: number[] = [];
+    const c = new MetricsCollector(
+      { requests: { drain: () => queue.splice(0) }, inflight: { count: () => 0 }, instances: () => [], usage: () => undefined, gpus: () => [], ...over },
+      store, undefined, { clock: () => clock.t, onMinute: (ts) => minutes.push(ts) },
+    );
+    const total = (level: 'service' | 'instance' = 'service') =>
+      store.query({ serviceId: 'svc', metric: 'total_called_times', level, from: BASE - MIN, to: BASE + 60 * MIN }).series.flatMap((x) => x.points);
+    return { c, store, db, clock, queue, minutes, total };
+  }
+  const quietly = <T>(fn: () => T): T => {
+    const original = console.error;
+    console.error = () => undefined;
+    try {
+      return fn();
+    } finally {
+      console.error = original;
+    }
+  };
+
+  it('keeps the drained counts when reading the instances fails in the same tick', () => {
+    let isBroken = true;
+    const r = rig({ instances: () => (isBroken ? (() => { throw new Error('database is locked'); })() : []) });
+    r.queue.push(calls(7));
+    expect(() => r.c.tick()).toThrow('database is locked');
+    isBroken = false;
+    r.clock.t += MIN;
+    r.c.tick();
+    expect(r.total()).toEqual([[BASE, 7]]);
+  });
+
+  it('keeps a minute the store refused and writes it at the next tick; its rules are evaluated only then', () => {
+    const r = rig();
+    const write = r.store.write.bind(r.store);
+    let refusals = 1;
+    r.store.write = (points) => (refusals-- > 0 ? (() => { throw new Error('database is locked'); })() : write(points));
+    r.queue.push(calls(5));
+    r.c.tick();
+    r.clock.t += MIN;
+    quietly(() => r.c.tick());
+    expect(r.total()).toEqual([]);
+    expect(r.minutes).toEqual([]);
+    r.clock.t += 10_000;
+    r.c.tick();
+    expect(r.total()).toEqual([[BASE, 5]]);
+    expect(r.minutes).toEqual([BASE]);
+  });
+
+  it('writes a minute closed twice whole: the second close adds to the first, never replaces it', () => {
+    const r = rig();
+    r.queue.push(calls(3));
+    r.c.tick();
+    r.c.closeMinute(); // cut short, as tests do
+    r.queue.push(calls(4));
+    r.c.tick();
+    r.clock.t += MIN;
+    r.c.tick();
+    expect(r.total()).toEqual([[BASE, 7]]);
+    expect(r.total('instance')).toEqual([[BASE, 7]]);
+  });
+
+  it('evaluates every minute a stalled clock skipped, as minutes without data', () => {
+    const r = rig();
+    r.c.tick();
+    r.clock.t += 4 * MIN;
+    r.c.tick();
+    expect(r.minutes).toEqual([BASE, BASE + MIN, BASE + 2 * MIN, BASE + 3 * MIN]);
+  });
+
+  it('gives a version the highest in-flight total of any tick, not the sum of each instance\'s peak', () => {
+    const inflight = new Map([['i1', 3], ['i2', 0]]);
+    const instance = (id: string): TMonitoredInstance => ({ id, serviceId: 'svc', versionId: 'v1', cpus: 1, memoryBytes: 1, nodeId: 'n', gpuIndices: [] });
+    const r = rig({ instances: () => [instance('i1'), instance('i2')], inflight: { count: (id) => inflight.get(id)! } });
+    r.c.tick();
+    inflight.set('i1', 0).set('i2', 3);
+    r.clock.t += 10_000;
+    r.c.tick();
+    r.clock.t += MIN;
+    r.c.tick();
+    const value = (level: 'service' | 'version') => r.store.query({ serviceId: 'svc', metric: 'inflight_requests', level, from: BASE, to: BASE + MIN }).series[0].points;
+    expect(value('version')).toEqual([[BASE, 3]]);
+    expect(value('service')).toEqual([[BASE, 3]]);
+  });
+
+  it('forgets a deleted service\'s open minute, so that its series are not written again', () => {
+    const r = rig();
+    r.queue.push(calls(2));
+    r.c.tick();
+    r.c.forgetService('svc');
+    r.store.forgetService('svc');
+    r.clock.t += MIN;
+    r.c.tick();
+    expect(r.db.prepare('SELECT COUNT(*) AS n FROM metric_series').get()).toEqual({ n: 0 });
+  });
+});
+
 describe('a failing collection', () => {
   it('is logged and the next tick runs: it never ends Anvil', async () => {
     const { store } = scratchStore();
@@ -182,10 +285,51 @@ describe('MetricStore', () => {
     expect((db.prepare('SELECT COUNT(*) AS n FROM metric_hourly').get() as { n: number }).n).toBe(0);
   });
 
-  it('forgets a deleted service', () => {
+  it('forgets a deleted service: its series, points and hourly aggregates', () => {
     const { store, db } = scratchStore();
-    store.write([{ metric: 'cpu_usage', serviceId: 'gone', ts: 0, value: 1 }, { metric: 'cpu_usage', serviceId: 'kept', ts: 0, value: 1 }]);
+    const hour = 60 * MIN;
+    const t = Math.floor(Date.now() / hour) * hour - 2 * hour;
+    store.write([{ metric: 'cpu_usage', serviceId: 'gone', ts: t, value: 1 }, { metric: 'cpu_usage', serviceId: 'kept', ts: t, value: 1 }]);
+    store.maintain(t + 2 * hour);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM metric_hourly').get()).toEqual({ n: 2 });
     store.forgetService('gone');
     expect(db.prepare('SELECT service_id FROM metric_series').all()).toEqual([{ service_id: 'kept' }]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM metric_points').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM metric_hourly').get()).toEqual({ n: 1 });
+  });
+
+  it('aggregates an hour only once its last minute is surely written', () => {
+    const { store, db } = scratchStore();
+    const hour = 60 * MIN;
+    const h = Math.floor(Date.now() / hour) * hour - 3 * hour;
+    store.write([{ metric: 'total_called_times', serviceId: 's', ts: h + 58 * MIN, value: 1 }]);
+    // Housekeeping runs 30 s into the next hour; the collector writes minute :59 ten seconds later.
+    store.maintain(h + hour + 30_000);
+    store.write([{ metric: 'total_called_times', serviceId: 's', ts: h + 59 * MIN, value: 1 }]);
+    store.maintain(h + 2 * hour);
+    expect(db.prepare('SELECT n FROM metric_hourly WHERE ts = ?').get(h)).toEqual({ n: 2 });
+  });
+
+  it('drops series left without points (instances long gone), and the next write of one starts it again', () => {
+    const { store, db } = scratchStore({ rawRetentionMs: 60 * MIN, hourlyRetentionMs: 120 * MIN });
+    const now = Date.now();
+    store.write([{ metric: 'cpu_usage', serviceId: 's', instanceId: 'old', ts: now - 200 * MIN, value: 1 }, { metric: 'cpu_usage', serviceId: 's', instanceId: 'new', ts: now, value: 1 }]);
+    store.maintain(now);
+    expect(db.prepare('SELECT instance_id FROM metric_series').all()).toEqual([{ instance_id: 'new' }]);
+    store.write([{ metric: 'cpu_usage', serviceId: 's', instanceId: 'old', ts: now, value: 2 }]);
+    expect(store.query({ serviceId: 's', metric: 'cpu_usage', level: 'instance', from: now - MIN, to: now + MIN }).series.map((x) => x.instanceId).sort()).toEqual(['new', 'old']);
+  });
+
+  it('gives as latest only the series with a recent point, of the services asked for', () => {
+    const { store } = scratchStore();
+    const now = Date.now();
+    store.write([
+      { metric: 'cpu_usage', serviceId: 'a', instanceId: 'gone', ts: now - 30 * MIN, value: 1 },
+      { metric: 'cpu_usage', serviceId: 'a', instanceId: 'live', ts: now - MIN, value: 2 },
+      { metric: 'cpu_usage', serviceId: 'b', instanceId: 'live', ts: now - MIN, value: 3 },
+    ]);
+    expect(store.latest({ since: now - 3 * MIN }).map((p) => `${p.serviceId}/${p.instanceId}`).sort()).toEqual(['a/live', 'b/live']);
+    expect(store.latest({ since: now - 3 * MIN, serviceIds: ['b'] }).map((p) => p.value)).toEqual([3]);
+    expect(store.latest({ since: now - 3 * MIN, serviceIds: [] })).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { getToken, startTestAnvil, type TTestAnvil } from '../../test-support/anvil-harness';
 import { deployPackage } from '../../test-support/deploy-package';
 
@@ -148,7 +149,35 @@ describe('GET /metrics (Prometheus)', () => {
     const users = ((await (await fetch(`${anvil.url}/v3/users`, { headers })).json()) as { users: { id: string; name: string }[] }).users;
     await fetch(`${anvil.url}/v3/projects/${project.id}/users/${users.find((u) => u.name === 'admin')!.id}`, { method: 'PUT', headers });
     const other = await getToken(anvil.url, { name: 'elsewhere' });
-    const theirs = await samples(await scrape({ 'x-auth-token': other.token }));
+    const theirsRes = await scrape({ 'x-auth-token': other.token });
+    expect(theirsRes.status).toBe(200);
+    const theirs = await samples(theirsRes);
+    expect(theirs.find((f) => f.name === 'total_called_times')).toBeDefined();
     expect(theirs.flatMap((f) => f.metrics).some((m) => m.labels.service_id === serviceId)).toBe(false);
+  });
+
+  it('exports current values only: a series without a point for minutes (an instance gone) is left out', async () => {
+    anvil.core.monitoring.store.write([{ metric: 'cpu_usage', serviceId, modelId: 'v-gone', instanceId: 'i-gone', ts: Date.now() - 10 * 60_000, value: 99 }]);
+    const families = await samples(await scrape({ authorization: `Bearer ${auth.token}` }));
+    const cpu = families.find((f) => f.name === 'cpu_usage')!.metrics.filter((m) => m.labels.service_id === serviceId);
+    expect(cpu.map((m) => m.labels.level).sort()).toEqual(['instance', 'service', 'version']);
+    expect(cpu.some((m) => m.labels.instance_id === 'i-gone')).toBe(false);
+  });
+});
+
+describe('WebSocket upgrades', () => {
+  it('count a refused upgrade among the service\'s 4xx calls', async () => {
+    const { collector } = anvil.core.monitoring;
+    const before = await monitor('metrics=req_count_4xx&hours=1');
+    const refusal = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`${anvil.url.replace('http', 'ws')}/v1/infers/${serviceId}`, { headers: { 'x-auth-token': auth.token } });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
+      ws.on('open', () => reject(new Error('a plain service accepted a WebSocket')));
+      ws.on('error', () => undefined);
+    });
+    expect(refusal).toBe(404);
+    collector.tick();
+    collector.closeMinute();
+    expect(total(await monitor('metrics=req_count_4xx&hours=1'), 'req_count_4xx')).toBe(total(before, 'req_count_4xx') + 1);
   });
 });

@@ -32,6 +32,8 @@ export type TMonitoringDeps = {
   events: EventLog;
   /** Running (or concerning) services of a project; the versions of one of its services (undefined: no such service). */
   runningServices(projectId: string): { id: string; name: string }[];
+  /** Every service of a project, whatever its status. */
+  serviceIdsOf(projectId: string): string[];
   versionsOf(projectId: string, serviceId: string): string[] | undefined;
   setAlarmed(serviceId: string, reason: string | null): void;
   requests: RequestMetrics;
@@ -43,11 +45,19 @@ export type TMonitoringDeps = {
   serviceRef(serviceId: string): TServiceRef | undefined;
 };
 
+/**
+ * A series is current when it has a point of one of the last few minutes: the minute closes at the
+ * first tick after it ends, so the newest point of a live series is one to two minutes old.
+ */
+const CURRENT_MINUTES = 3;
+
 /** Instances with a process or container to read: not yet placed or already ended ones have none. */
 const MONITORED = new Set(['starting', 'ready', 'unready']);
 
 export type TMonitoringOptions = {
   retention?: TMetricRetention;
+  /** How long resolved alarms, notifications and webhook deliveries are kept (default 30 days). */
+  alarmHistoryMs?: number;
   tickMs?: number;
   minuteMs?: number;
   autoStart?: boolean;
@@ -68,7 +78,9 @@ export class Monitoring {
     private readonly opts: TMonitoringOptions = {},
   ) {
     this.store = new MetricStore(deps.db, opts.retention);
-    this.rules = new AlarmRules({ db: deps.db, box: deps.box, versionsOf: deps.versionsOf, firingCount: (id) => this.alarms.firingCount(id) });
+    this.rules = new AlarmRules({ db: deps.db, box: deps.box, versionsOf: deps.versionsOf, firingCount: (id) => this.alarms.firingCount(id),
+      reconcile: (deleting) => this.alarms.reconcile(deleting),
+    });
     this.alarms = new AlarmEngine({
       db: deps.db, bus: deps.bus, rules: this.rules, store: this.store, events: deps.events, runningServices: deps.runningServices,
       serviceName: (id) => deps.serviceRef(id)?.name, setAlarmed: deps.setAlarmed, minuteMs: opts.minuteMs ?? METRIC_PERIOD_MS,
@@ -84,17 +96,14 @@ export class Monitoring {
       (tick: TLiveTick) => deps.bus.emit('metrics.tick', tick),
       {
         tickMs: opts.tickMs, minuteMs: opts.minuteMs,
-        onMinute: (ts) => {
-          // The minute's points are written already; a failing rule evaluation must not lose the next minutes.
-          try {
-            this.alarms.evaluate(ts);
-          } catch (e) {
-            console.error('[alarms] evaluation failed:', e);
-          }
-        },
+        // The minute's points are in the store; the collector logs a failing evaluation and goes on.
+        onMinute: (ts) => this.alarms.evaluate(ts),
       },
     );
-    deps.bus.on('service.purged', ({ serviceId }) => this.store.forgetService(serviceId));
+    deps.bus.on('service.purged', ({ serviceId }) => {
+      this.collector.forgetService(serviceId);
+      this.store.forgetService(serviceId);
+    });
     if (opts.autoStart !== false) this.collector.start();
   }
 
@@ -123,9 +132,15 @@ export class Monitoring {
     return !!this.opts.scrapeToken && sameSecret(presented, this.opts.scrapeToken);
   }
 
-  /** Prometheus exposition of every service, or of one project's. */
-  prometheus(projectId: string | 'all'): Promise<{ contentType: string; body: string }> {
-    return prometheusText(this.store, this.deps.serviceRef, (ref) => projectId === 'all' || ref.projectId === projectId);
+  /** Prometheus exposition of every service, or of one project's: the series with a point in the last few minutes. */
+  prometheus(projectId: string | 'all', nowMs = Date.now()): Promise<{ contentType: string; body: string }> {
+    const since = nowMs - CURRENT_MINUTES * (this.opts.minuteMs ?? METRIC_PERIOD_MS);
+    return prometheusText(this.store, this.deps.serviceRef, { since, serviceIds: projectId === 'all' ? undefined : this.deps.serviceIdsOf(projectId) });
+  }
+
+  /** Housekeeping: old alarm history, notifications and webhook deliveries go. */
+  purgeAlarmHistory(nowMs = Date.now()): number {
+    return this.alarms.purgeExpired(this.opts.alarmHistoryMs, nowMs);
   }
 
   close(): void {

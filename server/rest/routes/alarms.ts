@@ -65,7 +65,7 @@ const updateRule = createRoute({
   request: { params: ZResourceParamsSchema, ...json(ZRestRuleBodySchema) },
   responses: { 200: jsonResponse(ZRestRuleSchema, 'The rule.'), ...errorResponses(400, 401, 403, 404) },
 });
-const deleteRule = createRoute({ ...route('delete', '/v1/{project_id}/alarm-rules/{id}', 'deleteAlarmRule', 'Delete an alarm rule; its firing alarms resolve at the next evaluation'), request: { params: ZResourceParamsSchema }, responses: { 204: { description: 'Deleted.' }, ...errorResponses(401, 403, 404) } });
+const deleteRule = createRoute({ ...route('delete', '/v1/{project_id}/alarm-rules/{id}', 'deleteAlarmRule', 'Delete an alarm rule; its firing alarms resolve now, with their notifications'), request: { params: ZResourceParamsSchema }, responses: { 204: { description: 'Deleted.' }, ...errorResponses(401, 403, 404) } });
 const ruleSecret = createRoute({
   ...route('get', '/v1/{project_id}/alarm-rules/{id}/webhook-secret', 'getAlarmRuleWebhookSecret', 'The key that signs the rule\'s webhook bodies'),
   request: { params: ZResourceParamsSchema },

@@ -14,10 +14,10 @@ import { newId, now } from '../../ids';
 import type { EventLog } from '../../telemetry/events';
 import type { MetricStore } from '../metric-store';
 import { breaks, nextState, statisticOf } from './alarm-evaluation';
-import type { AlarmRules } from './alarm-rules';
+import type { AlarmRules, TEngineRule } from './alarm-rules';
 import { deliverWebhook } from './webhook-sender';
 
-type TRule = ReturnType<AlarmRules['enabled']>[number];
+type TRule = TEngineRule;
 type TTarget = { serviceId: string; versionId: string };
 type TAlarmRow = {
   id: string; rule_id: string; project_id: string; service_id: string; version_id: string; rule_name: string; severity: TAlarm['severity']; metric: string;
@@ -38,6 +38,9 @@ export type TAlarmEngineDeps = {
   minuteMs: number;
   webhookRetryDelaysMs?: readonly number[];
 };
+
+/** How long alarm history, notifications and webhook deliveries are kept by default (ANVIL_ALARM_HISTORY_DAYS). */
+export const HISTORY_RETENTION_MS = 30 * 86_400_000;
 
 const toAlarm = (r: TAlarmRow): TAlarm => ({
   id: r.id, ruleId: r.rule_id, ruleName: r.rule_name, severity: r.severity, serviceId: r.service_id, versionId: r.version_id, metric: r.metric,
@@ -75,19 +78,27 @@ export class AlarmEngine {
         const state = nextState({ breaches: this.breaches.get(key) ?? 0, isFiring: !!firing }, value !== null && breaks(value, rule.comparison, rule.threshold), rule.consecutivePeriods);
         this.breaches.set(key, state.breaches);
         if (state.change === 'fire') this.fire(rule, target, value!);
-        if (state.change === 'resolve') this.resolve(firing!, value === null ? 'no data in the period' : `${rule.metric} ${rule.statistic} ${round(value)}`);
+        if (state.change === 'resolve') this.resolve(firing!, value === null ? 'no data in the period' : `${rule.metric} ${rule.statistic} ${round(value)}`, value);
       }
     }
-    // Nothing stays firing that no rule watches any more: a rule deleted, disabled or pointed
-    // elsewhere, or (for rules on all services) a service that stopped running.
-    const rules = new Map(this.deps.rules.enabled().map((r) => [r.id, r]));
+    this.reconcile();
+  }
+
+  /**
+   * Nothing stays firing that no rule watches any more: a rule deleted (`deleting`, before it goes),
+   * disabled or pointed elsewhere, or (for rules on all services) a service that stopped running.
+   */
+  reconcile(deleting?: string): void {
+    const rules = new Map(this.deps.rules.all().map((r) => [r.id, r]));
     for (const row of this.deps.db.prepare("SELECT * FROM alarms WHERE state = 'firing'").all() as TAlarmRow[]) {
       const rule = rules.get(row.rule_id);
-      if (!rule) this.resolve(row, 'the rule was deleted or disabled');
-      else if (!this.targetsOf(rule).some((t) => t.serviceId === row.service_id && t.versionId === row.version_id)) {
-        this.breaches.delete(`${rule.id}/${row.service_id}/${row.version_id}`);
-        this.resolve(row, rule.scope === 'all' ? 'the service is not running' : 'the rule no longer watches this service or version');
-      }
+      const why = !rule || row.rule_id === deleting ? 'the rule was deleted' : !rule.enabled ? 'the rule was disabled'
+        : !this.targetsOf(rule).some((t) => t.serviceId === row.service_id && t.versionId === row.version_id)
+          ? rule.scope === 'all' ? 'the service is not running' : 'the rule no longer watches this service or version'
+          : null;
+      if (!why) continue;
+      this.breaches.delete(`${row.rule_id}/${row.service_id}/${row.version_id}`);
+      this.resolve(row, why);
     }
   }
 
@@ -127,6 +138,17 @@ export class AlarmEngine {
     return rows.map((r) => ({ id: r.id, alarmId: r.alarm_id, url: r.url, event: r.event, attempt: r.attempt, status: r.status, httpStatus: r.http_status, error: r.error, at: r.at }));
   }
 
+  /** Drops resolved alarms, notifications and webhook deliveries older than `retentionMs` (housekeeping); firing alarms stay. */
+  purgeExpired(retentionMs = HISTORY_RETENTION_MS, nowMs = now()): number {
+    const before = nowMs - retentionMs;
+    const { db } = this.deps;
+    return db.transaction(() =>
+      db.prepare("DELETE FROM alarms WHERE state = 'resolved' AND resolved_at < ?").run(before).changes
+      + db.prepare('DELETE FROM notifications WHERE created_at < ?').run(before).changes
+      + db.prepare('DELETE FROM webhook_deliveries WHERE at < ?').run(before).changes,
+    )();
+  }
+
   /** Resolves when every webhook delivery started so far has finished (tests). */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
@@ -163,16 +185,18 @@ export class AlarmEngine {
     this.deps.bus.emit('notifications.changed', { projectId: rule.projectId });
   }
 
-  private resolve(row: TAlarmRow, why: string): void {
+  /** `value`: the period's statistic that resolved it (kept as the alarm's value); none when it resolves for another reason. */
+  private resolve(row: TAlarmRow, why: string, value: number | null = null): void {
     const t = now();
-    this.deps.db.prepare("UPDATE alarms SET state = 'resolved', resolved_at = ? WHERE id = ?").run(t, row.id);
-    const resolved = { ...row, state: 'resolved' as const, resolved_at: t };
+    const resolved = { ...row, state: 'resolved' as const, resolved_at: t, value: value ?? row.value };
+    this.deps.db.prepare("UPDATE alarms SET state = 'resolved', resolved_at = ?, value = ? WHERE id = ?").run(t, resolved.value, row.id);
     this.deps.events.record(row.project_id, 'service', row.service_id, 'X17', row.rule_name, why);
     const stillFiring = this.deps.db.prepare("SELECT rule_name, severity FROM alarms WHERE service_id = ? AND state = 'firing' LIMIT 1").get(row.service_id) as
       | { rule_name: string; severity: string }
       | undefined;
     this.deps.setAlarmed(row.service_id, stillFiring ? `Alarm "${stillFiring.rule_name}" (${stillFiring.severity}) is firing` : null);
-    const rule = this.deps.rules.enabled().find((r) => r.id === row.rule_id);
+    // A disabled rule, or one being deleted, still says where its alarms are announced.
+    const rule = this.deps.rules.all().find((r) => r.id === row.rule_id);
     const service = this.deps.serviceName(row.service_id) ?? row.service_id;
     if (rule?.notifyConsole) this.notify(resolved, `Resolved: ${row.rule_name}`, `${service}: ${why}`);
     if (rule?.webhookUrl) this.sendWebhook(resolved, rule.webhookUrl, 'resolved');

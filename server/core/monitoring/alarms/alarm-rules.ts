@@ -14,6 +14,7 @@ import { metricDef } from '../metric-catalog';
 export const MAX_RULES_PER_PROJECT = 100;
 
 type TRuleBody = Omit<TAlarmRule, 'id' | 'hasWebhookSecret' | 'createdAt' | 'firing'>;
+export type TEngineRule = TRuleBody & { id: string; projectId: string };
 type TRow = { id: string; project_id: string; rule: string; webhook_secret_enc: string; created_at: number };
 
 export class AlarmRules {
@@ -24,6 +25,8 @@ export class AlarmRules {
       /** The versions of a service of the project; undefined when the project has no such service. */
       versionsOf(projectId: string, serviceId: string): string[] | undefined;
       firingCount(ruleId: string): number;
+      /** The engine resolves the alarms a rule no longer watches; `deleting`: all of the rule's, before it goes (so their notifications can still be sent). */
+      reconcile(deleting?: string): void;
     },
   ) {}
 
@@ -37,9 +40,14 @@ export class AlarmRules {
   }
 
   /** Every enabled rule of every project, for the evaluator. */
-  enabled(): (TRuleBody & { id: string; projectId: string })[] {
+  enabled(): TEngineRule[] {
+    return this.all().filter((r) => r.enabled);
+  }
+
+  /** Every rule of every project, enabled or not. */
+  all(): TEngineRule[] {
     const rows = this.deps.db.prepare('SELECT * FROM alarm_rules').all() as TRow[];
-    return rows.map((r) => ({ ...(JSON.parse(r.rule) as TRuleBody), id: r.id, projectId: r.project_id })).filter((r) => r.enabled);
+    return rows.map((r) => ({ ...(JSON.parse(r.rule) as TRuleBody), id: r.id, projectId: r.project_id }));
   }
 
   /** Creates a rule; the webhook secret is in the answer (and `secret` later). */
@@ -59,11 +67,14 @@ export class AlarmRules {
     this.row(projectId, id);
     const body = this.validate(projectId, input);
     this.deps.db.prepare('UPDATE alarm_rules SET rule = ? WHERE id = ?').run(JSON.stringify(body), id);
+    // Disabled or pointed elsewhere: its alarms resolve now, not at the next minute.
+    this.deps.reconcile();
     return this.get(projectId, id);
   }
 
   remove(projectId: string, id: string): void {
     this.row(projectId, id);
+    this.deps.reconcile(id);
     this.deps.db.prepare('DELETE FROM alarm_rules WHERE id = ?').run(id);
   }
 

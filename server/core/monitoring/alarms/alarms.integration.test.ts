@@ -110,7 +110,8 @@ describe('alarm rules', () => {
       const expected = `sha256=${createHmac('sha256', secret).update(`${r.headers['x-anvil-timestamp']}.${r.body}`).digest('hex')}`;
       expect(r.headers['x-anvil-signature']).toBe(expected);
     }
-    expect(createHmac('sha256', 'another secret').update(`${received[1].headers['x-anvil-timestamp']}.${received[1].body}`).digest('hex')).not.toBe(String(received[1].headers['x-anvil-signature']).slice(7));
+    // The secret shown later is the one that signs.
+    expect((await call('GET', `/v1/${auth.projectId}/alarm-rules/${created.body.id}/webhook-secret`)).body).toEqual({ webhook_secret: secret });
     expect(JSON.parse(received[1].body)).toMatchObject({ event: 'alarm.firing', service: { id: serviceId, name: 'alarmed' }, alarm: { state: 'firing', value: 4 } });
     const deliveries = (await call('GET', `/v1/${auth.projectId}/alarms/${firing[0].id}/deliveries`)).body.deliveries;
     expect(deliveries).toEqual([
@@ -120,7 +121,8 @@ describe('alarm rules', () => {
 
     await minuteWith(async () => undefined);
     const alarms = (await call('GET', `/v1/${auth.projectId}/alarms`)).body.alarms;
-    expect(alarms).toEqual([expect.objectContaining({ state: 'resolved', resolved_at: expect.any(Number) })]);
+    // The alarm's value is the period that resolved it.
+    expect(alarms).toEqual([expect.objectContaining({ state: 'resolved', resolved_at: expect.any(Number), value: 0 })]);
     expect((await call('GET', `/v1/${auth.projectId}/services/${serviceId}`)).body.status).toBe('running');
     const after = (await call('GET', `/v1/${auth.projectId}/services/${serviceId}/events`)).body.events as { message: string }[];
     expect(after[0].message).toBe('Alarm 4xx burst is resolved: req_count_4xx sum 0');
@@ -135,8 +137,40 @@ describe('alarm rules', () => {
     expect((await call('GET', `/v1/${auth.projectId}/alarms?state=firing`)).body.alarms).toHaveLength(1);
     const versionId = anvil.core.services.get(auth.projectId, serviceId).versions[0].id;
     expect((await call('PUT', `/v1/${auth.projectId}/alarm-rules/${existing.id}`, rule({ consecutive_periods: 1, webhook_url: '', scope: 'version', version_id: versionId }))).status).toBe(200);
-    await minuteWith(async () => undefined);
+    // At once, not at the next minute.
     expect((await call('GET', `/v1/${auth.projectId}/alarms?state=firing`)).body.alarms).toEqual([]);
     expect((await call('GET', `/v1/${auth.projectId}/services/${serviceId}`)).body.status).toBe('running');
+    expect(anvil.core.monitoring.alarms.notifications(auth.projectId).items[0]).toMatchObject({ title: 'Resolved: 4xx burst', message: 'alarmed: the rule no longer watches this service or version' });
+    expect((await call('DELETE', `/v1/${auth.projectId}/alarm-rules/${existing.id}`)).status).toBe(204);
   }, 60_000);
+
+  it('resolves the alarms of a deleted rule at once, and still announces it on the bell and the webhook', async () => {
+    const created = await call('POST', `/v1/${auth.projectId}/alarm-rules`, rule({ name: 'doomed', consecutive_periods: 1 }));
+    await minuteWith(() => refused(4));
+    const [firing] = (await call('GET', `/v1/${auth.projectId}/alarms?state=firing`)).body.alarms;
+    expect(firing).toMatchObject({ rule_name: 'doomed' });
+    await anvil.core.monitoring.alarms.settled();
+    const before = received.length;
+    expect((await call('DELETE', `/v1/${auth.projectId}/alarm-rules/${created.body.id}`)).status).toBe(204);
+    expect((await call('GET', `/v1/${auth.projectId}/alarms?state=firing`)).body.alarms).toEqual([]);
+    expect((await call('GET', `/v1/${auth.projectId}/services/${serviceId}`)).body.status).toBe('running');
+    expect(anvil.core.monitoring.alarms.notifications(auth.projectId).items[0]).toMatchObject({ title: 'Resolved: doomed', message: 'alarmed: the rule was deleted' });
+    await anvil.core.monitoring.alarms.settled();
+    const sent = received.slice(before).map((r) => JSON.parse(r.body));
+    expect(sent).toEqual([expect.objectContaining({ event: 'alarm.resolved', alarm: expect.objectContaining({ id: firing.id, state: 'resolved' }) })]);
+  }, 60_000);
+
+  it('drops alarm history, notifications and deliveries past their retention, never a firing alarm', () => {
+    const { db } = anvil.core;
+    const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    expect(count('alarms')).toBeGreaterThan(0);
+    expect(count('notifications')).toBeGreaterThan(0);
+    expect(count('webhook_deliveries')).toBeGreaterThan(0);
+    db.prepare("INSERT INTO alarms (id, rule_id, project_id, service_id, version_id, rule_name, severity, metric, comparison, threshold, state, value, fired_at, resolved_at) VALUES ('old-firing', 'r', ?, ?, '', 'x', 'minor', 'cpu_usage', '>', 1, 'firing', 2, 0, NULL)")
+      .run(auth.projectId, serviceId);
+    expect(anvil.core.monitoring.purgeAlarmHistory(Date.now() + 31 * 86_400_000)).toBeGreaterThan(2);
+    expect(db.prepare('SELECT id FROM alarms').all()).toEqual([{ id: 'old-firing' }]);
+    expect(count('notifications') + count('webhook_deliveries')).toBe(0);
+    db.prepare("DELETE FROM alarms WHERE id = 'old-firing'").run();
+  });
 });
