@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { TAnvilCore } from '../core/anvil-core';
 import { CoreError, RateLimitedError } from '../core/errors';
@@ -22,6 +23,7 @@ import { registerImageRoutes } from './routes/images';
 import { registerModelRoutes } from './routes/models';
 import { registerMonitoringRoutes } from './routes/monitoring';
 import { registerAlarmRoutes } from './routes/alarms';
+import { registerCloudEyeRoutes } from './routes/cloud-eye';
 import { registerPoolRoutes } from './routes/pools';
 import { limitBody, type TManagementApp, type TManagementEnv, type TRouteFile } from './routes/route-kit';
 import { registerServiceLifecycleRoutes } from './routes/service-lifecycle';
@@ -30,7 +32,7 @@ import { registerServiceRoutes } from './routes/services';
 
 /** Every resource of the management API, one file each under routes/. */
 const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerImageModelRoutes, registerServiceRoutes, registerServiceLifecycleRoutes, registerAdminRoutes, registerImageRoutes, registerPoolRoutes,
-  registerAccessKeyRoutes, registerAuthAppRoutes, registerServiceAccessRoutes, registerMonitoringRoutes, registerAlarmRoutes];
+  registerAccessKeyRoutes, registerAuthAppRoutes, registerServiceAccessRoutes, registerMonitoringRoutes, registerAlarmRoutes, registerCloudEyeRoutes];
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -75,7 +77,8 @@ const HONO_ERROR_MESSAGES: Record<number, string> = {
 export function createManagementApp(deps: TManagementDeps): TManagementApp {
   const app: TManagementApp = new OpenAPIHono<TManagementEnv>({ defaultHook: validationHook });
 
-  app.use('/v1/*', async (c, next) => {
+  // Project-scoped paths: Anvil's /v1/{project_id}/… and Cloud Eye's /V1.0/{project_id}/… (routes/cloud-eye.ts).
+  const projectScoped: MiddlewareHandler<TManagementEnv> = async (c, next) => {
     c.set('core', deps.core);
     c.set('publicUrl', deps.publicUrl());
     if (c.req.path === OPENAPI_PATH) return next();
@@ -84,7 +87,9 @@ export function createManagementApp(deps: TManagementDeps): TManagementApp {
     if (urlProject !== identity.projectId) throw new CoreError('FORBIDDEN', 'The token is scoped to another project than the one in the URL.');
     c.set('identity', identity);
     return next();
-  });
+  };
+  app.use('/v1/*', projectScoped);
+  app.use('/V1.0/*', projectScoped);
   // Users and projects (/v3/projects, /v3/users; routes/admin.ts) belong to the domain: a token of any project, no project in the URL.
   app.use('/v3/*', async (c, next) => {
     c.set('core', deps.core);
@@ -100,6 +105,7 @@ export function createManagementApp(deps: TManagementDeps): TManagementApp {
     return next();
   });
   app.use('/v1/*', limitBody(MAX_BODY_BYTES));
+  app.use('/V1.0/*', limitBody(MAX_BODY_BYTES));
   app.use('/v3.0/*', limitBody(MAX_BODY_BYTES));
 
   for (const register of ROUTE_FILES) register(app);

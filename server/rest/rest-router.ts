@@ -114,7 +114,7 @@ export function handleRest(core: TAnvilCore, req: http.IncomingMessage, res: htt
   };
   if (pathname === '/v3/auth/tokens' && req.method === 'POST') return run(() => issueToken(core, req, res));
   if (pathname === '/metrics' && req.method === 'GET') return run(() => sendPrometheus(core, req, res));
-  if (pathname.startsWith('/v1/') || USERS_AND_PROJECTS.test(pathname) || POOLS.test(pathname) || CREDENTIALS.test(pathname)) {
+  if (pathname.startsWith('/v1/') || pathname.startsWith('/V1.0/') || USERS_AND_PROJECTS.test(pathname) || POOLS.test(pathname) || CREDENTIALS.test(pathname)) {
     management(core, publicUrl)(req, res);
     return true;
   }

@@ -18,6 +18,12 @@ export type TMetricPoint = { metric: string; serviceId: string; modelId?: string
 export type TSeriesKey = { modelId: string; instanceId: string };
 export type TSeriesData = TSeriesKey & { points: [ts: number, value: number][] };
 export type TMetricQuery = { serviceId: string; metric: string; level: TMetricLevel; from: number; to: number; maxPoints?: number; modelId?: string };
+/** Cloud Eye's statistics of a period (`filter`). */
+export type TPeriodFilter = 'average' | 'max' | 'min' | 'sum' | 'variance';
+const RAW_FILTERS: Record<TPeriodFilter, string> = {
+  average: 'AVG(value)', max: 'MAX(value)', min: 'MIN(value)', sum: 'SUM(value)', variance: 'AVG(value * value) - AVG(value) * AVG(value)',
+};
+const HOURLY_FILTERS: Record<Exclude<TPeriodFilter, 'variance'>, string> = { average: 'SUM(avg * n) / SUM(n)', max: 'MAX(max)', min: 'MIN(min)', sum: 'SUM(avg * n)' };
 export type TMetricRetention = { rawRetentionMs: number; hourlyRetentionMs: number };
 export const DEFAULT_RETENTION: TMetricRetention = { rawRetentionMs: 7 * DAY_MS, hourlyRetentionMs: 90 * DAY_MS };
 
@@ -86,6 +92,39 @@ export class MetricStore {
         return { modelId: s.model_id, instanceId: s.instance_id, points };
       }),
     };
+  }
+
+  /**
+   * One version's or service's series as Cloud Eye gives it: buckets of `periodMs` with one statistic
+   * of their 1-minute points, oldest first. Hours past the raw retention come from the hourly
+   * aggregates where the period is whole hours (which keep no variance).
+   */
+  periodValues(q: { serviceId: string; metric: string; modelId: string; from: number; to: number; periodMs: number; filter: TPeriodFilter }): [number, number][] {
+    this.flush();
+    const series = this.db.prepare("SELECT id FROM metric_series WHERE service_id = ? AND metric = ? AND model_id = ? AND instance_id = ''").get(q.serviceId, q.metric, q.modelId) as
+      | { id: number }
+      | undefined;
+    if (!series) return [];
+    const rawFrom = Math.max(q.from, Date.now() - this.retention.rawRetentionMs);
+    const params = { id: series.id, period: q.periodMs, to: q.to };
+    const old =
+      rawFrom > q.from && q.periodMs % HOUR_MS === 0 && q.filter !== 'variance'
+        ? (this.db
+            .prepare(
+              `SELECT ts - (ts % @period) AS bucket, ${HOURLY_FILTERS[q.filter]} AS value FROM metric_hourly
+               WHERE series_id = @id AND ts >= @from AND ts < @before GROUP BY bucket ORDER BY bucket`,
+            )
+            .all({ ...params, from: q.from, before: Math.min(rawFrom, q.to) }) as { bucket: number; value: number }[])
+        : [];
+    const recent = this.db
+      .prepare(`SELECT ts - (ts % @period) AS bucket, ${RAW_FILTERS[q.filter]} AS value FROM metric_points WHERE series_id = @id AND ts >= @from AND ts <= @to GROUP BY bucket ORDER BY bucket`)
+      .all({ ...params, from: rawFrom }) as { bucket: number; value: number }[];
+    const points: [number, number][] = [];
+    for (const r of [...old, ...recent]) {
+      if (points.length > 0 && points[points.length - 1][0] === r.bucket) continue;
+      points.push([r.bucket, round(Math.max(q.filter === 'variance' ? 0 : -Infinity, r.value))]);
+    }
+    return points;
   }
 
   /** The raw 1-minute values of one series in [from, to] (alarm evaluation); none when the series does not exist. */

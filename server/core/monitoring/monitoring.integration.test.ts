@@ -165,6 +165,75 @@ describe('GET /metrics (Prometheus)', () => {
   });
 });
 
+describe('Cloud Eye queries (guide §5.1: every dimension of a multi-dimension object is mandatory)', () => {
+  const hour = () => ({ from: String(Date.now() - 3_600_000), to: String(Date.now() + 60_000) });
+  const metricData = async (params: Record<string, string>) => {
+    const res = await fetch(`${anvil.url}/V1.0/${auth.projectId}/metric-data?${new URLSearchParams({ namespace: 'SYS.ModelArts', period: '1', filter: 'sum', ...hour(), ...params })}`, {
+      headers: { 'x-auth-token': auth.token },
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const versionId = () => anvil.core.services.get(auth.projectId, serviceId).versions[0].id;
+
+  it('gives an online service\'s calls by service_id, and a model load\'s CPU by service_id and model_id', async () => {
+    const calls = await metricData({ metric_name: 'total_called_times', 'dim.0': `service_id,${serviceId}` });
+    expect(calls.status).toBe(200);
+    expect(calls.body.metric_name).toBe('total_called_times');
+    expect(calls.body.datapoints.reduce((n: number, d: { sum: number }) => n + d.sum, 0)).toBeGreaterThanOrEqual(35);
+    expect(calls.body.datapoints[0]).toEqual({ sum: expect.any(Number), timestamp: expect.any(Number), unit: 'Count/min' });
+    const load = await metricData({ metric_name: 'total_called_times', 'dim.0': `service_id,${serviceId}`, 'dim.1': `model_id,${versionId()}` });
+    expect(load.body.datapoints.reduce((n: number, d: { sum: number }) => n + d.sum, 0)).toBe(28);
+    const cpu = await metricData({ metric_name: 'cpu_usage', filter: 'average', 'dim.0': `service_id,${serviceId}`, 'dim.1': `model_id,${versionId()}` });
+    expect(cpu.status).toBe(200);
+    expect(cpu.body.datapoints.length).toBeGreaterThan(0);
+    expect(cpu.body.datapoints[0].unit).toBe('%');
+    // Five-minute periods: one datapoint covers the minutes written above.
+    const five = await metricData({ metric_name: 'total_called_times', period: '300', filter: 'max', 'dim.0': `service_id,${serviceId}` });
+    expect(five.body.datapoints.every((d: { timestamp: number }) => d.timestamp % 300_000 === 0)).toBe(true);
+  });
+
+  it('refuses a query without all of a model load\'s dimensions, or on an object the metric is not measured on', async () => {
+    expect(await metricData({ metric_name: 'cpu_usage', 'dim.0': `service_id,${serviceId}` })).toMatchObject({
+      status: 400, body: { field: 'dim.0', error_msg: expect.stringContaining('every dimension of a multi-dimension object is mandatory') },
+    });
+    expect(await metricData({ metric_name: 'cpu_usage', 'dim.0': `model_id,${versionId()}` })).toMatchObject({ status: 400, body: { field: 'dim.0' } });
+    expect(await metricData({ metric_name: 'req_count_2xx', 'dim.0': `service_id,${serviceId}`, 'dim.1': `model_id,${versionId()}` })).toMatchObject({
+      status: 400, body: { error_msg: expect.stringContaining('measured on an online service') },
+    });
+    expect(await metricData({ metric_name: 'cpu_usage' })).toMatchObject({ status: 400 });
+    expect(await metricData({ metric_name: 'cpu_usage', 'dim.0': `service_id,${serviceId}`, 'dim.1': 'model_id,not-a-version' })).toMatchObject({ status: 400 });
+    expect(await metricData({ metric_name: 'cpu_usage', 'dim.0': `service_id,${serviceId}`, 'dim.1': `service_id,${serviceId}` })).toMatchObject({ status: 400, body: { field: 'dim.1' } });
+    expect(await metricData({ metric_name: 'cpu_usage', 'dim.0': serviceId })).toMatchObject({ status: 400, body: { field: 'dim.0' } });
+    expect(await metricData({ namespace: 'SYS.ECS', metric_name: 'cpu_usage', 'dim.0': `service_id,${serviceId}` })).toMatchObject({ status: 400, body: { field: 'namespace' } });
+    expect(await metricData({ metric_name: 'cpu_util', 'dim.0': `service_id,${serviceId}` })).toMatchObject({ status: 400, body: { field: 'metric_name' } });
+    expect(await metricData({ metric_name: 'total_called_times', period: '7', 'dim.0': `service_id,${serviceId}` })).toMatchObject({ status: 400, body: { field: 'period' } });
+    expect(await metricData({ metric_name: 'total_called_times', from: '0', 'dim.0': `service_id,${serviceId}` })).toMatchObject({ status: 400, body: { field: 'period' } });
+    expect(await metricData({ metric_name: 'total_called_times', 'dim.0': 'service_id,00000000-0000-0000-0000-000000000000' })).toMatchObject({ status: 404 });
+  });
+
+  it('answers a batch in the order asked, and refuses it whole when one metric lacks a dimension', async () => {
+    const batch = (metrics: unknown[]) =>
+      fetch(`${anvil.url}/V1.0/${auth.projectId}/batch-query-metric-data`, {
+        method: 'POST', headers: { 'x-auth-token': auth.token, 'content-type': 'application/json' },
+        body: JSON.stringify({ metrics, from: Date.now() - 3_600_000, to: Date.now() + 60_000, period: '1', filter: 'sum' }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> })); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const service = [{ name: 'service_id', value: serviceId }];
+    const load = [...service, { name: 'model_id', value: versionId() }];
+    const ok = await batch([
+      { namespace: 'SYS.ModelArts', metric_name: 'req_count_4xx', dimensions: service },
+      { namespace: 'SYS.ModelArts', metric_name: 'total_called_times', dimensions: load },
+    ]);
+    expect(ok.status).toBe(200);
+    expect(ok.body.metrics.map((m: { metric_name: string; unit: string }) => `${m.metric_name} ${m.unit}`)).toEqual(['req_count_4xx Count/min', 'total_called_times Count/min']);
+    expect(ok.body.metrics[1].dimensions).toEqual(load);
+    expect(ok.body.metrics[1].datapoints.reduce((n: number, d: { sum: number }) => n + d.sum, 0)).toBe(28);
+    expect(await batch([
+      { namespace: 'SYS.ModelArts', metric_name: 'total_called_times', dimensions: service },
+      { namespace: 'SYS.ModelArts', metric_name: 'mem_usage', dimensions: service },
+    ])).toMatchObject({ status: 400, body: { field: 'metrics.1.dimensions' } });
+  });
+});
+
 describe('WebSocket upgrades', () => {
   it('count a refused upgrade among the service\'s 4xx calls', async () => {
     const { collector } = anvil.core.monitoring;

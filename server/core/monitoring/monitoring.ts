@@ -21,6 +21,7 @@ import type { EventLog } from '../telemetry/events';
 import { MetricStore, type TMetricRetention } from './metric-store';
 import { prometheusText, type TServiceRef } from './prometheus-exposition';
 import { sameSecret } from '../access/secret-box';
+import { checkRange, datapoints, resolveMetric, type TCloudEyeMetric, type TCloudEyeRange } from './cloud-eye-query';
 import { MetricsCollector, type TGpuReading, type TMonitoredInstance } from './metrics-collector';
 
 export type TMonitoringDeps = {
@@ -125,6 +126,20 @@ export class Monitoring {
     });
     const started = this.deps.liveInstances().filter((i) => i.serviceId === q.serviceId && i.startedAt !== null).map((i) => i.startedAt!);
     return { from, to, stepMs, series, readySince: started.length > 0 ? Math.min(...started) : null };
+  }
+
+  /**
+   * Cloud Eye metric queries of a project (guide §5.1): each metric named by its dimensions, every
+   * one of a model load's mandatory; all are checked before any is read.
+   */
+  cloudEye(
+    projectId: string,
+    metrics: { metric: TCloudEyeMetric; fields: Parameters<typeof resolveMetric>[2] }[],
+    range: TCloudEyeRange,
+  ): { unit: string; datapoints: Record<string, number>[] }[] {
+    checkRange(range);
+    const series = metrics.map(({ metric, fields }) => resolveMetric(metric, (serviceId) => this.deps.versionsOf(projectId, serviceId), fields));
+    return series.map((s) => ({ unit: s.def.unit, datapoints: datapoints(this.store, s, range) }));
   }
 
   /** Whether `presented` is the operator's scrape token (compared in constant time). */
