@@ -216,7 +216,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   );
   const housekeeping = () => {
     // Each step on its own: a failing one (a locked database) is logged, and never ends Anvil from a timer.
-    for (const [what, step] of [['metrics', () => monitoring.store.maintain()], ['alarms', () => monitoring.purgeAlarmHistory()], ['events', () => events.purgeExpired()], ['logs', () => logs.purgeExpired()], ['stats', () => stats.purgeExpired()]] as const) {
+    for (const [what, step] of [['metrics', () => monitoring.maintainStore()], ['alarms', () => monitoring.purgeAlarmHistory()], ['events', () => events.purgeExpired()], ['logs', () => logs.purgeExpired()], ['stats', () => stats.purgeExpired()]] as const) {
       try {
         step();
       } catch (e) {

@@ -21,6 +21,7 @@ import type { RouteTable, TRoute } from './route-table';
 import { redactBody, type RequestTraces } from '../monitoring/request-traces';
 import { pickVersion, ruleContext, type TVersionChoice } from './version-picker';
 import { forwardUpgrade, rejectUpgrade } from './ws-forward';
+import { SERVICE_OPENAPI_PATH } from '../registry/service-openapi';
 
 export const MAX_BODY_BYTES = 12 * 1024 * 1024;
 export const PREDICTION_TIMEOUT_MS = 40_000;
@@ -81,7 +82,7 @@ export class InferenceGateway {
     if (route.websocket) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} is a WebSocket service; connect to it with ws:// or wss://` });
     const resultId = route.requestMode === 'async' ? RESULT_PATH.exec(target.apiPath)?.[1] : undefined;
     const declared = route.apis.get(target.apiPath);
-    if (!resultId && route.apis.size > 0 && declared === undefined) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} serves ${[...route.apis.keys()].join(', ')}; got ${target.apiPath}` });
+    if (!resultId && route.apis.size > 0 && declared === undefined && !isContractRequest(req, route, target)) return refuse({ error: 'API_NOT_FOUND', detail: `service ${route.name} serves ${[...route.apis.keys()].join(', ')}; got ${target.apiPath}` });
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return refuse({ error: 'BODY_TOO_LARGE' });
 
     const outcome = this.deps.authenticator.authenticate(req.headers, route, target.sessionToken);
@@ -125,10 +126,10 @@ export class InferenceGateway {
       target: instance, path: target.apiPath + target.query, headers: forwardedHeaders(req, requestId, true, choice.header),
       idleMs: WEBSOCKET_IDLE_MS, connectTimeoutMs: this.deps.timeoutMs ?? PREDICTION_TIMEOUT_MS,
       fail: (error) => answer(error === 'PREDICTION_TIMEOUT' ? { error: 'BACKEND_TIMEOUT' } : { error: 'INSTANCE_UNREACHABLE', detail: 'the instance could not be reached' }),
-      // A connection counts once it ends, with what the client was answered: 101 when it upgraded.
+      // A connection counts once it ends, with what the client was answered (101 when it upgraded) and how fast.
       onEnd: (o) => {
         done();
-        this.deps.metrics.record({ serviceId: route.serviceId, versionId: instance.versionId, instanceId: instance.instanceId, callerKind: caller.kind, status: o.status, latencyMs: performance.now() - started, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
+        this.deps.metrics.record({ serviceId: route.serviceId, versionId: instance.versionId, instanceId: instance.instanceId, callerKind: caller.kind, status: o.status, latencyMs: o.answerMs, bytesIn: o.bytesIn, bytesOut: o.bytesOut });
       },
     });
   }
@@ -223,6 +224,8 @@ export class InferenceGateway {
   ): void {
     const resultId = route.requestMode === 'async' ? RESULT_PATH.exec(target.apiPath)?.[1] : undefined;
     if (resultId) return this.sendResult(req, res, route, resultId, requestId);
+    // The service's OpenAPI document: answered by the gateway to whoever may call the service, whatever its state.
+    if (isContractRequest(req, route, target)) return void sendContract(req, res, route);
     // A concerning service still serves from the instances that are ready.
     if (!isServing(route)) return refuse({ error: 'NOT_RUNNING', detail: `service ${route.name} is ${route.status}` });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -316,4 +319,16 @@ export function sendRefusal(req: http.IncomingMessage, res: http.ServerResponse,
   res.end(body);
   req.resume();
   return status;
+}
+
+/** `GET …/openapi.json` of a service whose model does not declare that path itself. */
+function isContractRequest(req: http.IncomingMessage, route: TRoute, target: TInferTarget): boolean {
+  return req.method === 'GET' && target.apiPath === SERVICE_OPENAPI_PATH && !route.apis.has(SERVICE_OPENAPI_PATH);
+}
+
+function sendContract(req: http.IncomingMessage, res: http.ServerResponse, route: TRoute): void {
+  req.resume();
+  const body = route.contract();
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
 }

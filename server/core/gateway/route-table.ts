@@ -3,6 +3,7 @@ import type { SecretBox } from '../access/secret-box';
 import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
 import { toApiSpecs } from '../registry/api-specs';
+import { serviceOpenApi } from '../registry/service-openapi';
 import type { TModelConfig } from '../registry/config-schema';
 import type { TAccessRoute } from './authenticator';
 import { compileRules, type TCompiledRule } from './rules/service-rules';
@@ -22,10 +23,12 @@ export type TRoute = TAccessRoute & {
   rules: TCompiledRule[];
   /** Guide table 2-11: an asynchronous application answers 202 with a request id; the result is fetched later. */
   requestMode: 'sync' | 'async';
+  /** The service's OpenAPI document (JSON text), built on first use. */
+  contract(): string;
 };
 
 type TRow = {
-  id: string; project_id: string; name: string; status: string; config: string | null;
+  id: string; project_id: string; name: string; description: string; status: string; config: string | null; app_name: string; app_version: string;
   app_auth: number; token_enc: string | null; qps_limit: number | null; websocket: number; rules: string; project_name: string; request_mode: 'sync' | 'async';
 };
 
@@ -49,7 +52,7 @@ export class RouteTable {
   private refresh(serviceId: string): void {
     const row = this.db
       .prepare(
-        `SELECT s.id, s.project_id, s.name, s.status, s.app_auth, s.token_enc, s.qps_limit, s.websocket, s.rules, p.name AS project_name, a.config, a.request_mode
+        `SELECT s.id, s.project_id, s.name, s.description, s.status, a.name AS app_name, a.version AS app_version, s.app_auth, s.token_enc, s.qps_limit, s.websocket, s.rules, p.name AS project_name, a.config, a.request_mode
          FROM services s JOIN apps a ON a.id = s.app_id JOIN projects p ON p.id = s.project_id WHERE s.id = ?`,
       )
       .get(serviceId) as TRow | undefined;
@@ -58,6 +61,8 @@ export class RouteTable {
       return;
     }
     const specs = row.config ? toApiSpecs(JSON.parse(row.config) as TModelConfig) : [];
+    let contract: string | undefined;
+    const serviceToken = row.token_enc ? this.box.open(row.token_enc) : undefined;
     this.routes.set(serviceId, {
       serviceId,
       projectId: row.project_id,
@@ -65,7 +70,7 @@ export class RouteTable {
       status: row.status,
       apis: new Map(specs.map((s) => [s.url, s.requestContentType.split(';')[0].trim().toLowerCase()])),
       appAuth: !!row.app_auth,
-      serviceToken: row.token_enc ? this.box.open(row.token_enc) : undefined,
+      serviceToken,
       qpsLimit: row.qps_limit,
       websocket: !!row.websocket,
       projectName: row.project_name,
@@ -74,6 +79,13 @@ export class RouteTable {
       ),
       rules: compileRules(row.rules),
       requestMode: row.request_mode,
+      contract: () =>
+        (contract ??= JSON.stringify(
+          serviceOpenApi({
+            serviceId, serviceName: row.name, description: row.description, app: { name: row.app_name, version: row.app_version }, apis: specs,
+            appAuth: !!row.app_auth, hasServiceToken: !!serviceToken, requestMode: row.request_mode,
+          }),
+        )),
     });
   }
 }

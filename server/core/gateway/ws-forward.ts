@@ -9,8 +9,12 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
-/** `status`: what the client was answered: 101, the instance's refusal, the gateway's error, or 499 when it left before any answer. */
-export type TWsOutcome = { closedBy: 'client' | 'instance' | 'idle' | 'error'; status: number; bytesIn: number; bytesOut: number; durationMs: number };
+/**
+ * `status`: what the client was answered: 101, the instance's refusal, the gateway's error, or 499
+ * when it left before any answer; `answerMs`: how long that answer took (the call's latency, where
+ * `durationMs` is the whole connection's).
+ */
+export type TWsOutcome = { closedBy: 'client' | 'instance' | 'idle' | 'error'; status: number; answerMs: number; bytesIn: number; bytesOut: number; durationMs: number };
 
 export type TWsForward = {
   target: { instanceId: string; host: string; port: number };
@@ -50,18 +54,24 @@ export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: 
   let hasAnswered = false;
   let isConnected = false;
   let status = 499;
+  let answerMs: number | undefined;
+  const answered = (s: number) => {
+    status = s;
+    answerMs = performance.now() - started;
+  };
   const bytes = { in: 0, out: 0 };
   const end = (closedBy: TWsOutcome['closedBy']) => {
     if (isEnded) return;
     isEnded = true;
     clearTimeout(connectTimer);
     socket.off('close', onClientGone);
-    o.onEnd({ closedBy, status, bytesIn: bytes.in, bytesOut: bytes.out, durationMs: performance.now() - started });
+    const durationMs = performance.now() - started;
+    o.onEnd({ closedBy, status, answerMs: answerMs ?? durationMs, bytesIn: bytes.in, bytesOut: bytes.out, durationMs });
   };
   const failBeforeAnswer = (error: 'INSTANCE_UNREACHABLE' | 'PREDICTION_TIMEOUT') => {
     if (isEnded) return;
     if (hasAnswered) socket.destroy();
-    else status = o.fail(error);
+    else answered(o.fail(error));
     end('error');
   };
   // The http server dropped its own listeners at the upgrade: without one, an error would throw.
@@ -87,7 +97,7 @@ export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: 
     clearTimeout(connectTimer);
     socket.off('close', onClientGone);
     hasAnswered = true;
-    status = 101;
+    answered(101);
     socket.write(statusAndHeaders(101, ures.statusMessage || 'Switching Protocols', ures.rawHeaders));
     (socket as Partial<Socket>).setNoDelay?.(true);
     instance.setNoDelay(true);
@@ -98,7 +108,7 @@ export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: 
     // The instance refused the upgrade: its answer as it gave it, then the connection closes.
     clearTimeout(connectTimer);
     hasAnswered = true;
-    status = ures.statusCode ?? 502;
+    answered(ures.statusCode ?? 502);
     const kept: string[] = [];
     for (let i = 0; i < ures.rawHeaders.length; i += 2) {
       if (!/^(connection|transfer-encoding|keep-alive|upgrade)$/i.test(ures.rawHeaders[i])) kept.push(ures.rawHeaders[i], ures.rawHeaders[i + 1]);

@@ -20,10 +20,8 @@ export type TSeriesData = TSeriesKey & { points: [ts: number, value: number][] }
 export type TMetricQuery = { serviceId: string; metric: string; level: TMetricLevel; from: number; to: number; maxPoints?: number; modelId?: string };
 /** Cloud Eye's statistics of a period (`filter`). */
 export type TPeriodFilter = 'average' | 'max' | 'min' | 'sum' | 'variance';
-const RAW_FILTERS: Record<TPeriodFilter, string> = {
-  average: 'AVG(value)', max: 'MAX(value)', min: 'MIN(value)', sum: 'SUM(value)', variance: 'AVG(value * value) - AVG(value) * AVG(value)',
-};
-const HOURLY_FILTERS: Record<Exclude<TPeriodFilter, 'variance'>, string> = { average: 'SUM(avg * n) / SUM(n)', max: 'MAX(max)', min: 'MIN(min)', sum: 'SUM(avg * n)' };
+/** A bucket's sums, from raw points or hourly aggregates (which keep no sum of squares). */
+type TBucketRow = { bucket: number; s: number; n: number; mx: number; mn: number; sq: number | null };
 export type TMetricRetention = { rawRetentionMs: number; hourlyRetentionMs: number };
 export const DEFAULT_RETENTION: TMetricRetention = { rawRetentionMs: 7 * DAY_MS, hourlyRetentionMs: 90 * DAY_MS };
 
@@ -63,34 +61,15 @@ export class MetricStore {
     const maxPoints = Math.max(1, Math.min(q.maxPoints ?? DEFAULT_MAX_POINTS, 2000));
     const span = Math.max(0, q.to - q.from);
     const stepMs = Math.max(METRIC_PERIOD_MS, Math.ceil(span / maxPoints / METRIC_PERIOD_MS) * METRIC_PERIOD_MS);
-    const takesMax = metricDef(q.metric)?.rollup === 'max';
     const levelFilter = q.level === 'service' ? "s.model_id = '' AND s.instance_id = ''" : q.level === 'version' ? "s.model_id <> '' AND s.instance_id = ''" : "s.instance_id <> ''";
     const versionFilter = q.modelId ? 'AND s.model_id = @modelId' : '';
     const series = this.db
       .prepare(`SELECT id, model_id, instance_id FROM metric_series s WHERE s.service_id = @serviceId AND s.metric = @metric AND ${levelFilter} ${versionFilter}`)
       .all({ serviceId: q.serviceId, metric: q.metric, modelId: q.modelId ?? '' }) as { id: number; model_id: string; instance_id: string }[];
-    // Raw points start where their retention does; anything older comes from the hourly aggregates.
-    const rawFrom = Math.max(q.from, Date.now() - this.retention.rawRetentionMs);
-    const raw = this.db.prepare(
-      `SELECT ts - (ts % @step) AS bucket, ${takesMax ? 'MAX(value)' : 'AVG(value)'} AS value FROM metric_points
-       WHERE series_id = @id AND ts >= @from AND ts <= @to GROUP BY bucket ORDER BY bucket`,
-    );
-    const hourly = this.db.prepare(
-      `SELECT ts - (ts % @step) AS bucket, ${takesMax ? 'MAX(max)' : 'SUM(avg * n) / SUM(n)'} AS value FROM metric_hourly
-       WHERE series_id = @id AND ts >= @from AND ts < @to GROUP BY bucket ORDER BY bucket`,
-    );
+    const filter: TPeriodFilter = metricDef(q.metric)?.rollup === 'max' ? 'max' : 'average';
     return {
       stepMs,
-      series: series.map((s) => {
-        const old = rawFrom > q.from ? (hourly.all({ id: s.id, step: stepMs, from: q.from, to: Math.min(rawFrom, q.to) }) as { bucket: number; value: number }[]) : [];
-        const recent = raw.all({ id: s.id, step: stepMs, from: rawFrom, to: q.to }) as { bucket: number; value: number }[];
-        const points: [number, number][] = [];
-        for (const r of [...old, ...recent]) {
-          if (points.length > 0 && points[points.length - 1][0] === r.bucket) continue;
-          points.push([r.bucket, round(r.value)]);
-        }
-        return { modelId: s.model_id, instanceId: s.instance_id, points };
-      }),
+      series: series.map((s) => ({ modelId: s.model_id, instanceId: s.instance_id, points: this.buckets(s.id, q.from, q.to, stepMs, filter, true) })),
     };
   }
 
@@ -105,24 +84,43 @@ export class MetricStore {
       | { id: number }
       | undefined;
     if (!series) return [];
-    const rawFrom = Math.max(q.from, Date.now() - this.retention.rawRetentionMs);
-    const params = { id: series.id, period: q.periodMs, to: q.to };
-    const old =
-      rawFrom > q.from && q.periodMs % HOUR_MS === 0 && q.filter !== 'variance'
-        ? (this.db
-            .prepare(
-              `SELECT ts - (ts % @period) AS bucket, ${HOURLY_FILTERS[q.filter]} AS value FROM metric_hourly
-               WHERE series_id = @id AND ts >= @from AND ts < @before GROUP BY bucket ORDER BY bucket`,
-            )
-            .all({ ...params, from: q.from, before: Math.min(rawFrom, q.to) }) as { bucket: number; value: number }[])
-        : [];
-    const recent = this.db
-      .prepare(`SELECT ts - (ts % @period) AS bucket, ${RAW_FILTERS[q.filter]} AS value FROM metric_points WHERE series_id = @id AND ts >= @from AND ts <= @to GROUP BY bucket ORDER BY bucket`)
-      .all({ ...params, from: rawFrom }) as { bucket: number; value: number }[];
+    return this.buckets(series.id, q.from, q.to, q.periodMs, q.filter, q.periodMs % HOUR_MS === 0 && q.filter !== 'variance');
+  }
+
+  /**
+   * One series in buckets of `stepMs` over [from, to], each the `filter` statistic of its minutes:
+   * raw points within their retention and, with `withHourly`, hourly aggregates before it. The two
+   * sources meet at an hour boundary, and a bucket holding minutes of both combines them.
+   */
+  private buckets(seriesId: number, from: number, to: number, stepMs: number, filter: TPeriodFilter, withHourly: boolean): [number, number][] {
+    const retained = Math.max(from, Date.now() - this.retention.rawRetentionMs);
+    const hourEdge = Math.ceil(retained / HOUR_MS) * HOUR_MS;
+    // Hours before the edge come from the aggregates when they are all aggregated; raw points from there on.
+    const split = withHourly && retained > from && this.rolledUntil >= hourEdge ? hourEdge : retained;
+    const params = { id: seriesId, step: stepMs, from, split, to };
+    const hourly = split > from && withHourly
+      ? (this.db
+          .prepare(
+            `SELECT ts - (ts % @step) AS bucket, SUM(avg * n) AS s, SUM(n) AS n, MAX(max) AS mx, MIN(min) AS mn, NULL AS sq FROM metric_hourly
+             WHERE series_id = @id AND ts >= @from AND ts < @split AND ts < @to GROUP BY bucket ORDER BY bucket`,
+          )
+          .all(params) as TBucketRow[])
+      : [];
+    const raw = this.db
+      .prepare(
+        `SELECT ts - (ts % @step) AS bucket, SUM(value) AS s, COUNT(*) AS n, MAX(value) AS mx, MIN(value) AS mn, SUM(value * value) AS sq FROM metric_points
+         WHERE series_id = @id AND ts >= @split AND ts <= @to GROUP BY bucket ORDER BY bucket`,
+      )
+      .all(params) as TBucketRow[];
+    const merged = new Map<number, TBucketRow>();
+    for (const r of [...hourly, ...raw]) {
+      const m = merged.get(r.bucket);
+      merged.set(r.bucket, m ? { bucket: r.bucket, s: m.s + r.s, n: m.n + r.n, mx: Math.max(m.mx, r.mx), mn: Math.min(m.mn, r.mn), sq: m.sq === null || r.sq === null ? null : m.sq + r.sq } : r);
+    }
     const points: [number, number][] = [];
-    for (const r of [...old, ...recent]) {
-      if (points.length > 0 && points[points.length - 1][0] === r.bucket) continue;
-      points.push([r.bucket, round(Math.max(q.filter === 'variance' ? 0 : -Infinity, r.value))]);
+    for (const b of [...merged.values()].sort((x, y) => x.bucket - y.bucket)) {
+      const value = filter === 'sum' ? b.s : filter === 'max' ? b.mx : filter === 'min' ? b.mn : filter === 'average' ? b.s / b.n : b.sq === null ? null : Math.max(0, b.sq / b.n - (b.s / b.n) ** 2);
+      if (value !== null) points.push([b.bucket, round(value)]);
     }
     return points;
   }
@@ -193,11 +191,11 @@ export class MetricStore {
    * Aggregates every complete hour not yet aggregated (idempotent), then drops what is past
    * retention and the series left without points (instances that ended long ago).
    */
-  maintain(nowMs = Date.now()): void {
+  maintain(nowMs = Date.now(), oldestPending?: number): void {
     this.flush();
     // An hour is complete once its last minute is surely written: the collector closes a minute at
-    // the next tick and the batch reaches the database a second later, or later while it is locked.
-    const until = Math.floor((nowMs - ROLLUP_GRACE_MS) / HOUR_MS) * HOUR_MS;
+    // the next tick and writes it at once, or later while the database is locked (`oldestPending`).
+    const until = Math.floor((Math.min(nowMs - ROLLUP_GRACE_MS, oldestPending ?? Infinity)) / HOUR_MS) * HOUR_MS;
     if (until > this.rolledUntil) {
       const from = this.rolledUntil || ((this.db.prepare('SELECT MIN(ts) AS ts FROM metric_points').get() as { ts: number | null }).ts ?? until);
       this.db

@@ -32,6 +32,8 @@ export type TCollectorSources = {
   usage(instanceId: string): TUsageReading | undefined;
   /** The GPUs of a node as nvidia-smi last read them. */
   gpus(nodeId: string): readonly TGpuReading[];
+  /** Whether a service still exists (calls of a deleted one are dropped); absent: all do. */
+  exists?(serviceId: string): boolean;
 };
 
 
@@ -51,8 +53,12 @@ const RESOURCE_METRICS = ['cpu_usage', 'mem_usage', 'gpu_util', 'gpu_mem_usage',
 /** Resource metrics that add up across instances (rates); the rest are percentages and average. */
 const SUMMED = new Set(['disk_read_rate', 'disk_write_rate', 'send_bytes_rate', 'recv_bytes_rate']);
 
-/** One minute being accumulated: per instance (and per service for the gateway's refusals), and the highest in-flight total of each version and service over its ticks. */
-type TMinute = { ts: number; accs: Map<string, TAccumulator>; inflight: Map<string, number> };
+/**
+ * One minute being accumulated: per instance (and per service for the gateway's refusals), and the
+ * highest in-flight total of each version and service over its ticks. `openedAt` is on the
+ * monotonic clock: a minute also closes once a minute has really passed, whatever the wall clock says.
+ */
+type TMinute = { ts: number; openedAt: number; accs: Map<string, TAccumulator>; inflight: Map<string, number> };
 
 /** Closed minutes kept for a store that cannot take them yet (a locked database); past this the oldest go. */
 const MAX_PENDING_MINUTES = 60;
@@ -68,19 +74,23 @@ export class MetricsCollector {
   private readonly tickMs: number;
   private readonly minuteMs: number;
   private readonly clock: () => number;
+  private readonly monotonic: () => number;
   private readonly onMinute: (minuteTs: number) => void;
+  /** The newest minute handed to `onMinute`: a minute closed twice is evaluated once. */
+  private lastEvaluated = -Infinity;
 
   constructor(
     private readonly sources: TCollectorSources,
-    private readonly store: Pick<MetricStore, 'write'>,
+    private readonly store: Pick<MetricStore, 'write' | 'flush'>,
     private readonly onTick: (tick: TLiveTick) => void = () => undefined,
-    opts: { tickMs?: number; minuteMs?: number; clock?: () => number; onMinute?: (minuteTs: number) => void } = {},
+    opts: { tickMs?: number; minuteMs?: number; clock?: () => number; monotonic?: () => number; onMinute?: (minuteTs: number) => void } = {},
   ) {
     this.tickMs = opts.tickMs ?? LIVE_PERIOD_MS;
     this.minuteMs = opts.minuteMs ?? METRIC_PERIOD_MS;
     this.clock = opts.clock ?? Date.now;
+    this.monotonic = opts.monotonic ?? (() => performance.now());
     this.onMinute = opts.onMinute ?? (() => undefined);
-    this.minute = emptyMinute(this.floorMinute(this.clock()));
+    this.minute = this.openMinute(this.floorMinute(this.clock()));
   }
 
   start(): void {
@@ -108,7 +118,11 @@ export class MetricsCollector {
   tick(): void {
     const now = this.clock();
     const window = new Map<string, TAccumulator>();
-    for (const s of this.sources.requests.drain()) addCalls(accumulator(window, s.serviceId, s.versionId, s.instanceId), s);
+    for (const s of this.sources.requests.drain()) {
+      // Calls that ended after their service was deleted (a closing WebSocket, a refusal while it stopped) would bring its series back.
+      if (this.sources.exists?.(s.serviceId) === false) continue;
+      addCalls(accumulator(window, s.serviceId, s.versionId, s.instanceId), s);
+    }
     try {
       const live = this.sources.instances();
       for (const inst of live) {
@@ -119,7 +133,8 @@ export class MetricsCollector {
       const liveIds = new Set(live.map((i) => i.id));
       for (const id of this.lastReading.keys()) if (!liveIds.has(id)) this.lastReading.delete(id);
     } finally {
-      if (this.floorMinute(now) > this.minute.ts) this.closeMinute(now);
+      // A wall clock stepped back must not pile many minutes into one point: a minute also ends when one has really passed.
+      if (this.floorMinute(now) > this.minute.ts || this.monotonic() - this.minute.openedAt >= this.minuteMs) this.closeMinute(now);
       else if (this.pending.length > 0) this.writePending();
       absorb(this.minute, window);
     }
@@ -129,11 +144,14 @@ export class MetricsCollector {
   /**
    * Hands the minute being accumulated to the store as one point per series and starts the next
    * (tests call it to cut a minute short). Never throws: a store that fails keeps the minute pending
-   * for the next tick. Minutes the clock skipped (a stalled process) are evaluated as minutes without data.
+   * for the next tick. Minutes the clock skipped (a stalled process) are evaluated as minutes without
+   * data, the newest hour of them at most. Timestamps only move forward: after the wall clock steps
+   * back, minutes follow one another until it catches up.
    */
   closeMinute(now = this.clock()): void {
     const closing = this.minute;
-    this.minute = emptyMinute(Math.max(this.floorMinute(now), closing.ts));
+    const isCutShort = this.floorMinute(now) === closing.ts && this.monotonic() - closing.openedAt < this.minuteMs;
+    this.minute = this.openMinute(isCutShort ? closing.ts : Math.max(this.floorMinute(now), closing.ts + this.minuteMs));
     if (this.lastClosed?.ts === closing.ts) {
       absorb(closing, this.lastClosed.accs, this.lastClosed.inflight);
       const queued = this.pending.findIndex((m) => m.ts === closing.ts);
@@ -141,8 +159,14 @@ export class MetricsCollector {
     }
     this.lastClosed = closing;
     this.pending.push(closing);
-    for (let ts = closing.ts + this.minuteMs, n = 0; ts < this.minute.ts && n < MAX_PENDING_MINUTES; ts += this.minuteMs, n++) this.pending.push(emptyMinute(ts));
+    const skipped = Math.max(0, (this.minute.ts - closing.ts) / this.minuteMs - 1);
+    for (let i = Math.max(0, skipped - MAX_PENDING_MINUTES); i < skipped; i++) this.pending.push(this.openMinute(closing.ts + (i + 1) * this.minuteMs));
     this.writePending();
+  }
+
+  /** The oldest minute not yet in the store (the hourly rollup waits for it); undefined when none is pending. */
+  oldestPending(): number | undefined {
+    return this.pending[0]?.ts;
   }
 
   /** Forgets what a deleted service accumulated, so that its series are not written again after it is gone. */
@@ -155,19 +179,28 @@ export class MetricsCollector {
   }
 
   private writePending(): void {
+    // Past the cap, minutes without data go first (they only trigger an evaluation), then the oldest.
     while (this.pending.length > MAX_PENDING_MINUTES) {
-      const dropped = this.pending.shift()!;
-      console.error(`[monitoring] the metrics of the minute at ${new Date(dropped.ts).toISOString()} are dropped: the store has refused them for an hour`);
+      const empty = this.pending.findIndex((m) => m.accs.size === 0);
+      const [dropped] = this.pending.splice(empty >= 0 ? empty : 0, 1);
+      if (dropped.accs.size > 0) console.error(`[monitoring] the metrics of the minute at ${new Date(dropped.ts).toISOString()} are dropped: the store has refused them for an hour`);
     }
     while (this.pending.length > 0) {
       const minute = this.pending[0];
       try {
-        if (minute.accs.size > 0) this.store.write(minutePoints(minute));
+        // Written means in the database, not in the store's buffer: the rules read the database.
+        // A retry writes the same points again, which replace themselves.
+        if (minute.accs.size > 0) {
+          this.store.write(minutePoints(minute));
+          this.store.flush();
+        }
       } catch (e) {
         console.error('[monitoring] could not store the minute\'s metrics (kept for the next tick):', e);
         return;
       }
       this.pending.shift();
+      if (minute.ts <= this.lastEvaluated) continue;
+      this.lastEvaluated = minute.ts;
       // Alarm rules evaluate the minute now written (or its absence); a failing rule must not hold back the next minutes.
       try {
         this.onMinute(minute.ts);
@@ -175,6 +208,10 @@ export class MetricsCollector {
         console.error('[monitoring] evaluating the minute failed:', e);
       }
     }
+  }
+
+  private openMinute(ts: number): TMinute {
+    return { ts, openedAt: this.monotonic(), accs: new Map(), inflight: new Map() };
   }
 
   private floorMinute(t: number): number {
@@ -220,8 +257,6 @@ export class MetricsCollector {
     }
   }
 }
-
-const emptyMinute = (ts: number): TMinute => ({ ts, accs: new Map(), inflight: new Map() });
 
 /**
  * Adds a window (a tick, or a minute closed before) to a minute. In-flight requests of a version or

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../db/database';
 import { parseNvidiaSmiCsv } from '../pools/nvidia-smi';
 import { parseProcReading, usageRates, type TUsageReading } from './instance-usage';
@@ -19,8 +20,9 @@ const fixture = (...p: string[]) => fs.readFileSync(path.join(here, ...p), 'utf8
 const MIN = 60_000;
 
 function scratchStore(retention?: ConstructorParameters<typeof MetricStore>[1]) {
-  const db = openDatabase(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-metrics-')), 'anvil.db'));
-  return { db, store: new MetricStore(db, retention) };
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-metrics-')), 'anvil.db');
+  const db = openDatabase(file);
+  return { db, file, store: new MetricStore(db, retention) };
 }
 
 describe('LatencyHistogram', () => {
@@ -112,18 +114,22 @@ describe('MetricsCollector under failure, stalls and deletion', () => {
   const BASE = Math.floor(Date.now() / MIN) * MIN - 30 * MIN;
   const calls = (n: number) => ({ serviceId: 'svc', versionId: 'v1', instanceId: 'i1', callerKind: 'token', counts: { '2xx': n, '3xx': 0, '4xx': 0, '5xx': 0 }, latencySumMs: 0, latency: new LatencyHistogram(), bytesIn: 0, bytesOut: 0 });
   /** A collector over a real store; `queue` holds what the gateway counted since the last drain. */
-  function rig(over: Partial<TCollectorSources> = {}) {
-    const { store, db } = scratchStore();
+  /** `clock` is the wall clock, `mono` the monotonic one (each test moves both, or only the wall clock to step it). */
+  function rig(over: Partial<TCollectorSources> = {}, onMinute?: (ts: number, store: MetricStore) => void) {
+    const { store, db, file } = scratchStore();
     const clock = { t: BASE + 5000 };
+    const mono = { t: 0 };
     const queue: ReturnType<typeof calls>[] = [];
     const minutes: number[] = [];
     const c = new MetricsCollector(
       { requests: { drain: () => queue.splice(0) }, inflight: { count: () => 0 }, instances: () => [], usage: () => undefined, gpus: () => [], ...over },
-      store, undefined, { clock: () => clock.t, onMinute: (ts) => minutes.push(ts) },
+      store, undefined, { clock: () => clock.t, monotonic: () => mono.t, onMinute: (ts) => (onMinute?.(ts, store), minutes.push(ts)) },
     );
     const total = (level: 'service' | 'instance' = 'service') =>
-      store.query({ serviceId: 'svc', metric: 'total_called_times', level, from: BASE - MIN, to: BASE + 60 * MIN }).series.flatMap((x) => x.points);
-    return { c, store, db, clock, queue, minutes, total };
+      store.query({ serviceId: 'svc', metric: 'total_called_times', level, from: BASE - MIN, to: BASE + 200 * MIN }).series.flatMap((x) => x.points);
+    /** Time passes: both clocks move. */
+    const pass = (ms: number) => ((clock.t += ms), (mono.t += ms));
+    return { c, store, db, file, clock, mono, pass, queue, minutes, total };
   }
   const quietly = <T>(fn: () => T): T => {
     const original = console.error;
@@ -174,6 +180,82 @@ describe('MetricsCollector under failure, stalls and deletion', () => {
     r.c.tick();
     expect(r.total()).toEqual([[BASE, 7]]);
     expect(r.total('instance')).toEqual([[BASE, 7]]);
+  });
+
+  it('evaluates a minute once its points are in the database, not in the store\'s buffer (a locked database holds both back)', () => {
+    const r = rig({}, (ts, store) => store.values({ serviceId: 'svc', metric: 'total_called_times', from: ts, to: ts }));
+    r.queue.push(calls(1));
+    r.c.tick();
+    r.pass(MIN);
+    r.queue.push(calls(1));
+    r.c.tick();
+    expect(r.minutes).toEqual([BASE]);
+    r.db.pragma('busy_timeout = 0');
+    const other = new Database(r.file);
+    other.exec('BEGIN IMMEDIATE');
+    r.pass(MIN);
+    quietly(() => r.c.tick());
+    expect(r.minutes).toEqual([BASE]);
+    other.exec('COMMIT');
+    r.pass(MIN);
+    r.c.tick();
+    expect(r.total()).toContainEqual([BASE + MIN, 1]);
+    expect(r.minutes).toEqual([BASE, BASE + MIN, BASE + 2 * MIN]);
+  });
+
+  it('keeps the minute that holds data through a stall of more than an hour, and evaluates the newest hour of skipped minutes', () => {
+    const r = rig();
+    r.queue.push(calls(9));
+    r.c.tick();
+    r.pass(90 * MIN);
+    r.c.tick();
+    expect(r.total()).toEqual([[BASE, 9]]);
+    // The data's minute and the newest 59 of the 89 skipped (at most an hour of minutes wait).
+    expect(r.minutes).toHaveLength(60);
+    expect(r.minutes[0]).toBe(BASE);
+    expect(r.minutes.at(-1)).toBe(BASE + 89 * MIN);
+  });
+
+  it('keeps a minute a minute long when the wall clock steps back, and its timestamps moving forward', () => {
+    const r = rig();
+    r.clock.t = BASE + 40 * MIN + 5000;
+    r.c.tick();
+    r.clock.t = BASE + 10 * MIN + 5000; // NTP steps the clock back 30 minutes
+    for (let i = 0; i < 30; i++) {
+      r.queue.push(calls(10));
+      r.c.tick();
+      for (let k = 0; k < 6; k++) {
+        r.pass(10_000);
+        r.c.tick();
+      }
+    }
+    const points = r.total();
+    expect(Math.max(...points.map(([, v]) => v))).toBeLessThanOrEqual(10);
+    expect(points.reduce((n, [, v]) => n + v, 0)).toBe(300);
+    expect(points.map(([ts]) => ts)).toEqual([...points.map(([ts]) => ts)].sort((a, b) => a - b));
+  });
+
+  it('evaluates a minute closed twice once', () => {
+    const r = rig();
+    r.queue.push(calls(3));
+    r.c.tick();
+    r.c.closeMinute();
+    r.queue.push(calls(4));
+    r.c.tick();
+    r.pass(MIN);
+    r.c.tick();
+    expect(r.minutes).toEqual([BASE]);
+  });
+
+  it('drops calls a deleted service\'s gateway counted before or after it went', () => {
+    const r = rig({ exists: (id) => id !== 'gone' });
+    r.queue.push({ ...calls(2), serviceId: 'gone' });
+    r.c.forgetService('gone');
+    r.store.forgetService('gone');
+    r.c.tick();
+    r.pass(MIN);
+    r.c.tick();
+    expect(r.db.prepare("SELECT COUNT(*) AS n FROM metric_series WHERE service_id = 'gone'").get()).toEqual({ n: 0 });
   });
 
   it('evaluates every minute a stalled clock skipped, as minutes without data', () => {
@@ -241,6 +323,8 @@ describe('a failing collection', () => {
 });
 
 describe('MetricStore', () => {
+  afterEach(() => vi.useRealTimers());
+
   it('returns at most maxPoints per series: minutes averaged per step, percentiles by their maximum', () => {
     const { store } = scratchStore();
     const now = Date.now();
@@ -318,6 +402,27 @@ describe('MetricStore', () => {
     expect(db.prepare('SELECT instance_id FROM metric_series').all()).toEqual([{ instance_id: 'new' }]);
     store.write([{ metric: 'cpu_usage', serviceId: 's', instanceId: 'old', ts: now, value: 2 }]);
     expect(store.query({ serviceId: 's', metric: 'cpu_usage', level: 'instance', from: now - MIN, to: now + MIN }).series.map((x) => x.instanceId).sort()).toEqual(['new', 'old']);
+  });
+
+  it('reads Cloud Eye periods across the raw retention: a period holding hourly and raw minutes counts both', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const hour = 60 * MIN;
+    const now = Date.UTC(2026, 0, 10, 12, 0, 0);
+    vi.setSystemTime(now);
+    const { store } = scratchStore({ rawRetentionMs: 6 * hour, hourlyRetentionMs: 30 * 24 * hour });
+    const day = Date.UTC(2026, 0, 10);
+    const points = [];
+    for (let ts = day; ts < now; ts += MIN) points.push({ metric: 'total_called_times', serviceId: 's', ts, value: ts < day + 6 * hour ? 1 : 3 });
+    store.write(points);
+    store.maintain(now);
+    const period = (filter: 'sum' | 'average' | 'max' | 'min' | 'variance') => store.periodValues({ serviceId: 's', metric: 'total_called_times', modelId: '', from: day - 24 * hour, to: now, periodMs: 24 * hour, filter });
+    expect(period('sum')).toEqual([[day, 360 + 1080]]);
+    expect(period('average')).toEqual([[day, 2]]);
+    expect(period('max')).toEqual([[day, 3]]);
+    expect(period('min')).toEqual([[day, 1]]);
+    // The aggregates keep no variance: a day's variance is that of its raw minutes, which are all 3.
+    expect(period('variance')).toEqual([[day, 0]]);
+    expect(store.periodValues({ serviceId: 's', metric: 'total_called_times', modelId: '', from: now - hour, to: now, periodMs: 5 * MIN, filter: 'sum' })).toHaveLength(12);
   });
 
   it('gives as latest only the series with a recent point, of the services asked for', () => {

@@ -91,6 +91,7 @@ export class Monitoring {
       {
         requests: deps.requests, inflight: deps.inflight, gpus: deps.gpus,
         instances: () => this.monitoredInstances(),
+        exists: (serviceId) => !!deps.serviceRef(serviceId),
         usage: (id) => this.usageOf(id),
       },
       this.store,
@@ -151,6 +152,11 @@ export class Monitoring {
   prometheus(projectId: string | 'all', nowMs = Date.now()): Promise<{ contentType: string; body: string }> {
     const since = nowMs - CURRENT_MINUTES * (this.opts.minuteMs ?? METRIC_PERIOD_MS);
     return prometheusText(this.store, this.deps.serviceRef, { since, serviceIds: projectId === 'all' ? undefined : this.deps.serviceIdsOf(projectId) });
+  }
+
+  /** Housekeeping: hourly aggregates (never of an hour the collector still owes minutes to) and retention. */
+  maintainStore(nowMs = Date.now()): void {
+    this.store.maintain(nowMs, this.collector.oldestPending());
   }
 
   /** Housekeeping: old alarm history, notifications and webhook deliveries go. */

@@ -138,14 +138,14 @@ export class AlarmEngine {
     return rows.map((r) => ({ id: r.id, alarmId: r.alarm_id, url: r.url, event: r.event, attempt: r.attempt, status: r.status, httpStatus: r.http_status, error: r.error, at: r.at }));
   }
 
-  /** Drops resolved alarms, notifications and webhook deliveries older than `retentionMs` (housekeeping); firing alarms stay. */
+  /** Drops resolved alarms, notifications and webhook deliveries older than `retentionMs` (housekeeping); firing alarms and what they sent stay. */
   purgeExpired(retentionMs = HISTORY_RETENTION_MS, nowMs = now()): number {
     const before = nowMs - retentionMs;
     const { db } = this.deps;
     return db.transaction(() =>
       db.prepare("DELETE FROM alarms WHERE state = 'resolved' AND resolved_at < ?").run(before).changes
-      + db.prepare('DELETE FROM notifications WHERE created_at < ?').run(before).changes
-      + db.prepare('DELETE FROM webhook_deliveries WHERE at < ?').run(before).changes,
+      + db.prepare("DELETE FROM notifications WHERE created_at < ? AND alarm_id NOT IN (SELECT id FROM alarms WHERE state = 'firing')").run(before).changes
+      + db.prepare("DELETE FROM webhook_deliveries WHERE at < ? AND alarm_id NOT IN (SELECT id FROM alarms WHERE state = 'firing')").run(before).changes,
     )();
   }
 
