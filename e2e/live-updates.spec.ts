@@ -35,7 +35,8 @@ test('a deployment is watched live: Deploying → Running, instance Starting →
 
   // The environment variable reached the instance.
   await service.tab('Prediction').click();
-  await page.getByLabel('Request').fill('{"ping": "hello"}');
+  // The prediction form is built from the API's schema: one field, ping.
+  await page.getByTestId('predict-form').getByLabel('ping').fill('hello');
   await page.getByRole('button', { name: 'Predict' }).click();
   await expect(page.getByTestId('predict-body')).toContainText('"loaded_in": 3');
   await expect(page.getByTestId('predict-body')).toContainText('"pong": "hello"');

@@ -15,6 +15,8 @@ test('open a captured trace with its log lines and replay it in the prediction t
   await page.getByRole('tab', { name: 'Traces' }).click();
   await page.getByRole('checkbox', { name: /Capture payloads/ }).check();
   await expect(page.getByRole('checkbox', { name: /Capture payloads/ })).toBeChecked();
+  // The box shows checked at once; the setting is saved a moment later, and only calls after that are captured.
+  await expect.poll(async () => (await a.call('GET', `/v1/${a.projectId}/services/${serviceId}/traces`)).json.settings.capture_payloads).toBe(true);
   const body = { data: { req_data: [{ sepal_length: 6.9, sepal_width: 3.1, petal_length: 5.4, petal_width: 2.1 }] } };
   expect((await a.call('POST', `/v1/infers/${serviceId}`, body)).status).toBe(200);
 

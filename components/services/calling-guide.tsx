@@ -1,5 +1,5 @@
 'use client';
-/** Calling guide (guide §3.1.2): API URL, parameters and ready-to-run curl lines for each API. */
+/** Calling guide (guide §3.1.2): API URL, parameters and ready-to-run curl, Python and JavaScript calls for each API; the service's OpenAPI document. */
 import { useQuery } from '@tanstack/react-query';
 import type { TApiSpec } from '@/server/contracts/apps';
 import { ApiParams } from '../apps/api-params';
@@ -7,7 +7,22 @@ import { useI18n } from '../i18n/i18n-provider';
 import { useTRPC } from '../trpc';
 import { CopyButton } from '../ui/copy-button';
 import { CallingGuideAccess } from './calling-guide-access';
+import { Tabs } from '../ui/tabs';
+import { fetchExample, pythonExample } from './code-examples';
 import { apiUrl, callCurl, tokenCurl } from './curl-lines';
+import { ServiceContract } from './service-contract';
+
+function Code({ text, testId, hint }: { text: string; testId: string; hint?: string }) {
+  return (
+    <>
+      {hint && <p className="muted">{hint}</p>}
+      <div className="code-block">
+        <pre data-testid={testId}>{text}</pre>
+        <CopyButton text={text} />
+      </div>
+    </>
+  );
+}
 
 export function CallingGuide({ serviceId, apis }: { serviceId: string; apis: TApiSpec[] }) {
   const { t } = useI18n();
@@ -41,13 +56,17 @@ export function CallingGuide({ serviceId, apis }: { serviceId: string; apis: TAp
               <CopyButton text={tokenLine} />
             </div>
             <p>{t('serviceDetail.callStep')}</p>
-            <div className="code-block">
-              <pre data-testid="curl-line">{call}</pre>
-              <CopyButton text={call} />
-            </div>
+            <Tabs
+              tabs={[
+                { id: 'curl', label: 'curl', render: () => <Code text={call} testId="curl-line" /> },
+                { id: 'python', label: 'Python', render: () => <Code text={pythonExample(url, api)} testId="python-example" hint={t('contract.pythonHint')} /> },
+                { id: 'javascript', label: 'JavaScript', render: () => <Code text={fetchExample(url, api)} testId="javascript-example" hint={t('contract.javascriptHint')} /> },
+              ]}
+            />
           </div>
         );
       })}
+      <ServiceContract serviceId={serviceId} />
       <CallingGuideAccess serviceId={serviceId} apis={apis} />
     </div>
   );
