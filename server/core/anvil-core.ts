@@ -34,6 +34,7 @@ import { ProcessDriver } from './runtime/process-driver';
 import type { RuntimeDriver } from './runtime/runtime-driver';
 import { CloudShell } from './shell/cloud-shell';
 import { BucketRegistry } from './storage/bucket-registry';
+import { TrainingJobs } from './training/training-jobs';
 import { LocalObjectStore } from './storage/local-object-store';
 import type { TZipLimits } from './storage/zip-extract';
 import { EventLog } from './telemetry/events';
@@ -228,13 +229,16 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   const housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_MS);
   housekeepingTimer.unref();
   await reconciler.recover();
+  // After the reconciler's start-up reaping, which ends the processes of runs a previous Anvil left.
+  const training = new TrainingJobs({ db, bus, buckets, driver });
+  training.recover();
   monitoring.alarms.restore();
   autoStop.recover();
   await images.open();
 
   return {
     db, bus, iam, autoStop, directory, store, buckets, events, logs, stats, registry, reconciler, services, gateway, credentials, driver, pools,
-    cloudShell, images, accessKeys, authApps, serviceAccess, serviceRules, metrics, monitoring, traces, logExport,
+    cloudShell, images, training, accessKeys, authApps, serviceAccess, serviceRules, metrics, monitoring, traces, logExport,
     generatedAdminPassword: bootstrap.generatedPassword,
     /**
      * Stops every process instance and closes the database. Containers keep serving for the next
@@ -249,7 +253,9 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
       await reconciler.shutdown({ stopContainers: !!closeOpts.stopContainers });
       gateway.close();
       await pools.close({ stopContainers: !!closeOpts.stopContainers });
+      training.closing();
       await driver.stopAll();
+      training.close();
       stats.close();
       db.close();
     },

@@ -19,6 +19,10 @@ export type TDomainEvents = {
   'notifications.changed': [{ projectId: string }];
   /** A token or session stopped being valid before its expiry (logout, user deleted, membership removed, password reset). */
   /** Gateway credentials changed: a user's access keys, or a project's APP-authentication apps, codes or bindings. */
+  /** A training job or one of its runs changed (created, started, ended, deleted): the jobs pages. */
+  'training.changed': [{ projectId: string; jobId: string }];
+  /** Log lines of a training run were stored: the job page's live log. */
+  'training.logs': [{ projectId: string; jobId: string; runId: string; lines: { id: number; ts: number; stream: 'stdout' | 'stderr'; line: string }[] }];
   'access.changed': [{ kind: 'access-key'; userId: string } | { kind: 'auth-app'; projectId: string }];
   'token.revoked': [{ tokenHash: string; kind: 'api' | 'session'; userId: string; projectId: string }];
 };

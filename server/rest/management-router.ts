@@ -24,6 +24,7 @@ import { registerModelRoutes } from './routes/models';
 import { registerMonitoringRoutes } from './routes/monitoring';
 import { registerAlarmRoutes } from './routes/alarms';
 import { registerCloudEyeRoutes } from './routes/cloud-eye';
+import { registerTrainingJobRoutes } from './routes/training-jobs';
 import { registerPoolRoutes } from './routes/pools';
 import { limitBody, type TManagementApp, type TManagementEnv, type TRouteFile } from './routes/route-kit';
 import { registerServiceLifecycleRoutes } from './routes/service-lifecycle';
@@ -32,7 +33,7 @@ import { registerServiceRoutes } from './routes/services';
 
 /** Every resource of the management API, one file each under routes/. */
 const ROUTE_FILES: TRouteFile[] = [registerModelRoutes, registerImageModelRoutes, registerServiceRoutes, registerServiceLifecycleRoutes, registerAdminRoutes, registerImageRoutes, registerPoolRoutes,
-  registerAccessKeyRoutes, registerAuthAppRoutes, registerServiceAccessRoutes, registerMonitoringRoutes, registerAlarmRoutes, registerCloudEyeRoutes];
+  registerAccessKeyRoutes, registerAuthAppRoutes, registerServiceAccessRoutes, registerMonitoringRoutes, registerAlarmRoutes, registerCloudEyeRoutes, registerTrainingJobRoutes];
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 const MAX_BODY_BYTES = 1024 * 1024;

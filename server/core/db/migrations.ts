@@ -219,4 +219,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX notifications_created ON notifications (created_at);
   CREATE INDEX webhook_deliveries_at ON webhook_deliveries (at);
   `,
+  // Issue 9: training jobs (guide §2.2.1): a job's definition, its runs (V001, V002, … under its
+  // output folder) and the runs' log lines.
+  `
+  CREATE TABLE training_jobs (
+    id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE, name TEXT NOT NULL,
+    spec TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (project_id, name));
+  CREATE TABLE training_runs (
+    id TEXT PRIMARY KEY, job_id TEXT NOT NULL REFERENCES training_jobs(id) ON DELETE CASCADE, version INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'succeeded', 'failed', 'stopped')), status_reason TEXT NOT NULL DEFAULT '',
+    output_uri TEXT NOT NULL, pid INTEGER, created_at INTEGER NOT NULL, started_at INTEGER, ended_at INTEGER, UNIQUE (job_id, version));
+  CREATE TABLE training_logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL REFERENCES training_runs(id) ON DELETE CASCADE,
+    ts INTEGER NOT NULL, stream TEXT NOT NULL, line TEXT NOT NULL);
+  CREATE INDEX training_logs_run ON training_logs (run_id, id);
+  `,
 ];

@@ -85,8 +85,14 @@ export class ProcessDriver implements RuntimeDriver {
     let cgroup: TInstanceCgroup | null = null;
     let child: ChildProcess;
     let instanceEnv: Record<string, string> = {};
+    let outputDir: string | undefined;
     try {
       const dirs = await this.runDir.createInstance(spec.instanceId, spec.modelDir, user);
+      if (spec.job) {
+        outputDir = path.join(dirs.dir, 'output');
+        fs.mkdirSync(outputDir, { mode: 0o700 });
+        if (user) fs.chownSync(outputDir, user.uid, user.gid);
+      }
       cgroup = this.cgroups?.create(spec.instanceId, { memoryBytes: spec.memoryBytes, cpus: spec.cpus }) ?? null;
       const threads = String(Math.max(1, Math.floor(spec.cpus)));
       const env: Record<string, string> = {
@@ -103,9 +109,10 @@ export class ProcessDriver implements RuntimeDriver {
         ANVIL_SERVICE_ID: spec.serviceId,
         TMPDIR: dirs.scratchDir,
         HOME: dirs.scratchDir,
+        ...(outputDir ? { ANVIL_OUTPUT_DIR: outputDir } : {}),
       };
       instanceEnv = env;
-      const server = [this.python, path.join(this.runDir.serverDir, SERVER_SCRIPT)];
+      const server = spec.job ? [this.python, ...spec.job.argv, `--train_url=${outputDir}`] : [this.python, path.join(this.runDir.serverDir, SERVER_SCRIPT)];
       // prlimit sets the limit on itself and execs the server: the pid stays the server's. CUDA maps far
       // more address space than memory, so GPU instances are capped by their cgroup only.
       const capsAddressSpace = this.prlimit && !spec.gpus;
@@ -132,12 +139,17 @@ export class ProcessDriver implements RuntimeDriver {
       this.endShells(spec.instanceId);
       killGroup(child.pid, 'SIGKILL');
       const outOfMemory = !!cgroup && description === 'signal SIGKILL' && this.cgroups!.wasOomKilled(cgroup);
+      const exit = outOfMemory ? `${description}: out of memory, over its flavor's ${formatBytes(spec.memoryBytes)}` : description;
       try {
+        // A job's output is read before its folder goes.
+        if (spec.job && outputDir && description !== null && !isReportedByStart) {
+          await spec.job.collect(outputDir, exit!).catch((e) => console.error(`[process-driver] collecting the output of job run ${spec.instanceId} failed:`, e));
+        }
         await this.cleanUp(spec.instanceId, cgroup);
       } finally {
         this.instances.delete(spec.instanceId);
         if (description !== null && !isReportedByStart) {
-          hooks.onExit(outOfMemory ? `${description}: out of memory, over its flavor's ${formatBytes(spec.memoryBytes)}` : description);
+          hooks.onExit(exit!);
         }
       }
     });
@@ -181,9 +193,11 @@ export class ProcessDriver implements RuntimeDriver {
     // Recorded pids, and every model server started from this run directory: a crash between the
     // spawn and the pid being recorded leaves a process no record names.
     const serverPath = path.join(this.runDir.serverDir, SERVER_SCRIPT);
-    const pids = new Set([...records.map((r) => r.pid), ...modelServersRunning(serverPath)]);
+    // Training jobs are found by their output folder, an argument under this run directory.
+    const jobOutput = `--train_url=${path.join(this.runDir.root, 'instances')}/`;
+    const pids = new Set([...records.map((r) => r.pid), ...modelServersRunning(serverPath, jobOutput)]);
     for (const pid of pids) {
-      if (pid && isOurModelServer(pid)) {
+      if (pid && isOurModelServer(pid, jobOutput)) {
         killGroup(pid, 'SIGKILL');
         try {
           process.kill(pid, 'SIGKILL');
@@ -269,12 +283,13 @@ const formatBytes = (bytes: number) => (bytes % 1024 ** 3 === 0 ? `${bytes / 102
 
 /** Only kill a recorded pid if it still runs Anvil's model server (pids get reused). */
 /** Pids whose command line runs `serverPath` (the process table, not Anvil's records). */
-function modelServersRunning(serverPath: string): number[] {
+function modelServersRunning(serverPath: string, jobOutput: string): number[] {
   const found: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(serverPath)) found.push(Number(entry));
+      const args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes(serverPath) || args.some((a) => a.startsWith(jobOutput))) found.push(Number(entry));
     } catch {
       /* gone meanwhile */
     }
@@ -282,9 +297,10 @@ function modelServersRunning(serverPath: string): number[] {
   return found;
 }
 
-function isOurModelServer(pid: number): boolean {
+function isOurModelServer(pid: number, jobOutput: string): boolean {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(SERVER_SCRIPT);
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes(SERVER_SCRIPT) || cmdline.includes(jobOutput);
   } catch {
     return false;
   }

@@ -39,6 +39,12 @@ export type TInstanceSpec = {
   command?: string[];
   /** Container drivers: mount the image's file system read-only (Anvil's own images; default: only without `image`). */
   readonlyRootfs?: boolean;
+  /**
+   * A training job instead of a model server (process driver): `python3 <argv…>` in the read-only
+   * copy of the code (`modelDir`), with a writable output folder (`--train_url` and
+   * ANVIL_OUTPUT_DIR) that `collect` reads after the process ends and before its folder is removed.
+   */
+  job?: { argv: string[]; collect(outputDir: string, exit: string): Promise<void> };
 };
 
 export type TInstanceHooks = {
