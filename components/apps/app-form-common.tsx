@@ -31,10 +31,11 @@ export function AppBasicsSection({ form, errors, onChange, isNameFixed = false }
 }
 
 /** Object storage or a container image; the other source is a link to its form (none when creating a new version). */
-export function AppSourceChoice({ current, canSwitch = true }: { current: 'obs' | 'image'; canSwitch?: boolean }) {
+export function AppSourceChoice({ current, canSwitch = true }: { current: 'obs' | 'job' | 'image'; canSwitch?: boolean }) {
   const { t } = useI18n();
   const sources = [
     { id: 'obs', label: t('apps.source.obs'), href: '/ai-apps/create' },
+    { id: 'job', label: t('apps.source.job'), href: '/ai-apps/create?source=job' },
     { id: 'image', label: t('apps.source.image'), href: '/ai-apps/create-from-image' },
   ] as const;
   return (

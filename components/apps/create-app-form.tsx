@@ -31,7 +31,16 @@ export function CreateAppForm() {
   const [form, setForm] = useState<TForm>({ name: '', version: '0.0.1', description: '', sourceUri: '', runtime: '', deployTypes: ['online'], requestMode: 'sync', docs: [] });
   const { errors, validate, fromServer, clear } = useFieldErrors();
   const [isPicking, setPicking] = useState(false);
-  const fromId = useSearchParams().get('from');
+  const params = useSearchParams();
+  const fromId = params.get('from');
+  // From a training job (guide §2.2.1): ?source=job lists the succeeded runs; a run's page links with ?source=<its output folder>.
+  const sourceParam = params.get('source');
+  const isFromJob = !fromId && !!sourceParam && (sourceParam === 'job' || sourceParam.startsWith('obs://'));
+  const jobs = useQuery({ ...trpc.training.list.queryOptions(), enabled: isFromJob, refetchOnMount: 'always' });
+  const runOutputs = (jobs.data ?? []).flatMap((j) => j.runs.filter((r) => r.status === 'succeeded').map((r) => ({ label: `${j.name} ${r.versionName}`, uri: r.outputUri.replace(/\/$/, '') })));
+  useEffect(() => {
+    if (sourceParam?.startsWith('obs://')) setForm((f) => (f.sourceUri ? f : { ...f, sourceUri: sourceParam }));
+  }, [sourceParam]);
   const from = useQuery({ ...trpc.apps.get.queryOptions({ id: fromId ?? '' }), enabled: !!fromId });
   const apps = useQuery({ ...trpc.apps.list.queryOptions(), enabled: !!fromId });
   // A new version starts from the previous one: everything but the version number (guide §2.5).
@@ -73,7 +82,19 @@ export function CreateAppForm() {
       <AppBasicsSection form={form} errors={errors} onChange={set} isNameFixed={!!fromId} />
       <section className="panel">
         <h2>{t('appForm.source')}</h2>
-        <AppSourceChoice current="obs" canSwitch={!fromId} />
+        <AppSourceChoice current={isFromJob ? 'job' : 'obs'} canSwitch={!fromId} />
+        {isFromJob && (
+          <Field label={t('appForm.jobOutput')} hint={t('appForm.jobOutputHint')} htmlFor="app-job-output">
+            <select id="app-job-output" value={runOutputs.some((o) => o.uri === form.sourceUri) ? form.sourceUri : ''} onChange={(e) => set('sourceUri', e.target.value)}>
+              <option value="">{runOutputs.length === 0 ? t('appForm.noJobOutput') : '—'}</option>
+              {runOutputs.map((o) => (
+                <option key={o.uri} value={o.uri}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
         <Field label={t('appForm.modelDir')} hint={t('appForm.modelDirHint')} error={dirError} required htmlFor="app-source">
           <div className="input-row">
             <input id="app-source" readOnly value={form.sourceUri} placeholder="obs://bucket/path" />

@@ -4,6 +4,7 @@ import { ZCreateAppSchema } from '@/server/contracts/apps';
 import { ZAlarmRuleSchema } from '@/server/contracts/alarms';
 import { ZBucketNameSchema, ZFolderNameSchema } from '@/server/contracts/obs';
 import { ZCreateServiceSchema } from '@/server/contracts/services';
+import { ZTrainingJobSchema } from '@/server/contracts/training';
 import { checkOperation, SERVICE_OPERATIONS } from '@/server/contracts/service-lifecycle';
 import { SERVICE_STATUSES } from '@/server/contracts/services';
 import { serverMessageZh } from './server-messages-zh';
@@ -25,6 +26,8 @@ describe('Chinese for server and schema messages', () => {
       ...messagesOf(ZCreateUserSchema.safeParse({ name: 'b'.repeat(33), password: 'p'.repeat(129), projectIds: ['x'] })),
       ...messagesOf(ZSwitchProjectSchema.safeParse({ projectId: '' })),
       ...messagesOf(ZAlarmRuleSchema.safeParse({ name: '', scope: 'service', metric: '', statistic: 'avg', comparison: '>', threshold: NaN, periodMinutes: 7, consecutivePeriods: 0.5, severity: 'info', webhookUrl: 'ftp://x' })),
+      ...messagesOf(ZTrainingJobSchema.safeParse({ name: '1x', codeDir: 'http://x', bootFile: '../a.sh', outputDir: '', flavor: '', hyperparameters: [{ name: 'a b', value: 'v'.repeat(257) }] })),
+      ...messagesOf(ZTrainingJobSchema.safeParse({ name: '', description: 'd'.repeat(257), codeDir: 'obs://b/c', bootFile: '', outputDir: 'obs://b/o', flavor: 'f', hyperparameters: [{ name: 'a', value: '' }, { name: 'a', value: '' }] })),
       ...messagesOf(ZAlarmRuleSchema.safeParse({ name: 'r', scope: 'version', metric: 'm', statistic: 'avg', comparison: '>', threshold: 1, periodMinutes: 1, consecutivePeriods: 11, severity: 'info' })),
     ];
     expect(messages.length).toBeGreaterThan(15);

@@ -16,6 +16,7 @@ const NAV: { href: string; label: TMessageKey; group?: TMessageKey; isAdminOnly?
   { href: '/', label: 'nav.overview' },
   { href: '/obs', label: 'nav.obs' },
   { href: '/images', label: 'nav.images' },
+  { href: '/training-jobs', label: 'nav.training' },
   { href: '/ai-apps', label: 'nav.apps' },
   { href: '/services', label: 'nav.services', group: 'nav.deploy' },
   { href: '/alarms', label: 'nav.alarms' },

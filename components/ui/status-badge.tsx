@@ -3,7 +3,7 @@ import { useI18n } from '../i18n/i18n-provider';
 import type { TMessageKey } from '../i18n/messages-en';
 
 const TONE: Record<string, string> = {
-  normal: 'ok', running: 'ok', ready: 'ok',
+  normal: 'ok', running: 'ok', ready: 'ok', succeeded: 'ok',
   building: 'busy', deploying: 'busy', starting: 'busy', pending: 'busy', stopping: 'busy', deleting: 'busy',
   failed: 'bad', exited: 'bad', concerning: 'warn', waiting: 'warn', unready: 'warn', stopped: 'idle',
 };

@@ -1,0 +1,5 @@
+import { TrainingJobsPage } from '@/components/training/training-jobs-page';
+
+export default function TrainingJobs() {
+  return <TrainingJobsPage />;
+}
