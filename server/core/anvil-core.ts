@@ -230,7 +230,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
   housekeepingTimer.unref();
   await reconciler.recover();
   // After the reconciler's start-up reaping, which ends the processes of runs a previous Anvil left.
-  const training = new TrainingJobs({ db, bus, buckets, driver });
+  const training = new TrainingJobs({ db, bus, buckets, jobDriver: (poolId) => pools.jobDriver(poolId) });
   training.recover();
   monitoring.alarms.restore();
   autoStop.recover();
@@ -250,10 +250,10 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
       cloudShell.close();
       autoStop.close();
       await images.close();
+      training.closing();
       await reconciler.shutdown({ stopContainers: !!closeOpts.stopContainers });
       gateway.close();
       await pools.close({ stopContainers: !!closeOpts.stopContainers });
-      training.closing();
       await driver.stopAll();
       training.close();
       stats.close();

@@ -101,6 +101,19 @@ export class PoolRegistry {
     return this.dockerNodes.get(nodeId)?.inventory?.gpus ?? [];
   }
 
+  /**
+   * Where a training job of `poolId` runs: this machine's process runtime for the local pool; for a
+   * Docker pool, a ready engine on this machine with Anvil's runtime image (a job's code and output
+   * are mounted from here, which a remote engine cannot do).
+   */
+  jobDriver(poolId: string): { driver: RuntimeDriver; nodeId: string } | { reason: string } {
+    if (poolId === LOCAL_POOL) return { driver: this.deps.processDriver, nodeId: LOCAL_NODE };
+    if (!this.poolExists(poolId)) return { reason: `There is no pool ${poolId}.` };
+    const node = [...this.dockerNodes.values()].find((n) => n.row.pool_id === poolId && n.row.status === 'ready' && !n.driver.isRemote && n.inventory?.hasRuntimeImage);
+    if (node) return { driver: node.driver, nodeId: node.row.id };
+    return { reason: `No node of pool ${poolId} can run a training job: it needs a reachable Docker Engine on this machine with Anvil's runtime image (npm run images).` };
+  }
+
   dockerDrivers(): { nodeId: string; driver: DockerDriver }[] {
     return [...this.dockerNodes.values()].map((n) => ({ nodeId: n.row.id, driver: n.driver }));
   }

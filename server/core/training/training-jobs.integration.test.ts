@@ -9,6 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getToken, startTestAnvil, waitFor, type TTestAnvil } from '../../test-support/anvil-harness';
+import { dockerSuiteProblem } from '../../test-support/docker-suite';
+
+const engineProblem = await dockerSuiteProblem();
 
 let anvil: TTestAnvil;
 let auth: { token: string; projectId: string };
@@ -118,6 +121,22 @@ describe('a training job', () => {
   }, 60_000);
 });
 
+describe.skipIf(!!engineProblem)('on the Docker pool', () => {
+  it('runs in a container of the runtime image as nobody, saves its output, and leaves no container behind', async () => {
+    await put('code/tools/whoami.py', 'import os, sys\nout = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--train_url=")][0]\nprint("uid", os.getuid(), "cwd", os.getcwd(), flush=True)\nopen(os.path.join(out, "who.txt"), "w").write(str(os.getuid()))\n');
+    await waitFor(async () => ((await call('GET', `/v1/${auth.projectId}/pools`)).body.pools as { id: string; nodes: { status: string }[] }[] | undefined)?.find((p) => p.id === 'docker')?.nodes.some((n) => n.status === 'ready'), 30_000, 'docker node ready');
+    const created = await call('POST', jobs(), job({ job_name: 'in-docker', code_dir: 'obs://code/tools/', boot_file: 'whoami.py', output_dir: 'obs://out/docker/', pool_name: 'docker' }));
+    expect(created.status).toBe(201);
+    const done = await until(created.body.job_id, ['succeeded', 'failed']);
+    expect(done.runs[0]).toMatchObject({ status: 'succeeded', status_reason: '1 file(s) saved.' });
+    expect(await logText(created.body.job_id)).toContain('uid 65534 cwd /opt/anvil/model');
+    expect(JSON.stringify((await call('GET', '/obs/out/docker/V001/')).body)).toContain('who.txt');
+    const Docker = (await import('dockerode')).default;
+    const left = await new Docker().listContainers({ all: true, filters: { label: [`anvil.instance=${done.runs[0].run_id}`] } });
+    expect(left).toEqual([]);
+  }, 120_000);
+});
+
 describe('bad input', () => {
   const refused = async (over: Record<string, unknown>) => (await call('POST', jobs(), job({ job_name: 'bad', ...over }))).body;
   it('names the field at fault and creates nothing', async () => {
@@ -130,7 +149,8 @@ describe('bad input', () => {
     expect(await refused({ code_dir: 'https://example.com/code' })).toMatchObject({ field: 'code_dir' });
     expect(await refused({ output_dir: 'obs://code/iris-training/out/' })).toMatchObject({ field: 'output_dir' });
     expect(await refused({ specification: 'cpu.99u' })).toMatchObject({ field: 'specification' });
-    expect(await refused({ pool_name: 'docker' })).toMatchObject({ field: 'pool_name' });
+    expect(await refused({ pool_name: 'no-such-pool' })).toMatchObject({ field: 'pool_name' });
+    expect(await refused({ specification: 'gpu.1x.8u32g' })).toMatchObject({ field: 'specification' });
     expect(await refused({ hyperparameters: [{ name: 'bad name', value: '1' }] })).toMatchObject({ field: 'hyperparameters.0.name' });
     expect(await refused({ hyperparameters: [{ name: 'a', value: '1' }, { name: 'a', value: '2' }] })).toMatchObject({ field: 'hyperparameters' });
     expect((await call('POST', jobs(), job({ job_name: 'bad', code_dir: 'obs://no-such-bucket/x/' }))).status).toBe(404);

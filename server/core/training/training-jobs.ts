@@ -1,7 +1,8 @@
 /**
  * Training jobs (guide §2.2.1): the user's code from object storage runs with `python3 <boot file>
  * --<hyperparameter>=<value>… --train_url=<output folder>` on the process pool, confined like a
- * model instance (its user and group, a read-only copy of the code, the flavor's memory and CPU).
+ * model instance (its user and group, a read-only copy of the code, the flavor's memory and CPU),
+ * or in a container of Anvil's runtime image on a Docker pool's local engine.
  * Each run is a version of the job: what it writes to its output folder lands in object storage
  * under `<output>/V001/`, `V002/`, … once it exits with 0. Runs can be stopped; their log lines are
  * kept with the job. A run that Anvil's restart interrupted ends as failed (its process is reaped).
@@ -27,7 +28,7 @@ type TRunRow = {
   created_at: number; started_at: number | null; ended_at: number | null;
 };
 
-/** The pool training jobs run on: this machine's process runtime. */
+/** The pool a job runs on unless it names one: this machine's process runtime. */
 export const TRAINING_POOL = 'local';
 export const MAX_JOBS_PER_PROJECT = 100;
 /** A run's log is kept up to this many lines; past them one line says so. */
@@ -40,8 +41,8 @@ export type TTrainingDeps = {
   db: TDatabase;
   bus: DomainBus;
   buckets: BucketRegistry;
-  /** The process pool's driver. */
-  driver: RuntimeDriver;
+  /** Where a job of a pool runs (pools/pool-registry.ts `jobDriver`). */
+  jobDriver(poolId: string): { driver: RuntimeDriver; nodeId: string } | { reason: string };
 };
 
 export class TrainingJobs {
@@ -50,8 +51,11 @@ export class TrainingJobs {
   /** What collecting each run's output gave (written before the run's exit is reported). */
   private readonly collected = new Map<string, { ok: true; files: number } | { ok: false; error: string }>();
   private readonly logCounts = new Map<string, number>();
-  /** Anvil is shutting down: runs that end now were ended by it. */
+  /** Where each started run runs. */
+  private readonly drivers = new Map<string, RuntimeDriver>();
+  /** Anvil is shutting down: runs that end now were ended by it; once closed, nothing is written. */
   private isClosing = false;
+  private isClosed = false;
   private readonly logs: BatchedInsert<[string, number, string, string]>;
 
   constructor(private readonly deps: TTrainingDeps) {
@@ -106,7 +110,7 @@ export class TrainingJobs {
     const run = this.activeRun(jobId);
     if (!run) throw new CoreError('FAILED_PRECONDITION', 'The job has no run to stop.');
     this.stopping.add(run.id);
-    await this.deps.driver.stop(run.id);
+    await this.drivers.get(run.id)?.stop(run.id);
     // A run still pending (its code being copied) ends here; a started one ends through its exit.
     this.finish(projectId, jobId, run.id, 'stopped', 'Stopped by the user.', { onlyIf: ['pending'] });
     return this.get(projectId, jobId);
@@ -139,6 +143,7 @@ export class TrainingJobs {
   }
 
   close(): void {
+    this.isClosed = true;
     this.logs.close();
   }
 
@@ -149,10 +154,10 @@ export class TrainingJobs {
       throw invalid(issue.path.join('.') || 'job', issue.message);
     }
     const spec = parsed.data;
-    if (spec.pool !== TRAINING_POOL) throw invalid('pool', `Training jobs run on the process pool (${TRAINING_POOL}); the Docker pool does not run them yet.`);
+    this.driverOf(spec.pool);
     const flavor = findFlavor(spec.flavor);
     if (!flavor) throw invalid('flavor', `Unknown specification ${spec.flavor}.`);
-    if (flavor.gpu > 0 && this.deps.driver.capacity().gpus < flavor.gpu) throw invalid('flavor', `${spec.flavor} needs ${flavor.gpu} GPU(s); this node has ${this.deps.driver.capacity().gpus}.`);
+    if (flavor.gpu > 0) throw invalid('flavor', 'Training jobs run on CPU specifications: GPUs are not scheduled for jobs yet.');
     this.checkCode(projectId, spec);
     const out = parseObsUri(spec.outputDir, 'outputDir');
     this.deps.buckets.assertOwner(projectId, out.bucket);
@@ -170,6 +175,12 @@ export class TrainingJobs {
     const boot = this.deps.buckets.forProject(projectId).pathOf(code.bucket, `${folderKey(code.key)}${spec.bootFile}`);
     if (!isFile(boot)) throw invalid('bootFile', `${spec.bootFile} is not in ${spec.codeDir}.`);
     return dir;
+  }
+
+  private driverOf(poolId: string): { driver: RuntimeDriver; nodeId: string } {
+    const where = this.deps.jobDriver(poolId);
+    if ('reason' in where) throw invalid('pool', where.reason);
+    return where;
   }
 
   private activeRun(jobId: string): TRunRow | undefined {
@@ -192,13 +203,16 @@ export class TrainingJobs {
   }
 
   private async launch(projectId: string, jobId: string, spec: TSpec, run: TRunRow, outputBucket: string, outputKey: string): Promise<void> {
+    if (this.isClosing) throw new Error('Anvil is stopping');
     const codeDir = this.checkCode(projectId, spec);
+    const { driver, nodeId } = this.driverOf(spec.pool);
+    this.drivers.set(run.id, driver);
     const flavor = findFlavor(spec.flavor)!;
     const store = this.deps.buckets.forProject(projectId);
     const argv = [spec.bootFile, ...spec.hyperparameters.map((h) => `--${h.name}=${h.value}`)];
-    const started = await this.deps.driver.start(
+    const started = await driver.start(
       {
-        instanceId: run.id, serviceId: jobId, projectId, appId: '', generation: 0, placement: { nodeId: TRAINING_POOL, gpuIndices: [] },
+        instanceId: run.id, serviceId: jobId, projectId, appId: '', generation: 0, placement: { nodeId, gpuIndices: [] },
         modelDir: codeDir, modelName: spec.name, modelType: 'training', env: Object.fromEntries(spec.envs.map((e) => [e.key, e.value])),
         memoryBytes: flavor.memoryGiB * 1024 ** 3, cpus: flavor.cpu, gpus: flavor.gpu || undefined,
         job: {
@@ -217,11 +231,14 @@ export class TrainingJobs {
       },
       {
         onLog: (stream, line) => this.log(run.id, stream, line),
-        onExit: (exit) => this.ended(projectId, jobId, run.id, exit),
+        onExit: (exit) => {
+          this.drivers.delete(run.id);
+          this.ended(projectId, jobId, run.id, exit);
+        },
       },
     );
-    // Stopped while its code was being copied: the process is not wanted.
-    if (this.stopping.has(run.id)) return void this.deps.driver.stop(run.id);
+    // Stopped while its code was being copied, or Anvil began to stop: the process is not wanted.
+    if (this.stopping.has(run.id) || this.isClosing) return void driver.stop(run.id);
     this.deps.db.prepare("UPDATE training_runs SET status = 'running', pid = ?, started_at = ? WHERE id = ? AND status = 'pending'").run(started.pid, now(), run.id);
     this.deps.bus.emit('training.changed', { projectId, jobId });
   }
@@ -237,6 +254,7 @@ export class TrainingJobs {
   }
 
   private finish(projectId: string, jobId: string, runId: string, status: TTrainingStatus, reason: string, opts: { onlyIf?: TTrainingStatus[] } = {}): void {
+    if (this.isClosed) return;
     const allowed = opts.onlyIf ?? ACTIVE;
     this.logs.flush();
     const changed = this.deps.db
@@ -247,6 +265,7 @@ export class TrainingJobs {
   }
 
   private log(runId: string, stream: 'stdout' | 'stderr', line: string): void {
+    if (this.isClosed) return;
     const n = (this.logCounts.get(runId) ?? 0) + 1;
     this.logCounts.set(runId, n);
     if (n > MAX_LOG_LINES_PER_RUN + 1) return;

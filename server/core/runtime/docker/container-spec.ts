@@ -21,6 +21,8 @@ export const LABEL = {
 /** Where the model is mounted (read-only) and the model server reads it. */
 export const MODEL_MOUNT = '/opt/anvil/model';
 export const DEFAULT_CONTAINER_PORT = 8080;
+/** Where a training job writes its output (`--train_url`). */
+export const JOB_OUTPUT_MOUNT = '/opt/anvil/output';
 /** Containers run as nobody whatever the image says; root in a container is still root on the kernel. */
 export const CONTAINER_USER = '65534:65534';
 /** Bridge network without inter-container traffic: instances reach neither each other nor other services' instances. */
@@ -35,6 +37,8 @@ export type TContainerContext = {
   publishIp: string;
   /** The model folder on the node, bind-mounted read-only; absent when the image already holds it. */
   modelSource?: string;
+  /** A training job's output folder on the node, bind-mounted writable at JOB_OUTPUT_MOUNT. */
+  jobOutput?: string;
   defaultImage: string;
 };
 
@@ -62,11 +66,14 @@ export function containerCreateOptions(spec: TInstanceSpec, ctx: TContainerConte
     TMPDIR: '/tmp',
     // Without GPUs, the NVIDIA runtime (when it is the default) must expose none.
     NVIDIA_VISIBLE_DEVICES: gpuIds.length ? gpuIds.join(',') : 'void',
+    ...(spec.job ? { ANVIL_OUTPUT_DIR: JOB_OUTPUT_MOUNT } : {}),
   };
+  // A training job runs its boot file in the code (mounted where the model would be) instead of the model server.
+  const command = spec.job ? ['python3', ...spec.job.argv, `--train_url=${JOB_OUTPUT_MOUNT}`] : spec.command;
   return {
     name: containerName(spec.instanceId),
     Image: spec.image ?? ctx.defaultImage,
-    ...(spec.command?.length ? { Cmd: spec.command } : {}),
+    ...(command?.length ? { Cmd: command } : {}),
     // The image's own WORKDIR stays (Anvil's runtime image sets /opt/anvil/model): a custom image's relative CMD must work.
     User: CONTAINER_USER,
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
@@ -95,7 +102,7 @@ export function containerCreateOptions(spec: TInstanceSpec, ctx: TContainerConte
       // Anvil's runtime image writes nowhere but /tmp; a custom image may expect its own writable folders.
       ReadonlyRootfs: spec.readonlyRootfs ?? !spec.image,
       Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${SCRATCH_BYTES}` },
-      Binds: ctx.modelSource ? [`${ctx.modelSource}:${MODEL_MOUNT}:ro`] : [],
+      Binds: [...(ctx.modelSource ? [`${ctx.modelSource}:${MODEL_MOUNT}:ro`] : []), ...(ctx.jobOutput ? [`${ctx.jobOutput}:${JOB_OUTPUT_MOUNT}:rw`] : [])],
       Init: true,
       RestartPolicy: { Name: 'no' },
       LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },

@@ -4,6 +4,9 @@
  * engine stats sampled while it runs. Containers outlive an Anvil restart: a new Anvil finds them
  * by label and adopts them; whatever it does not adopt is removed.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import readline from 'node:readline';
 import type Docker from 'dockerode';
@@ -48,6 +51,8 @@ type TOwned = {
   isDetached: boolean;
   /** Open CloudShell sessions: they end with the container. */
   shells: Set<TShellSession>;
+  /** A training job's container: stopped, not left for adoption, when Anvil stops. */
+  isJob?: boolean;
 };
 
 export class DockerDriver implements RuntimeDriver {
@@ -95,7 +100,17 @@ export class DockerDriver implements RuntimeDriver {
 
   async start(spec: TInstanceSpec, hooks: TInstanceHooks): Promise<TRunningInstance> {
     const { docker } = this.opts;
+    if (spec.job && this.isRemote) throw new Error(`training jobs need a local engine; ${this.opts.nodeName} is remote`);
+    // A job's output folder on this machine: a private parent, the folder itself writable by the container's user.
+    const jobDir = spec.job ? fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-job-')) : undefined;
+    const jobOutput = jobDir && path.join(jobDir, 'output');
+    if (jobOutput) {
+      fs.mkdirSync(jobOutput, { mode: 0o700 });
+      if (process.getuid?.() === 0) fs.chownSync(jobOutput, 65534, 65534);
+      else fs.chmodSync(jobOutput, 0o777);
+    }
     const options = containerCreateOptions(spec, {
+      jobOutput,
       owner: this.opts.owner,
       publishIp: this.opts.endpoint.kind === 'unix' ? '127.0.0.1' : '0.0.0.0',
       // A local engine mounts the imported model read-only; a remote node needs it built into the image.
@@ -111,11 +126,14 @@ export class DockerDriver implements RuntimeDriver {
       const output = await timed(container.attach({ stream: true, stdout: true, stderr: true, logs: true }), 'attach to the container');
       const exited = container.wait({ condition: 'next-exit' });
       await timed(container.start(), 'start the container');
-      const running = await this.describe(container, spec.containerPort);
-      this.own(spec.instanceId, container, spec.serviceId, spec.memoryBytes, output, exited, hooks);
+      // A job publishes no port it needs, and may have ended already.
+      const running = spec.job ? { instanceId: spec.instanceId, host: publishHost(this.opts.endpoint), port: 0, pid: null, containerId: container.id } : await this.describe(container, spec.containerPort);
+      const beforeRemoval = spec.job && jobOutput ? (exit: string) => spec.job!.collect(jobOutput, exit) : undefined;
+      this.own(spec.instanceId, container, spec.serviceId, spec.memoryBytes, output, exited, hooks, { beforeRemoval, scratch: jobDir });
       return running;
     } catch (e) {
       await removeQuietly(container);
+      if (jobDir) fs.rmSync(jobDir, { recursive: true, force: true });
       throw new Error(`cannot start the container on ${this.opts.nodeName}: ${engineMessage(e)}`);
     }
   }
@@ -191,6 +209,8 @@ export class DockerDriver implements RuntimeDriver {
   /** Anvil shutdown: stops following the containers, which keep serving until a new Anvil adopts them. */
   async stopAll(): Promise<void> {
     clearInterval(this.statsTimer);
+    // A training job is not adopted by the next Anvil: it ends with this one.
+    await Promise.all([...this.owned].filter(([, o]) => o.isJob).map(([id]) => this.stop(id).catch(() => undefined)));
     for (const owned of this.owned.values()) {
       owned.isDetached = true;
       owned.logs?.destroy();
@@ -208,9 +228,10 @@ export class DockerDriver implements RuntimeDriver {
   private own(
     instanceId: string, container: Docker.Container, serviceId: string, memoryBytes: number,
     output: NodeJS.ReadableStream, exited: Promise<{ StatusCode?: number }>, hooks: TInstanceHooks,
+    job: { beforeRemoval?: (exit: string) => Promise<void>; scratch?: string } = {},
   ): void {
     const logs = output as Readable;
-    const owned: TOwned = { container, serviceId, memoryBytes, logs, isDetached: false, ended: Promise.resolve(), shells: new Set() };
+    const owned: TOwned = { container, serviceId, memoryBytes, logs, isDetached: false, ended: Promise.resolve(), shells: new Set(), isJob: !!job.beforeRemoval };
     this.followLogs(logs, hooks);
     owned.ended = exited
       .then((r) => r.StatusCode ?? -1, () => -1)
@@ -218,7 +239,10 @@ export class DockerDriver implements RuntimeDriver {
         if (owned.isDetached) return;
         for (const shell of owned.shells) shell.close();
         const description = await this.exitDescription(container, code, memoryBytes);
+        // A training job's output is read before anything of it goes.
+        await job.beforeRemoval?.(description).catch((e) => console.error(`[docker-driver] collecting the output of job run ${instanceId} failed:`, e));
         await removeQuietly(container);
+        if (job.scratch) fs.rmSync(job.scratch, { recursive: true, force: true });
         logs.destroy();
         this.owned.delete(instanceId);
         hooks.onExit(description);
