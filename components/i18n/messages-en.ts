@@ -405,6 +405,8 @@ export const en = {
   'training.bootFileHint': 'The .py file to run, relative to the code folder.',
   'training.outputDir': 'Output folder',
   'training.outputDirHint': 'Each run is saved under V001/, V002/, … here (not inside the code folder).',
+  'training.pool': 'Resource pool',
+  'training.poolHint': 'local runs the code as a process on this machine; a Docker pool runs it in a container of Anvil\'s runtime image on this machine\'s engine.',
   'training.flavor': 'Specification',
   'training.hyperparameters': 'Hyperparameters',
   'training.hyperparametersHint': 'Passed as --name=value, in this order.',

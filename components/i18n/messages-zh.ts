@@ -406,6 +406,8 @@ export const zh: TMessages = {
   'training.bootFileHint': '要运行的 .py 文件，相对于代码目录。',
   'training.outputDir': '训练输出位置',
   'training.outputDirHint': '每次运行保存在此处的 V001/、V002/ …（不可位于代码目录内）。',
+  'training.pool': '资源池',
+  'training.poolHint': 'local 在本机以进程运行代码；Docker 资源池在本机引擎上以 Anvil 运行时镜像的容器运行。',
   'training.flavor': '规格',
   'training.hyperparameters': '超参',
   'training.hyperparametersHint': '按顺序以 --名称=值 传入。',

@@ -17,7 +17,7 @@ import { StatusBadge } from '../ui/status-badge';
 import { TableHead } from '../ui/table-head';
 import { useFieldErrors } from '../ui/use-field-errors';
 
-type TForm = { name: string; description: string; codeDir: string; bootFile: string; outputDir: string; flavor: string; hyperparameters: { name: string; value: string }[] };
+type TForm = { name: string; description: string; codeDir: string; bootFile: string; outputDir: string; flavor: string; pool: string; hyperparameters: { name: string; value: string }[] };
 const FLAVORS = ['cpu.1u2g', 'cpu.2u8g', 'cpu.8u32g'];
 
 function CreateJobDialog({ onCancel }: { onCancel: () => void }) {
@@ -25,7 +25,8 @@ function CreateJobDialog({ onCancel }: { onCancel: () => void }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [form, setForm] = useState<TForm>({ name: '', description: '', codeDir: '', bootFile: 'train.py', outputDir: '', flavor: 'cpu.1u2g', hyperparameters: [] });
+  const [form, setForm] = useState<TForm>({ name: '', description: '', codeDir: '', bootFile: 'train.py', outputDir: '', flavor: 'cpu.1u2g', pool: 'local', hyperparameters: [] });
+  const pools = useQuery(trpc.pools.list.queryOptions());
   const { errors, validate, fromServer, clear } = useFieldErrors();
   const create = useMutation(
     trpc.training.create.mutationOptions({
@@ -40,20 +41,29 @@ function CreateJobDialog({ onCancel }: { onCancel: () => void }) {
     setForm((f) => ({ ...f, [key]: value }));
     clear(key);
   };
-  const input = { ...form, pool: 'local', envs: [] };
+  const input = { ...form, envs: [] };
   const text = (key: 'name' | 'description' | 'codeDir' | 'bootFile' | 'outputDir', label: string, hint?: string, placeholder?: string) => (
     <Field label={label} hint={hint} error={errors[key]} required={key !== 'description'} htmlFor={`job-${key}`}>
       <input id={`job-${key}`} value={form[key]} placeholder={placeholder} onChange={(e) => set(key, e.target.value)} />
     </Field>
   );
   return (
-    <FormDialog title={t('training.create')} isWide onSubmit={() => validate(ZTrainingJobSchema, input) && create.mutate(input)} onCancel={onCancel} formError={errors.form ?? errors.pool} isPending={create.isPending}>
+    <FormDialog title={t('training.create')} isWide onSubmit={() => validate(ZTrainingJobSchema, input) && create.mutate(input)} onCancel={onCancel} formError={errors.form} isPending={create.isPending}>
       <div className="dialog-grid">
         {text('name', t('training.name'), t('training.nameHint'))}
         {text('description', t('training.description'))}
         {text('codeDir', t('training.codeDir'), t('training.codeDirHint'), 'obs://bucket/code/')}
         {text('bootFile', t('training.bootFile'), t('training.bootFileHint'))}
         {text('outputDir', t('training.outputDir'), t('training.outputDirHint'), 'obs://bucket/output/')}
+        <Field label={t('training.pool')} hint={t('training.poolHint')} error={errors.pool} required htmlFor="job-pool">
+          <select id="job-pool" value={form.pool} onChange={(e) => set('pool', e.target.value)}>
+            {(pools.data ?? [{ id: 'local' }]).map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.id}
+              </option>
+            ))}
+          </select>
+        </Field>
         <Field label={t('training.flavor')} error={errors.flavor} required htmlFor="job-flavor">
           <select id="job-flavor" value={form.flavor} onChange={(e) => set('flavor', e.target.value)}>
             {FLAVORS.map((f) => (
