@@ -39,6 +39,8 @@ const EXACT: Record<string, string> = {
   'Choose a specification.': '请选择规格。',
   'Enter the boot file.': '请输入启动文件。',
   'Each hyperparameter can appear once.': '超参名称不能重复。',
+  'train_url is set by Anvil: the output folder.': 'train_url 由 Anvil 设置为输出目录。',
+  'No control characters.': '不能包含控制字符。',
   'Enter a whole number of hours.': '请输入整数小时。',
   'Enter a whole number of minutes.': '请输入整数分钟。',
   'Enter a whole number.': '请输入整数。',

@@ -22,13 +22,17 @@ export const ZTrainingJobSchema = z.object({
     .string('Enter the boot file.')
     .min(1, 'Enter the boot file.')
     .max(256, 'At most 256 characters.')
-    .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_./-]+\.py$/, 'A .py file inside the code folder, e.g. train.py or src/train.py.'),
+    // No `..` or `.` segment, and no segment starting with "-" (python would read it as an option).
+    .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))(?!.*(^|\/)-)[A-Za-z0-9_./-]+\.py$/, 'A .py file inside the code folder, e.g. train.py or src/train.py.'),
   outputDir: z.string().regex(OBS_FOLDER, 'An object-storage folder: obs://bucket/path/.'),
   hyperparameters: z
     .array(
       z.object({
-        name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'Letters, digits, "_", "." and "-", starting with a letter or "_" (at most 64).'),
-        value: z.string().max(256, 'At most 256 characters.'),
+        name: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'Letters, digits, "_", "." and "-", starting with a letter or "_" (at most 64).')
+          .refine((n) => n !== 'train_url', 'train_url is set by Anvil: the output folder.'),
+        value: z.string().max(256, 'At most 256 characters.').regex(/^[^\u0000-\u001f\u007f]*$/, 'No control characters.'),
       }),
     )
     .max(100, 'At most 100 hyperparameters.')

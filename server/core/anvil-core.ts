@@ -250,7 +250,7 @@ export async function createAnvilCore(opts: TAnvilCoreOptions) {
       cloudShell.close();
       autoStop.close();
       await images.close();
-      training.closing();
+      await training.closing();
       await reconciler.shutdown({ stopContainers: !!closeOpts.stopContainers });
       gateway.close();
       await pools.close({ stopContainers: !!closeOpts.stopContainers });

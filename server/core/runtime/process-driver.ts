@@ -141,9 +141,12 @@ export class ProcessDriver implements RuntimeDriver {
       const outOfMemory = !!cgroup && description === 'signal SIGKILL' && this.cgroups!.wasOomKilled(cgroup);
       const exit = outOfMemory ? `${description}: out of memory, over its flavor's ${formatBytes(spec.memoryBytes)}` : description;
       try {
-        // A job's output is read before its folder goes.
+        // A job's output is read before its folder goes: after everything of the job is ended (what it
+        // forked into its own session too, where a cgroup holds it), and as the job's user.
         if (spec.job && outputDir && description !== null && !isReportedByStart) {
-          await spec.job.collect(outputDir, exit!).catch((e) => console.error(`[process-driver] collecting the output of job run ${spec.instanceId} failed:`, e));
+          if (cgroup) for (const pid of this.cgroups!.pids(cgroup)) killPid(pid);
+          const readAs = user ? { uid: user.uid, gid: user.gid, python: this.python } : undefined;
+          await spec.job.collect(outputDir, exit!, readAs).catch((e) => console.error(`[process-driver] collecting the output of job run ${spec.instanceId} failed:`, e));
         }
         await this.cleanUp(spec.instanceId, cgroup);
       } finally {

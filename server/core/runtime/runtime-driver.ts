@@ -44,7 +44,11 @@ export type TInstanceSpec = {
    * copy of the code (`modelDir`), with a writable output folder (`--train_url` and
    * ANVIL_OUTPUT_DIR) that `collect` reads after the process ends and before its folder is removed.
    */
-  job?: { argv: string[]; collect(outputDir: string, exit: string): Promise<void> };
+  job?: {
+    argv: string[];
+    /** `readAs`: the job ran as another user; its output must be read as that user (with the job's python), never as Anvil. */
+    collect(outputDir: string, exit: string, readAs?: { uid: number; gid: number; python: string }): Promise<void>;
+  };
 };
 
 export type TInstanceHooks = {

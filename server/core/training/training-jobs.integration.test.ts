@@ -153,6 +153,11 @@ describe('bad input', () => {
     expect(await refused({ specification: 'gpu.1x.8u32g' })).toMatchObject({ field: 'specification' });
     expect(await refused({ hyperparameters: [{ name: 'bad name', value: '1' }] })).toMatchObject({ field: 'hyperparameters.0.name' });
     expect(await refused({ hyperparameters: [{ name: 'a', value: '1' }, { name: 'a', value: '2' }] })).toMatchObject({ field: 'hyperparameters' });
+    expect(await refused({ hyperparameters: [{ name: 'train_url', value: '/etc' }] })).toMatchObject({ field: 'hyperparameters.0.name' });
+    expect(await refused({ hyperparameters: [{ name: 'a', value: 'x\u0000y' }] })).toMatchObject({ field: 'hyperparameters.0.value' });
+    expect(await refused({ boot_file: '-c.py' })).toMatchObject({ field: 'boot_file' });
+    // Another job saves its runs there: V001 of both would collide.
+    expect(await call('POST', jobs(), job({ job_name: 'bad', output_dir: 'obs://out/iris/V001/' }))).toMatchObject({ status: 409, body: { field: 'output_dir' } });
     expect((await call('POST', jobs(), job({ job_name: 'bad', code_dir: 'obs://no-such-bucket/x/' }))).status).toBe(404);
     expect(((await call('GET', jobs())).body.jobs as { job_name: string }[]).map((j) => j.job_name)).not.toContain('bad');
   });

@@ -31,8 +31,11 @@ type TRunRow = {
 /** The pool a job runs on unless it names one: this machine's process runtime. */
 export const TRAINING_POOL = 'local';
 export const MAX_JOBS_PER_PROJECT = 100;
-/** A run's log is kept up to this many lines; past them one line says so. */
-export const MAX_LOG_LINES_PER_RUN = 100_000;
+/** A run's log is kept up to this many lines of at most MAX_LOG_LINE_CHARS; past them one line says so. */
+export const MAX_LOG_LINES_PER_RUN = 50_000;
+export const MAX_LOG_LINE_CHARS = 4096;
+/** The logs of a job's newest runs are kept; older runs' go when a run starts. */
+export const LOGGED_RUNS = 10;
 const ACTIVE: readonly TTrainingStatus[] = ['pending', 'running'];
 
 export const versionName = (version: number) => `V${String(version).padStart(3, '0')}`;
@@ -53,6 +56,10 @@ export class TrainingJobs {
   private readonly logCounts = new Map<string, number>();
   /** Where each started run runs. */
   private readonly drivers = new Map<string, RuntimeDriver>();
+  /** Runs being launched (their code copied, their process or container started). */
+  private readonly launches = new Map<string, Promise<void>>();
+  /** Runs whose log lines are taken: from their launch to their end. */
+  private readonly live = new Set<string>();
   /** Anvil is shutting down: runs that end now were ended by it; once closed, nothing is written. */
   private isClosing = false;
   private isClosed = false;
@@ -84,9 +91,6 @@ export class TrainingJobs {
     const spec = this.validate(projectId, input);
     const count = (this.deps.db.prepare('SELECT COUNT(*) AS n FROM training_jobs WHERE project_id = ?').get(projectId) as { n: number }).n;
     if (count >= MAX_JOBS_PER_PROJECT) throw new CoreError('QUOTA_EXCEEDED', `A project can have at most ${MAX_JOBS_PER_PROJECT} training jobs.`);
-    if (this.deps.db.prepare('SELECT 1 FROM training_jobs WHERE project_id = ? AND name = ?').get(projectId, spec.name)) {
-      throw new CoreError('CONFLICT', `A training job named ${spec.name} already exists.`, 'name');
-    }
     const id = newId();
     this.deps.db.prepare('INSERT INTO training_jobs (id, project_id, name, spec, created_at) VALUES (?, ?, ?, ?, ?)').run(id, projectId, spec.name, JSON.stringify(spec), now());
     this.startRun(projectId, id, spec);
@@ -110,9 +114,11 @@ export class TrainingJobs {
     const run = this.activeRun(jobId);
     if (!run) throw new CoreError('FAILED_PRECONDITION', 'The job has no run to stop.');
     this.stopping.add(run.id);
+    // A run still being launched sees the request and ends itself; then what it started is stopped.
+    await this.launches.get(run.id);
     await this.drivers.get(run.id)?.stop(run.id);
-    // A run still pending (its code being copied) ends here; a started one ends through its exit.
-    this.finish(projectId, jobId, run.id, 'stopped', 'Stopped by the user.', { onlyIf: ['pending'] });
+    this.finish(projectId, jobId, run.id, 'stopped', 'Stopped by the user.');
+    this.stopping.delete(run.id);
     return this.get(projectId, jobId);
   }
 
@@ -120,7 +126,8 @@ export class TrainingJobs {
   remove(projectId: string, jobId: string): void {
     this.row(projectId, jobId);
     if (this.activeRun(jobId)) throw new CoreError('FAILED_PRECONDITION', 'The job is running; stop it before deleting it.');
-    this.logs.flush();
+    const runs = new Set((this.deps.db.prepare('SELECT id FROM training_runs WHERE job_id = ?').all(jobId) as { id: string }[]).map((r) => r.id));
+    this.logs.discard(([runId]) => runs.has(runId));
     this.deps.db.prepare('DELETE FROM training_jobs WHERE id = ?').run(jobId);
     this.deps.bus.emit('training.changed', { projectId, jobId });
   }
@@ -137,9 +144,10 @@ export class TrainingJobs {
     return rows.map((r) => ({ id: r.id, runId: r.run_id, ts: r.ts, stream: r.stream, line: r.line }));
   }
 
-  /** Anvil is about to stop every process: the runs it ends fail with that reason. */
-  closing(): void {
+  /** Anvil is about to stop every process: no run starts any more, the runs it ends fail with that reason. */
+  async closing(): Promise<void> {
     this.isClosing = true;
+    await Promise.all([...this.launches.values()]);
   }
 
   close(): void {
@@ -154,6 +162,9 @@ export class TrainingJobs {
       throw invalid(issue.path.join('.') || 'job', issue.message);
     }
     const spec = parsed.data;
+    if (this.deps.db.prepare('SELECT 1 FROM training_jobs WHERE project_id = ? AND name = ?').get(projectId, spec.name)) {
+      throw new CoreError('CONFLICT', `A training job named ${spec.name} already exists.`, 'name');
+    }
     this.driverOf(spec.pool);
     const flavor = findFlavor(spec.flavor);
     if (!flavor) throw invalid('flavor', `Unknown specification ${spec.flavor}.`);
@@ -163,6 +174,13 @@ export class TrainingJobs {
     this.deps.buckets.assertOwner(projectId, out.bucket);
     const code = parseObsUri(spec.codeDir, 'codeDir');
     if (out.bucket === code.bucket && isInside(folderKey(out.key), folderKey(code.key))) throw invalid('outputDir', 'The output folder must not be inside the code folder.');
+    // Each job numbers its own runs: two jobs writing V001 into one folder would collide.
+    for (const other of this.deps.db.prepare('SELECT name, spec FROM training_jobs WHERE project_id = ?').all(projectId) as { name: string; spec: string }[]) {
+      const theirs = parseObsUri((JSON.parse(other.spec) as TSpec).outputDir);
+      if (theirs.bucket === out.bucket && (isInside(folderKey(out.key), folderKey(theirs.key)) || isInside(folderKey(theirs.key), folderKey(out.key)))) {
+        throw new CoreError('CONFLICT', `Training job ${other.name} saves its runs in ${(JSON.parse(other.spec) as TSpec).outputDir}; choose a folder of its own.`, 'outputDir');
+      }
+    }
     return { ...spec, codeDir: `obs://${code.bucket}/${folderKey(code.key)}`, outputDir: `obs://${out.bucket}/${folderKey(out.key)}` };
   }
 
@@ -198,12 +216,21 @@ export class TrainingJobs {
     this.deps.db
       .prepare('INSERT INTO training_runs (id, job_id, version, status, status_reason, output_uri, pid, created_at) VALUES (@id, @job_id, @version, @status, @status_reason, @output_uri, @pid, @created_at)')
       .run(run);
+    // The logs of a job's older runs go: a job run again and again keeps the newest ones.
+    this.deps.db
+      .prepare(`DELETE FROM training_logs WHERE run_id IN (SELECT id FROM training_runs WHERE job_id = ? ORDER BY version DESC LIMIT -1 OFFSET ${LOGGED_RUNS})`)
+      .run(jobId);
     this.deps.bus.emit('training.changed', { projectId, jobId });
-    void this.launch(projectId, jobId, spec, run, out.bucket, outputKey).catch((e) => this.finish(projectId, jobId, run.id, 'failed', `The job could not start: ${(e as Error).message}`));
+    this.live.add(run.id);
+    const launch = this.launch(projectId, jobId, spec, run, out.bucket, outputKey)
+      .catch((e) => this.finish(projectId, jobId, run.id, this.stopping.has(run.id) ? 'stopped' : 'failed', this.stopping.has(run.id) ? 'Stopped by the user.' : `The job could not start: ${(e as Error).message}`))
+      .finally(() => this.launches.delete(run.id));
+    this.launches.set(run.id, launch);
   }
 
   private async launch(projectId: string, jobId: string, spec: TSpec, run: TRunRow, outputBucket: string, outputKey: string): Promise<void> {
     if (this.isClosing) throw new Error('Anvil is stopping');
+    if (this.stopping.has(run.id)) throw new Error('stopped before it started');
     const codeDir = this.checkCode(projectId, spec);
     const { driver, nodeId } = this.driverOf(spec.pool);
     this.drivers.set(run.id, driver);
@@ -217,13 +244,18 @@ export class TrainingJobs {
         memoryBytes: flavor.memoryGiB * 1024 ** 3, cpus: flavor.cpu, gpus: flavor.gpu || undefined,
         job: {
           argv,
-          collect: async (outputDir, exit) => {
+          collect: async (outputDir, exit, readAs) => {
             if (exit !== 'exit code 0' || this.stopping.has(run.id)) return;
+            // Copied into a staging folder first: the version's folder appears whole, or not at all.
+            const final = store.pathOf(outputBucket, outputKey);
+            const staging = `${final.replace(/\/+$/, '')}.partial-${run.id}`;
             try {
-              store.createFolder(outputBucket, outputKey);
-              const copied = await copyOutput(outputDir, store.pathOf(outputBucket, outputKey));
+              if (fs.existsSync(final)) throw new Error(`${run.output_uri} exists already`);
+              const copied = await copyOutput(outputDir, staging, readAs);
+              fs.renameSync(staging, final);
               this.collected.set(run.id, { ok: true, files: copied.files });
             } catch (e) {
+              fs.rmSync(staging, { recursive: true, force: true });
               this.collected.set(run.id, { ok: false, error: (e as Error).message });
             }
           },
@@ -238,7 +270,7 @@ export class TrainingJobs {
       },
     );
     // Stopped while its code was being copied, or Anvil began to stop: the process is not wanted.
-    if (this.stopping.has(run.id) || this.isClosing) return void driver.stop(run.id);
+    if (this.stopping.has(run.id) || this.isClosing) return void (await driver.stop(run.id));
     this.deps.db.prepare("UPDATE training_runs SET status = 'running', pid = ?, started_at = ? WHERE id = ? AND status = 'pending'").run(started.pid, now(), run.id);
     this.deps.bus.emit('training.changed', { projectId, jobId });
   }
@@ -246,17 +278,24 @@ export class TrainingJobs {
   private ended(projectId: string, jobId: string, runId: string, exit: string): void {
     const collected = this.collected.get(runId);
     this.collected.delete(runId);
-    if (this.stopping.delete(runId)) return this.finish(projectId, jobId, runId, 'stopped', 'Stopped by the user.');
+    // A run that finished and was saved before a stop took effect succeeded; anything else the stop or the shutdown ended.
+    if (exit === 'exit code 0' && collected?.ok) return this.finish(projectId, jobId, runId, 'succeeded', `${collected.files} file(s) saved.`);
+    if (this.stopping.has(runId)) return this.finish(projectId, jobId, runId, 'stopped', 'Stopped by the user.');
     if (this.isClosing) return this.finish(projectId, jobId, runId, 'failed', 'Anvil stopped while the job ran.');
     if (exit !== 'exit code 0') return this.finish(projectId, jobId, runId, 'failed', `The boot file ended with ${exit}; see the log.`);
-    if (!collected?.ok) return this.finish(projectId, jobId, runId, 'failed', `The output could not be saved: ${collected?.error ?? 'unknown error'}.`);
-    this.finish(projectId, jobId, runId, 'succeeded', `${collected.files} file(s) saved.`);
+    this.finish(projectId, jobId, runId, 'failed', `The output could not be saved: ${collected && !collected.ok ? collected.error : 'unknown error'}.`);
   }
 
   private finish(projectId: string, jobId: string, runId: string, status: TTrainingStatus, reason: string, opts: { onlyIf?: TTrainingStatus[] } = {}): void {
     if (this.isClosed) return;
     const allowed = opts.onlyIf ?? ACTIVE;
-    this.logs.flush();
+    this.live.delete(runId);
+    try {
+      this.logs.flush();
+    } catch (e) {
+      // The run's state is written whatever happened to a batch of log lines.
+      console.error('[training] could not store log lines:', e);
+    }
     const changed = this.deps.db
       .prepare(`UPDATE training_runs SET status = ?, status_reason = ?, ended_at = ? WHERE id = ? AND status IN (${allowed.map(() => '?').join(', ')})`)
       .run(status, reason, now(), runId, ...allowed).changes;
@@ -265,11 +304,12 @@ export class TrainingJobs {
   }
 
   private log(runId: string, stream: 'stdout' | 'stderr', line: string): void {
-    if (this.isClosed) return;
+    // Lines of a run that has ended (something it left behind still writing) are not kept.
+    if (this.isClosed || !this.live.has(runId)) return;
     const n = (this.logCounts.get(runId) ?? 0) + 1;
     this.logCounts.set(runId, n);
     if (n > MAX_LOG_LINES_PER_RUN + 1) return;
-    const text = n > MAX_LOG_LINES_PER_RUN ? `[anvil] the log is cut at ${MAX_LOG_LINES_PER_RUN} lines` : line.slice(0, 16_384);
+    const text = n > MAX_LOG_LINES_PER_RUN ? `[anvil] the log is cut at ${MAX_LOG_LINES_PER_RUN} lines` : line.slice(0, MAX_LOG_LINE_CHARS);
     this.logs.push([runId, now(), stream, text]);
   }
 
