@@ -1,8 +1,8 @@
 'use client';
 /** AI application version details (guide table 2-13) and its tabs (table 2-14). */
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { isWebUrl, type TAppDetail, type TMetrics } from '@/server/contracts/apps';
+import { isWebUrl, type TAppDetail } from '@/server/contracts/apps';
 import { PROBE_KINDS, type TProbes } from '@/server/contracts/probes';
 import { EventsTable } from '../events/events-table';
 import { useI18n } from '../i18n/i18n-provider';
@@ -10,6 +10,7 @@ import type { TMessageKey } from '../i18n/messages-en';
 import { useLiveTopic } from '../live/socket-provider';
 import { useTRPC } from '../trpc';
 import { DescriptionEditor } from '../ui/description-editor';
+import { DocsEditor, PrecisionEditor } from './app-details-editors';
 import { formatBytes, formatTime } from '../ui/format';
 import { StatusBadge } from '../ui/status-badge';
 import { Tabs } from '../ui/tabs';
@@ -27,6 +28,8 @@ export function AppDetail({ id }: { id: string }) {
   const app = useQuery(trpc.apps.get.queryOptions({ id }));
   const events = useQuery(trpc.apps.events.queryOptions({ id }));
   const updateDescription = useMutation(trpc.apps.updateDescription.mutationOptions());
+  const queryClient = useQueryClient();
+  const updateDetails = useMutation(trpc.apps.updateDetails.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.apps.get.queryKey({ id }) }) }));
   if (app.error) return <p className="notice-bad">{tServer(app.error.message)}</p>;
   const a = app.data;
   if (!a) return <p className="muted">{t('common.loading')}</p>;
@@ -107,7 +110,8 @@ export function AppDetail({ id }: { id: string }) {
                       {d.name}
                     </span>
                   ),
-                )}
+                )}{' '}
+            <DocsEditor docs={a.docs} onSave={(docs) => updateDetails.mutateAsync({ id, docs })} />
           </dd>
         </dl>
       </section>
@@ -123,7 +127,7 @@ export function AppDetail({ id }: { id: string }) {
         <Tabs
           initial="params"
           tabs={[
-            { id: 'precision', label: t('appDetail.tab.precision'), render: () => <Precision metrics={a.metrics} /> },
+            { id: 'precision', label: t('appDetail.tab.precision'), render: () => <PrecisionEditor metrics={a.metrics} onSave={(metrics) => updateDetails.mutateAsync({ id, metrics })} /> },
             { id: 'params', label: t('appDetail.tab.params'), render: () => a.apis.map((api) => <ApiParams key={api.url} api={api} />) },
             { id: 'deps', label: t('appDetail.tab.deps'), render: () => <Dependencies deps={a.dependencies as TDependency[]} /> },
             { id: 'events', label: t('appDetail.tab.events'), render: () => <EventsTable query={events} /> },
@@ -153,22 +157,6 @@ function ProbeSummary({ probes }: { probes?: TProbes }) {
         );
       })}
     </ul>
-  );
-}
-
-function Precision({ metrics }: { metrics: TMetrics }) {
-  const { t } = useI18n();
-  const keys = (['recall', 'precision', 'accuracy', 'f1'] as const).filter((k) => k in metrics);
-  if (keys.length === 0) return <p className="muted">{t('appDetail.noMetrics')}</p>;
-  return (
-    <dl className="kv">
-      {keys.map((k) => (
-        <div key={k} className="kv-pair">
-          <dt>{t(`appDetail.metric.${k}` as TMessageKey)}</dt>
-          <dd className="mono">{metrics[k]}</dd>
-        </div>
-      ))}
-    </dl>
   );
 }
 

@@ -41,6 +41,7 @@ const EXACT: Record<string, string> = {
   'Each hyperparameter can appear once.': '超参名称不能重复。',
   'train_url is set by Anvil: the output folder.': 'train_url 由 Anvil 设置为输出目录。',
   'No control characters.': '不能包含控制字符。',
+  'Enter a number, e.g. 0.9933.': '请输入数字，例如 0.9933。',
   'Enter a whole number of hours.': '请输入整数小时。',
   'Enter a whole number of minutes.': '请输入整数分钟。',
   'Enter a whole number.': '请输入整数。',

@@ -27,6 +27,25 @@ export function isWebUrl(url: string): boolean {
   }
 }
 
+/** Up to 3 description documents of an AI application (guide table 2-8), editable on its page. */
+export const ZAppDocsSchema = z
+  .array(
+    z.object({
+      name: z.string().trim().min(1).max(48),
+      url: z.url({ protocol: /^https?$/, error: 'Use an http:// or https:// address.' }),
+    }),
+  )
+  .max(3, 'At most 3 AI application description documents.')
+  .default([]);
+
+/** Model precision (guide table 4-2), edited as text: a number, kept to 17 decimal places. */
+export const ZAppMetricsSchema = z.object(
+  Object.fromEntries(
+    (['f1', 'recall', 'precision', 'accuracy'] as const).map((k) => [k, z.string().trim().regex(/^(-?\d+(\.\d+)?([eE][+-]?\d+)?)?$/, 'Enter a number, e.g. 0.9933.').optional()]),
+  ) as Record<'f1' | 'recall' | 'precision' | 'accuracy', z.ZodOptional<z.ZodString>>,
+);
+export type TAppMetricsInput = z.input<typeof ZAppMetricsSchema>;
+
 export const ZCreateAppSchema = z.object({
   name: ZResourceNameSchema,
   version: z
@@ -39,15 +58,7 @@ export const ZCreateAppSchema = z.object({
   runtime: z.string().trim().optional(),
   deployTypes: z.array(z.enum(DEPLOY_TYPES)).min(1, 'Choose at least one deployment type.').default(['online']),
   requestMode: z.enum(REQUEST_MODES, 'Choose sync or async.').default('sync'),
-  docs: z
-    .array(
-      z.object({
-        name: z.string().trim().min(1).max(48),
-        url: z.url({ protocol: /^https?$/, error: 'Use an http:// or https:// address.' }),
-      }),
-    )
-    .max(3, 'At most 3 AI application description documents.')
-    .default([]),
+  docs: ZAppDocsSchema,
   /**
    * Guide §2.2.3 lets a custom engine replace the start command. Anvil always runs its own model
    * server, so a start command is refused rather than stored and ignored.

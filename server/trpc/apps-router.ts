@@ -17,6 +17,10 @@ export const appsRouter = router({
   updateDescription: authedProcedure
     .input(z.object({ id: z.string().min(1), description: z.string() }))
     .mutation(({ ctx, input }) => ctx.core.registry.updateDescription(ctx.identity.projectId, input.id, input.description)),
+  /** Documentation links and model precision (guide §2.4). */
+  updateDetails: authedProcedure
+    .input(z.object({ id: z.string().min(1), docs: z.unknown().optional(), metrics: z.record(z.string(), z.string()).optional() }))
+    .mutation(({ ctx, input }) => ctx.core.registry.updateDetails(ctx.identity.projectId, input.id, { docs: input.docs, metrics: input.metrics })),
   /** Deletes one version (the list's row action removes the latest one). */
   delete: authedProcedure.input(ZId).mutation(({ ctx, input }) => {
     ctx.core.registry.delete(ctx.identity.projectId, input.id);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TRequestMode } from '../../contracts/apps';
 import type { TApiSpec, TAppContainer, TAppDetail, TAppGroup, TAppStatus, TAppSummary, TCreateApp, TCreateImageApp, TMetrics } from '../../contracts/apps';
-import { ZCreateAppSchema, ZCreateImageAppSchema } from '../../contracts/apps';
+import { ZAppDocsSchema, ZAppMetricsSchema, ZCreateAppSchema, ZCreateImageAppSchema, type TAppMetricsInput } from '../../contracts/apps';
 import { ZDescriptionSchema } from '../../contracts/names';
 import type { DomainBus } from '../bus';
 import type { TDatabase } from '../db/database';
@@ -246,6 +246,35 @@ export class AppRegistry {
     this.row(projectId, id);
     this.deps.db.prepare('UPDATE apps SET description = ? WHERE id = ?').run(parsed.data, id);
     this.deps.events.record(projectId, 'app', id, 'A13');
+    this.changed(projectId, id);
+    return this.summary(projectId, id);
+  }
+
+  /**
+   * Guide §2.4: the documentation links (up to 3) and the model precision (table 4-2: f1, recall,
+   * precision, accuracy, each kept to 17 decimal places) are editable on the application's page.
+   * An empty precision value removes it.
+   */
+  updateDetails(projectId: string, id: string, input: { docs?: unknown; metrics?: TAppMetricsInput }): TAppSummary {
+    const row = this.row(projectId, id);
+    const docs = input.docs === undefined ? undefined : ZAppDocsSchema.safeParse(input.docs);
+    if (docs && !docs.success) throw invalid(['docs', ...docs.error.issues[0].path].join('.'), docs.error.issues[0].message);
+    const metrics = input.metrics === undefined ? undefined : ZAppMetricsSchema.safeParse(input.metrics);
+    if (metrics && !metrics.success) throw invalid(['metrics', ...metrics.error.issues[0].path].join('.'), metrics.error.issues[0].message);
+    if (metrics && !row.config) throw new CoreError('FAILED_PRECONDITION', 'The application has no config.json to hold its precision yet; wait until the import finishes.');
+    this.deps.db.transaction(() => {
+      if (docs) this.deps.db.prepare('UPDATE apps SET docs = ? WHERE id = ?').run(JSON.stringify(docs.data), id);
+      if (metrics) {
+        const config = JSON.parse(row.config!) as TModelConfig & { metrics?: Record<string, string> };
+        const next: Record<string, string> = { ...((config.metrics ?? {}) as Record<string, string>) };
+        for (const [key, text] of Object.entries(metrics.data)) {
+          if (text === undefined) continue;
+          if (text === '') delete next[key];
+          else next[key] = truncateDecimal(text);
+        }
+        this.deps.db.prepare('UPDATE apps SET config = ? WHERE id = ?').run(JSON.stringify({ ...config, metrics: next }), id);
+      }
+    })();
     this.changed(projectId, id);
     return this.summary(projectId, id);
   }
