@@ -26,6 +26,20 @@ function useSave(onSave: (input: unknown) => Promise<unknown>, onDone: () => voi
   return { save, error };
 }
 
+function SaveCancel({ isPending, onCancel }: { isPending: boolean; onCancel: () => void }) {
+  const { t } = useI18n();
+  return (
+    <div className="input-row">
+      <button type="submit" className="btn btn-small btn-primary" disabled={isPending}>
+        {t('common.save')}
+      </button>
+      <button type="button" className="btn btn-small" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
+    </div>
+  );
+}
+
 export function DocsEditor({ docs, onSave }: { docs: TDoc[]; onSave: (docs: TDoc[]) => Promise<unknown> }) {
   const { t, tServer } = useI18n();
   const [draft, setDraft] = useState<TDoc[]>();
@@ -61,14 +75,7 @@ export function DocsEditor({ docs, onSave }: { docs: TDoc[]; onSave: (docs: TDoc
           {t('appDetail.addDoc')}
         </button>
       )}
-      <div className="input-row">
-        <button type="submit" className="btn btn-small btn-primary" disabled={save.isPending}>
-          {t('common.save')}
-        </button>
-        <button type="button" className="btn btn-small" onClick={() => setDraft(undefined)}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <SaveCancel isPending={save.isPending} onCancel={() => setDraft(undefined)} />
       {error && (
         <p className="field-error" role="alert">
           {tServer(error.message)}
@@ -130,14 +137,7 @@ export function PrecisionEditor({ metrics, onSave }: { metrics: TMetrics; onSave
         </div>
       ))}
       <p className="muted">{t('appDetail.precisionHint')}</p>
-      <div className="input-row">
-        <button type="submit" className="btn btn-small btn-primary" disabled={save.isPending}>
-          {t('common.save')}
-        </button>
-        <button type="button" className="btn btn-small" onClick={() => setDraft(undefined)}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <SaveCancel isPending={save.isPending} onCancel={() => setDraft(undefined)} />
       {error && !error.field?.startsWith('metrics.') && (
         <p className="field-error" role="alert">
           {tServer(error.message)}
