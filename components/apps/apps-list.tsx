@@ -33,6 +33,18 @@ export function AppsList() {
   };
   const remove = useMutation(trpc.apps.delete.mutationOptions(onDeleted));
   const removeApp = useMutation(trpc.apps.deleteApp.mutationOptions(onDeleted));
+  // Guide §2.5: several applications deleted at once, or none when one of them is deployed.
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const removeApps = useMutation(
+    trpc.apps.deleteApps.mutationOptions({
+      onSuccess: () => {
+        setSelected(new Set());
+        return onDeleted.onSuccess();
+      },
+      onError: onDeleted.onError,
+    }),
+  );
+  const toggle = (name: string) => setSelected((s) => (s.has(name) ? new Set([...s].filter((n) => n !== name)) : new Set([...s, name])));
   const deployLink = (v: TAppSummary) =>
     v.status === 'normal' &&
     v.deployTypes.includes('online') && (
@@ -49,14 +61,26 @@ export function AppsList() {
           {t('apps.create')}
         </Link>
       </div>
-      <NameFilter value={filter} onChange={setFilter} />
+      <div className="input-row">
+        <NameFilter value={filter} onChange={setFilter} />
+        <ConfirmButton
+          label={t('apps.deleteSelected', { n: selected.size })}
+          danger
+          disabled={selected.size === 0 || removeApps.isPending}
+          question={t('apps.deleteSelectedConfirm', { names: [...selected].join(', ') })}
+          onConfirm={() => removeApps.mutate({ names: [...selected] })}
+        />
+      </div>
       {error && <p className="notice-bad" role="alert">{tServer(error)}</p>}
       <table className="table" data-testid="apps-table">
-        <TableHead labels={[t('common.name'), t('apps.latestVersion'), t('common.status'), t('apps.deployTypes'), t('apps.versionCount'), t('apps.requestMode'), t('common.created'), t('common.description'), t('common.operation')]} />
+        <TableHead labels={['', t('common.name'), t('apps.latestVersion'), t('common.status'), t('apps.deployTypes'), t('apps.versionCount'), t('apps.requestMode'), t('common.created'), t('common.description'), t('common.operation')]} />
         <tbody>
           {shown?.map(({ name, latest, versions }) => (
             <Fragment key={name}>
               <tr data-app={name}>
+                <td>
+                  <input type="checkbox" aria-label={t('apps.select', { name })} checked={selected.has(name)} onChange={() => toggle(name)} />
+                </td>
                 <td>
                   <Link href={`/ai-apps/${latest.id}`}>{name}</Link>
                 </td>
@@ -97,7 +121,7 @@ export function AppsList() {
               </tr>
               {expanded === name && (
                 <tr className="subrow">
-                  <td colSpan={9}>
+                  <td colSpan={10}>
                     <table className="table table-compact">
                       <TableHead labels={[t('common.version'), t('common.status'), t('apps.deployTypes'), t('common.size'), t('apps.modelSource'), t('common.created'), t('common.description'), t('common.operation')]} />
                       <tbody>

@@ -114,7 +114,10 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^obs:\/\/(.+) already exists\.$/, (m) => `obs://${m[1]} 已存在。`],
   [/^Delete the services deployed from this version first: (.+)\.$/, (m) => `请先删除由此版本部署的服务：${m[1]}。`],
   [/^Delete the services deployed from (.+) first: (.+)\.$/, (m) => `请先删除由 ${m[1]} 部署的服务：${m[2]}。`],
+  [/^Wait until the import of version (.+) of (.+) finishes\.$/, (m) => `请等待 ${m[2]} 的版本 ${m[1]} 导入完成。`],
   [/^Wait until the import of version (.+) finishes\.$/, (m) => `请等待版本 ${m[1]} 导入完成。`],
+  // A bulk deletion lists each application's reason: each sentence is translated on its own.
+  [/^Nothing was deleted\. (.+)$/, (m) => `未删除任何应用。${m[1].split(/(?<=\.) (?=[A-Z])/).map((part) => serverMessageZh(part)).join('')}`],
   [/^The "model" folder must contain (.+)\.$/, (m) => `“model”文件夹必须包含 ${m[1]}。`],
   [/^(.+) must sit directly in the "model" folder\.$/, (m) => `${m[1]} 必须直接位于“model”文件夹下。`],
   [/^The "model" folder must contain exactly one (\S+); found (\d+): (.+)\.$/, (m) => `“model”文件夹只能包含一个 ${m[1]}，实际找到 ${m[2]} 个：${m[3]}。`],

@@ -30,6 +30,10 @@ export const appsRouter = router({
   deleteApp: authedProcedure
     .input(z.object({ name: z.string().min(1) }))
     .mutation(({ ctx, input }) => ctx.core.registry.deleteApp(ctx.identity.projectId, input.name)),
+  /** Deletes several applications (the list's bulk action): all of them, or none when one has a service. */
+  deleteApps: authedProcedure
+    .input(z.object({ names: z.array(z.string().min(1)).max(100) }))
+    .mutation(({ ctx, input }) => ctx.core.registry.deleteApps(ctx.identity.projectId, input.names)),
   events: authedProcedure.input(ZId).query(({ ctx, input }) => {
     ctx.core.registry.summary(ctx.identity.projectId, input.id);
     return ctx.core.events.list('app', input.id);

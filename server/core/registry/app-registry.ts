@@ -294,6 +294,25 @@ export class AppRegistry {
 
   /** Guide §2.5: deletes every version of an application; refused while any of them has a deployed service. */
   deleteApp(projectId: string, name: string): { deletedVersions: string[] } {
+    const { versions, problem } = this.deletable(projectId, name);
+    if (problem) throw new CoreError('FAILED_PRECONDITION', problem);
+    this.remove(projectId, versions.map((v) => v.id));
+    return { deletedVersions: versions.map((v) => v.version) };
+  }
+
+  /** Guide §2.5 (bulk): deletes several applications with all their versions, or none when one of them cannot go. */
+  deleteApps(projectId: string, names: readonly string[]): { deleted: string[] } {
+    const unique = [...new Set(names)];
+    if (unique.length === 0) throw invalid('names', 'Choose at least one AI application.');
+    const checked = unique.map((name) => ({ name, ...this.deletable(projectId, name) }));
+    const problems = checked.filter((c) => c.problem).map((c) => c.problem);
+    if (problems.length > 0) throw new CoreError('FAILED_PRECONDITION', `Nothing was deleted. ${problems.join(' ')}`);
+    this.remove(projectId, checked.flatMap((c) => c.versions.map((v) => v.id)));
+    return { deleted: unique };
+  }
+
+  /** An application's versions and, when it cannot be deleted now, why. */
+  private deletable(projectId: string, name: string): { versions: { id: string; version: string }[]; problem?: string } {
     const versions = this.deps.db
       .prepare('SELECT id, version, status FROM apps WHERE project_id = ? AND name = ? ORDER BY created_at')
       .all(projectId, name) as { id: string; version: string; status: TAppStatus }[];
@@ -305,13 +324,11 @@ export class AppRegistry {
       )
       .all(projectId, name) as { name: string; version: string }[];
     if (inUse.length > 0) {
-      const list = inUse.map((s) => `${s.name} (version ${s.version})`).join(', ');
-      throw new CoreError('FAILED_PRECONDITION', `Delete the services deployed from ${name} first: ${list}.`);
+      return { versions, problem: `Delete the services deployed from ${name} first: ${inUse.map((s) => `${s.name} (version ${s.version})`).join(', ')}.` };
     }
     const building = versions.find((v) => v.status === 'building');
-    if (building) throw new CoreError('FAILED_PRECONDITION', `Wait until the import of version ${building.version} finishes.`);
-    this.remove(projectId, versions.map((v) => v.id));
-    return { deletedVersions: versions.map((v) => v.version) };
+    if (building) return { versions, problem: `Wait until the import of version ${building.version} of ${name} finishes.` };
+    return { versions };
   }
 
   private remove(projectId: string, ids: string[]): void {
