@@ -33,8 +33,8 @@ export default defineConfig({
       ANVIL_DATA_DIR: path.resolve('.e2e-data'),
       ANVIL_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       // Specs deploy more idle services side by side than a 2-core machine's pool holds.
-      ANVIL_POOL_CPUS: '16',
-      ANVIL_POOL_MEMORY_GIB: '64',
+      ANVIL_POOL_CPUS: '32',
+      ANVIL_POOL_MEMORY_GIB: '128',
       // Specs deploy on the process pool unless they choose one (the Docker specs pick "docker" in the wizard).
       ANVIL_DEFAULT_POOL: 'local',
       // Alarm specs see a rule fire within seconds: 2-s ticks and 6-s metric minutes.

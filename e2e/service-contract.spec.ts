@@ -81,4 +81,6 @@ test('the calling guide\'s contract and examples, and the prediction form built 
   await expect(page.getByTestId('predict-body')).toContainText('"text": "HIHI"');
   await page.getByRole('radio', { name: 'Raw JSON' }).check();
   expect(JSON.parse(await page.getByRole('textbox', { name: 'Request', exact: true }).inputValue())).toEqual({ text: 'hi', times: 2, shout: true });
+  // Idle services of every spec share the e2e pool: this one goes.
+  expect((await a.call('DELETE', `/v1/${a.projectId}/services/${serviceId}`)).status).toBe(204);
 });

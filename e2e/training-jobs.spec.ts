@@ -59,4 +59,6 @@ test('train the iris example, create an application from its output, deploy and 
   await page.getByRole('button', { name: 'Predict' }).click();
   await expect(page.getByTestId('predict-status')).toContainText('Status 200');
   await expect(page.getByTestId('predict-body')).toContainText('Iris-virginica');
+  // Idle services of every spec share the e2e pool: this one goes.
+  expect((await a.call('DELETE', `/v1/${a.projectId}/services/${serviceId}`)).status).toBe(204);
 });

@@ -29,7 +29,7 @@ test('create a new version pre-filled from the last one, then edit its descripti
   await expect(versions.getByRole('link', { name: '0.0.2' })).toBeVisible();
 
   await versions.getByRole('link', { name: '0.0.1' }).click();
-  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
   await page.getByRole('textbox', { name: 'Description' }).fill('the baseline');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByTestId('description')).toHaveText('the baseline');
