@@ -21,10 +21,10 @@ test('the docker pool shows the local engine, ready, with its capacity', async (
   await expect(node.getByTestId('node-status')).toHaveAttribute('data-status', 'ready');
   await expect(node.getByTestId('node-endpoint')).toHaveText('unix:///var/run/docker.sock');
   await expect(node).toContainText(/Docker \d+\.\d+/);
-  // The e2e server declares 16 vCPUs and 64 GiB (ANVIL_POOL_CPUS / ANVIL_POOL_MEMORY_GIB); other specs may hold some.
-  await expect(node.getByTestId('node-cpu')).toHaveText(/^\d+ of 16 vCPUs free$/);
-  await expect(node.getByTestId('node-memory')).toHaveText(/^\d+ of 64 GiB free$/);
-  await expect(node.getByRole('meter', { name: 'CPU' })).toHaveAttribute('aria-valuemax', '16');
+  // The e2e server declares 32 vCPUs and 128 GiB (ANVIL_POOL_CPUS / ANVIL_POOL_MEMORY_GIB); other specs may hold some.
+  await expect(node.getByTestId('node-cpu')).toHaveText(/^\d+ of 32 vCPUs free$/);
+  await expect(node.getByTestId('node-memory')).toHaveText(/^\d+ of 128 GiB free$/);
+  await expect(node.getByRole('meter', { name: 'CPU' })).toHaveAttribute('aria-valuemax', '32');
 
   await page.getByRole('button', { name: 'Refresh inventories' }).click();
   await expect(node.getByTestId('node-status')).toHaveAttribute('data-status', 'ready');
