@@ -65,6 +65,38 @@ describe('an import cut short by a stopped Anvil (issue 5 §2)', () => {
   });
 });
 
+describe('editing a version and deleting several applications (guide §2.4, §2.5)', () => {
+  const put = (id: string, body: unknown) => api(`/v1/${projectId}/models/${id}`, { method: 'PUT', body: JSON.stringify(body) });
+  it('edits description, documentation links and precision (17 decimal places), all or nothing', async () => {
+    const id = await importIris('editable');
+    const ok = await put(id, { description: 'tuned', model_docs: [{ doc_name: 'card', doc_url: 'https://example.com/card' }], metrics: { accuracy: '0.123456789012345678', f1: '' } });
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as { description: string; metrics: Record<string, string> };
+    expect(body.description).toBe('tuned');
+    expect(body.metrics.accuracy).toBe('0.12345678901234567');
+    expect(body.metrics.f1).toBeUndefined();
+    const refused = await put(id, { description: 'x'.repeat(600), metrics: { accuracy: '0.5' } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { field: string }).field).toBe('description');
+    expect((await model(id)).metrics.accuracy).toBe('0.12345678901234567');
+    expect(await put(id, { model_docs: [{ doc_name: 'x', doc_url: 'javascript:alert(1)' }] })).toMatchObject({ status: 400 });
+    expect(await put(id, { metrics: { recall: 'high' } })).toMatchObject({ status: 400 });
+  });
+
+  it('deletes several applications at once, or none when one of them cannot go (unknown: 404)', async () => {
+    await importIris('batch-a');
+    await importIris('batch-b', '0.0.1');
+    await importIris('batch-b', '0.0.2');
+    const refused = await post(`/v1/${projectId}/models/batch-delete`, { model_names: ['batch-a', 'no-such-app'] });
+    expect(refused.status).toBe(404);
+    const done = await post(`/v1/${projectId}/models/batch-delete`, { model_names: ['batch-a', 'batch-b'] });
+    expect(done.status).toBe(200);
+    expect(await done.json()).toEqual({ deleted: ['batch-a', 'batch-b'] });
+    const left = ((await (await api(`/v1/${projectId}/models`)).json()) as { models: { model_name: string }[] }).models.map((m) => m.model_name);
+    expect(left.filter((n) => n.startsWith('batch-'))).toEqual([]);
+  });
+});
+
 describe('deleting a version or the whole application (guide §2.3, §2.5)', () => {
   it('deletes the latest version only, or with cascade every version, refused while any version has a service', async () => {
     const v1 = await importIris('two-versions', '0.0.1');

@@ -1,6 +1,8 @@
 /** `/v1/{project_id}/models`: AI-application versions (ModelArts "models"), one entry per version. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TAppSummary } from '../../contracts/apps';
+import { ZDescriptionSchema } from '../../contracts/names';
+import { invalid } from '../../core/errors';
 import {
   REST_MODEL_FIELDS,
   ZRestCreatedModelSchema,
@@ -78,6 +80,37 @@ const remove = createRoute({
   responses: { 204: { description: 'Deleted.' }, ...errorResponses(401, 403, 404, 409) },
 });
 
+const ZUpdateModelSchema = z
+  .object({
+    description: z.string().optional(),
+    model_docs: z.array(z.object({ doc_name: z.string(), doc_url: z.string() })).optional().meta({ description: 'Replaces the documentation links (at most 3, http(s)).' }),
+    metrics: z
+      .object({ f1: z.string().optional(), recall: z.string().optional(), precision: z.string().optional(), accuracy: z.string().optional() })
+      .optional()
+      .meta({ description: 'Model precision as text, kept to 17 decimal places; an empty string removes a value.' }),
+  })
+  .meta({ id: 'UpdateModel' });
+
+const update = createRoute({
+  method: 'put',
+  path: '/v1/{project_id}/models/{id}',
+  operationId: 'updateModel',
+  summary: "Edit a version's description, documentation links and model precision (guide §2.4)",
+  tags: TAGS,
+  request: { params: ZResourceParamsSchema, body: { content: { 'application/json': { schema: ZUpdateModelSchema } }, required: true } },
+  responses: { 200: jsonResponse(ZRestModelDetailSchema, 'The version.'), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+const batchDelete = createRoute({
+  method: 'post',
+  path: '/v1/{project_id}/models/batch-delete',
+  operationId: 'batchDeleteModels',
+  summary: 'Delete several AI applications with all their versions, or none when one of them has a service',
+  tags: TAGS,
+  request: { params: ZProjectParamsSchema, body: { content: { 'application/json': { schema: z.object({ model_names: z.array(z.string().min(1)).min(1).max(100) }).meta({ id: 'BatchDeleteModels' }) } }, required: true } },
+  responses: { 200: jsonResponse(z.object({ deleted: z.array(z.string()) }), 'The applications deleted.'), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
 const events = createRoute({
   method: 'get',
   path: '/v1/{project_id}/models/{id}/events',
@@ -125,6 +158,28 @@ export function registerModelRoutes(app: TManagementApp): void {
     if (c.req.valid('query').cascade === 'true') core.registry.deleteApp(identity.projectId, core.registry.summary(identity.projectId, id).name);
     else core.registry.delete(identity.projectId, id);
     return c.body(null, 204);
+  });
+
+  app.openapi(update, async (c) => {
+    const { core, identity } = c.var;
+    const { id } = c.req.valid('param');
+    const b = c.req.valid('json');
+    await inRestTerms(restFieldOf({ docs: 'model_docs' }), () => {
+      // All or nothing: the description is checked before the links and precision are written.
+      const description = b.description === undefined ? undefined : ZDescriptionSchema.safeParse(b.description);
+      if (description && !description.success) throw invalid('description', description.error.issues[0].message);
+      if (b.model_docs !== undefined || b.metrics !== undefined) {
+        core.registry.updateDetails(identity.projectId, id, { docs: b.model_docs?.map((d) => ({ name: d.doc_name, url: d.doc_url })), metrics: b.metrics });
+      }
+      if (description) core.registry.updateDescription(identity.projectId, id, description.data);
+    });
+    const app = core.registry.get(identity.projectId, id);
+    return c.json({ ...toModel(app), apis: app.apis, metrics: app.metrics }, 200);
+  });
+
+  app.openapi(batchDelete, (c) => {
+    const { core, identity } = c.var;
+    return c.json(core.registry.deleteApps(identity.projectId, c.req.valid('json').model_names), 200);
   });
 
   app.openapi(events, (c) => {
