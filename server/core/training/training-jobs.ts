@@ -28,8 +28,6 @@ type TRunRow = {
   created_at: number; started_at: number | null; ended_at: number | null;
 };
 
-/** The pool a job runs on unless it names one: this machine's process runtime. */
-export const TRAINING_POOL = 'local';
 export const MAX_JOBS_PER_PROJECT = 100;
 /** A run's log is kept up to this many lines of at most MAX_LOG_LINE_CHARS; past them one line says so. */
 export const MAX_LOG_LINES_PER_RUN = 50_000;
@@ -176,9 +174,10 @@ export class TrainingJobs {
     if (out.bucket === code.bucket && isInside(folderKey(out.key), folderKey(code.key))) throw invalid('outputDir', 'The output folder must not be inside the code folder.');
     // Each job numbers its own runs: two jobs writing V001 into one folder would collide.
     for (const other of this.deps.db.prepare('SELECT name, spec FROM training_jobs WHERE project_id = ?').all(projectId) as { name: string; spec: string }[]) {
-      const theirs = parseObsUri((JSON.parse(other.spec) as TSpec).outputDir);
+      const { outputDir } = JSON.parse(other.spec) as TSpec;
+      const theirs = parseObsUri(outputDir);
       if (theirs.bucket === out.bucket && (isInside(folderKey(out.key), folderKey(theirs.key)) || isInside(folderKey(theirs.key), folderKey(out.key)))) {
-        throw new CoreError('CONFLICT', `Training job ${other.name} saves its runs in ${(JSON.parse(other.spec) as TSpec).outputDir}; choose a folder of its own.`, 'outputDir');
+        throw new CoreError('CONFLICT', `Training job ${other.name} saves its runs in ${outputDir}; choose a folder of its own.`, 'outputDir');
       }
     }
     return { ...spec, codeDir: `obs://${code.bucket}/${folderKey(code.key)}`, outputDir: `obs://${out.bucket}/${folderKey(out.key)}` };
@@ -286,9 +285,9 @@ export class TrainingJobs {
     this.finish(projectId, jobId, runId, 'failed', `The output could not be saved: ${collected && !collected.ok ? collected.error : 'unknown error'}.`);
   }
 
-  private finish(projectId: string, jobId: string, runId: string, status: TTrainingStatus, reason: string, opts: { onlyIf?: TTrainingStatus[] } = {}): void {
+  /** Ends an active run with its state and reason (a run already ended stays as it is). */
+  private finish(projectId: string, jobId: string, runId: string, status: TTrainingStatus, reason: string): void {
     if (this.isClosed) return;
-    const allowed = opts.onlyIf ?? ACTIVE;
     this.live.delete(runId);
     try {
       this.logs.flush();
@@ -297,8 +296,8 @@ export class TrainingJobs {
       console.error('[training] could not store log lines:', e);
     }
     const changed = this.deps.db
-      .prepare(`UPDATE training_runs SET status = ?, status_reason = ?, ended_at = ? WHERE id = ? AND status IN (${allowed.map(() => '?').join(', ')})`)
-      .run(status, reason, now(), runId, ...allowed).changes;
+      .prepare(`UPDATE training_runs SET status = ?, status_reason = ?, ended_at = ? WHERE id = ? AND status IN (${ACTIVE.map(() => '?').join(', ')})`)
+      .run(status, reason, now(), runId, ...ACTIVE).changes;
     this.logCounts.delete(runId);
     if (changed) this.deps.bus.emit('training.changed', { projectId, jobId });
   }
